@@ -127,7 +127,13 @@ class SourceAdapter(ABC):
         )
 
     def guarded(
-        self, location: str, build: Callable[[], Iterable[ReadResult]]
+        self,
+        location: str,
+        build: Callable[[], Iterable[ReadResult]],
+        *,
+        source_id: Any = None,
+        lang: Any = None,
+        split: Any = None,
     ) -> Iterator[ReadResult]:
         """Run ``build`` and turn a :class:`SourceFormatError` into a reject of that record.
 
@@ -137,7 +143,9 @@ class SourceAdapter(ABC):
         try:
             yield from list(build())
         except SourceFormatError as error:
-            yield self.reject(error.location, "bad_format", error.problem)
+            yield self.reject(
+                error.location, "bad_format", error.problem, source_id=source_id, lang=lang, split=split
+            )
 
 
 def _describe_validation_error(error: ValidationError) -> str:

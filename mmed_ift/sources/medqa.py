@@ -63,7 +63,13 @@ class MedQA(SourceAdapter):
             if isinstance(record, SourceFormatError):
                 yield self.reject(where, "bad_format", record.problem, source_id=source_id, lang=lang, split=split)
                 continue
-            yield from self.guarded(where, lambda: [self._item(record, where, source_id, lang, split, region)])
+            yield from self.guarded(
+                where,
+                lambda: [self._item(record, where, source_id, lang, split, region)],
+                source_id=source_id,
+                lang=lang,
+                split=split,
+            )
 
     def _item(
         self,

@@ -46,7 +46,7 @@ class Wikipedia(SourceAdapter):
             if isinstance(record, SourceFormatError):
                 yield self.reject(where, "bad_format", record.problem, split="train")
                 continue
-            yield from self.guarded(where, lambda: [self._passage(record, where)])
+            yield from self.guarded(where, lambda: [self._passage(record, where)], split="train")
 
     def _passage(self, record: dict[str, object], where: str) -> ReadResult:
         article_id = optional_str(record, "id", where)

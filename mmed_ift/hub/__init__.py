@@ -1,0 +1,1 @@
+"""Hub-ready dataset folders (layout, card) and publishing."""

@@ -1,0 +1,104 @@
+"""Write samples as Hub-ready dataset folders: ``data/<lang>/<split>-NNNNN-of-NNNNN.parquet``.
+
+The folder is exactly what is pushed to the Hub, so ``load_dataset(folder, "ja")`` locally and
+``load_dataset("SpassMed/MMed-IFT", "ja")`` after publishing read the same files the same way.
+Rows are sorted by id and written with fixed features, so two builds of the same input give
+byte-identical parquet files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets import Features, List, Value
+
+from mmed_ift.schemas import Sample
+
+DATASET_FOLDERS: dict[str, str] = {"ift": "MMed-IFT", "mc": "MMed-IFT-MC"}
+OUTPUT_SPLITS: tuple[str, ...] = ("train", "validation")
+DEFAULT_MAX_ROWS_PER_SHARD = 50_000
+
+SAMPLE_FEATURES = Features(
+    {
+        "id": Value("string"),
+        "lang": Value("string"),
+        "dataset": Value("string"),
+        "task": Value("string"),
+        "messages": List({"role": Value("string"), "content": Value("string")}),
+        "provenance": {
+            "source": Value("string"),
+            "source_id": Value("string"),
+            "split": Value("string"),
+            "license": Value("string"),
+            "generator": Value("string"),
+            "model": Value("string"),
+            "prompt_version": Value("string"),
+        },
+    }
+)
+
+SamplesByLanguage = Mapping[str, Mapping[str, list[Sample]]]
+
+
+def shard_paths(lang: str, split: str, rows: int, max_rows: int) -> list[str]:
+    """Relative shard paths in the Hub naming scheme (``train-00000-of-00002.parquet``)."""
+    shards = max(1, math.ceil(rows / max_rows))
+    return [f"data/{lang}/{split}-{index:05d}-of-{shards:05d}.parquet" for index in range(shards)]
+
+
+def write_parquet_shards(
+    folder: Path, lang: str, split: str, samples: list[Sample], max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD
+) -> list[str]:
+    rows = [sample.to_row() for sample in sorted(samples, key=lambda sample: sample.id)]
+    paths = shard_paths(lang, split, len(rows), max_rows)
+    for index, relative in enumerate(paths):
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        chunk = rows[index * max_rows : (index + 1) * max_rows]
+        table = pa.Table.from_pylist(chunk, schema=SAMPLE_FEATURES.arrow_schema)
+        pq.write_table(table, target, compression="zstd")
+    return paths
+
+
+def write_dataset_folder(
+    folder: Path, samples: SamplesByLanguage, max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD
+) -> dict[str, dict[str, int]]:
+    """Write every (language, split) that has samples; returns the row counts written."""
+    counts: dict[str, dict[str, int]] = {}
+    for lang in sorted(samples):
+        for split in OUTPUT_SPLITS:
+            rows = samples[lang].get(split, [])
+            if rows:
+                write_parquet_shards(folder, lang, split, rows, max_rows)
+                counts.setdefault(lang, {})[split] = len(rows)
+    return counts
+
+
+def config_entries(counts: Mapping[str, Mapping[str, int]]) -> list[dict[str, object]]:
+    """YAML ``configs:`` entries: one per language plus ``all`` (the default) across languages."""
+    entries: list[dict[str, object]] = []
+    all_splits = sorted({split for per_split in counts.values() for split in per_split}, key=OUTPUT_SPLITS.index)
+    if counts:
+        entries.append(
+            {
+                "config_name": "all",
+                "data_files": [{"split": split, "path": f"data/*/{split}-*"} for split in all_splits],
+                "default": True,
+            }
+        )
+    for lang in sorted(counts):
+        entries.append(
+            {
+                "config_name": lang,
+                "data_files": [
+                    {"split": split, "path": f"data/{lang}/{split}-*"}
+                    for split in OUTPUT_SPLITS
+                    if counts[lang].get(split)
+                ],
+            }
+        )
+    return entries
