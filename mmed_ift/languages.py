@@ -67,9 +67,7 @@ LANGUAGES: dict[str, Language] = {
         knowledge_prompts={
             "answer": "{question}",
             "explain": "Explain the following medical topic clearly and accurately: {title}",
-            "patient_summary": (
-                "Summarize the following medical text in plain language for a patient.\n\n{text}"
-            ),
+            "patient_summary": ("Summarize the following medical text in plain language for a patient.\n\n{text}"),
             "key_points": "List the key medical facts stated in the following text.\n\n{text}",
         },
     ),
@@ -128,9 +126,7 @@ LANGUAGES: dict[str, Language] = {
         knowledge_prompts={
             "answer": "{question}",
             "explain": "Expliquez clairement et précisément le sujet médical suivant : {title}",
-            "patient_summary": (
-                "Résumez le texte médical suivant en langage simple pour un patient.\n\n{text}"
-            ),
+            "patient_summary": ("Résumez le texte médical suivant en langage simple pour un patient.\n\n{text}"),
             "key_points": "Énumérez les faits médicaux essentiels du texte suivant.\n\n{text}",
         },
     ),
@@ -151,9 +147,7 @@ LANGUAGES: dict[str, Language] = {
         knowledge_prompts={
             "answer": "{question}",
             "explain": "Объясните понятно и точно следующую медицинскую тему: {title}",
-            "patient_summary": (
-                "Кратко изложите следующий медицинский текст простым языком для пациента.\n\n{text}"
-            ),
+            "patient_summary": ("Кратко изложите следующий медицинский текст простым языком для пациента.\n\n{text}"),
             "key_points": "Перечислите основные медицинские факты из следующего текста.\n\n{text}",
         },
     ),
@@ -163,9 +157,7 @@ LANGUAGES: dict[str, Language] = {
         native_name="Español",
         script="Latn",
         space_delimited=True,
-        mc_instruction=(
-            "Responda a la siguiente pregunta de opción múltiple. Elija la mejor respuesta."
-        ),
+        mc_instruction=("Responda a la siguiente pregunta de opción múltiple. Elija la mejor respuesta."),
         mc_instruction_multi=(
             "Responda a la siguiente pregunta de opción múltiple. Puede haber varias respuestas"
             " correctas; elija todas las correctas."
@@ -176,9 +168,7 @@ LANGUAGES: dict[str, Language] = {
         knowledge_prompts={
             "answer": "{question}",
             "explain": "Explique de forma clara y precisa el siguiente tema médico: {title}",
-            "patient_summary": (
-                "Resuma el siguiente texto médico en un lenguaje sencillo para un paciente.\n\n{text}"
-            ),
+            "patient_summary": ("Resuma el siguiente texto médico en un lenguaje sencillo para un paciente.\n\n{text}"),
             "key_points": "Enumere los datos médicos clave del siguiente texto.\n\n{text}",
         },
     ),
@@ -190,6 +180,4 @@ def get_language(code: str) -> Language:
     try:
         return LANGUAGES[code]
     except KeyError:
-        raise ValueError(
-            f"unknown language code {code!r}; expected one of {', '.join(LANGUAGE_CODES)}"
-        ) from None
+        raise ValueError(f"unknown language code {code!r}; expected one of {', '.join(LANGUAGE_CODES)}") from None

@@ -125,9 +125,7 @@ def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[Sourc
     return located
 
 
-def read_sources(
-    config: BuildConfig, located: Sequence[tuple[SourceAdapter, Path]], report: BuildReport
-) -> _Collected:
+def read_sources(config: BuildConfig, located: Sequence[tuple[SourceAdapter, Path]], report: BuildReport) -> _Collected:
     collected = _Collected()
     wanted = set(config.languages)
     for adapter, folder in located:
@@ -154,7 +152,9 @@ def read_sources(
     return collected
 
 
-def run_filters(steps: Iterable[FilterStep], items: list[Item], report: BuildReport, progress: bool) -> tuple[list[Item], list[Reject]]:
+def run_filters(
+    steps: Iterable[FilterStep], items: list[Item], report: BuildReport, progress: bool
+) -> tuple[list[Item], list[Reject]]:
     rejects: list[Reject] = []
     for step in tqdm(list(steps), desc="filters", unit="step", disable=not progress):
         with report.timed(f"filter:{step.name}"):
@@ -183,9 +183,7 @@ def generate_samples(
 ) -> tuple[dict[str, dict[str, dict[str, list[Sample]]]], list[Reject]]:
     """Template samples grouped as dataset -> language -> split."""
     licenses = {name: adapter.spec.license for name, adapter in registry().items()}
-    grouped: dict[str, dict[str, dict[str, list[Sample]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(list))
-    )
+    grouped: dict[str, dict[str, dict[str, list[Sample]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     rejects: list[Reject] = []
     counts = report.step("generate")
     for item in tqdm(items, desc="generate", unit="item", disable=not progress):
@@ -279,6 +277,11 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     with report.timed("read"):
         located = locate_sources(config, report)
         collected = read_sources(config, located, report)
+    if not collected.training:
+        raise BuildError(
+            f"the sources found hold no training records in {', '.join(config.languages)}"
+            f" ({', '.join(adapter.spec.name for adapter, _ in located)} were read)"
+        )
     steps = filters(config, collected.held_out)
     training, filter_rejects = run_filters(steps, collected.training, report, config.progress)
     for item in training:
@@ -302,9 +305,7 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if config.strict and rejects:
-        raise BuildError(
-            f"--strict: {len(rejects)} records were rejected (see {out_dir / 'rejects.jsonl'})"
-        )
+        raise BuildError(f"--strict: {len(rejects)} records were rejected (see {out_dir / 'rejects.jsonl'})")
     return BuildResult(out_dir=out_dir, report=report, rejects=len(rejects))
 
 

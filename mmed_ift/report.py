@@ -80,9 +80,7 @@ class BuildReport:
         self.other_languages[source] += 1
 
     def record_reject(self, reject: Reject) -> None:
-        self.splits[(reject.source, reject.split or "unknown")].rejected[
-            f"{reject.stage}:{reject.reason}"
-        ] += 1
+        self.splits[(reject.source, reject.split or "unknown")].rejected[f"{reject.stage}:{reject.reason}"] += 1
 
     def record_kept(self, source: str, split: str) -> None:
         self.splits[(source, split)].kept += 1
@@ -104,9 +102,7 @@ class BuildReport:
         table: dict[str, dict[str, Any]] = {}
         for name, info in sorted(self.sources.items()):
             splits = {
-                split: counts.to_dict()
-                for (source, split), counts in sorted(self.splits.items())
-                if source == name
+                split: counts.to_dict() for (source, split), counts in sorted(self.splits.items()) if source == name
             }
             totals = SplitCounts()
             for (source, _split), counts in self.splits.items():

@@ -33,9 +33,7 @@ def _not_blank(value: str) -> str:
 
 def _known_language(value: str) -> str:
     if value not in LANGUAGE_CODES:
-        raise ValueError(
-            f"unknown language code {value!r}; expected one of {', '.join(LANGUAGE_CODES)}"
-        )
+        raise ValueError(f"unknown language code {value!r}; expected one of {', '.join(LANGUAGE_CODES)}")
     return value
 
 
@@ -110,9 +108,7 @@ class MCQuestion(SourceItem):
             raise ValueError("answer is empty; an MC question needs at least one correct key")
         missing = [key for key in self.answer if key not in self.options]
         if missing:
-            raise ValueError(
-                f"answer {missing} is not among the options {sorted(self.options)}"
-            )
+            raise ValueError(f"answer {missing} is not among the options {sorted(self.options)}")
         return self
 
     @property

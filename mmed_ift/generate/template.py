@@ -36,9 +36,7 @@ def mc_prompt(item: MCQuestion, language: Language) -> str:
     return "\n".join(parts)
 
 
-def _sample(
-    item: Item, task: str, user: str, assistant: str, dataset: str, license_of: LicenseLookup
-) -> Sample:
+def _sample(item: Item, task: str, user: str, assistant: str, dataset: str, license_of: LicenseLookup) -> Sample:
     return Sample(
         id=stable_id(item.source, item.source_id, task),
         lang=item.lang,

@@ -89,22 +89,16 @@ def render_card(
         configs=config_entries(counts),
     )
     language_rows = "\n".join(
-        f"| {lang} ({LANGUAGES[lang].name}) | "
-        + " | ".join(str(counts[lang].get(split, 0)) for split in splits)
-        + " |"
+        f"| {lang} ({LANGUAGES[lang].name}) | " + " | ".join(str(counts[lang].get(split, 0)) for split in splits) + " |"
         for lang in sorted(counts)
     )
     source_rows = "\n".join(
         f"| {name} | {', '.join(info['languages'])} | {info['license']} | {info['kept']} | {info['url']} |"
         for name, info in sorted(sources.items())
     )
-    filter_rows = "\n".join(
-        _filter_line(name, step) for name, step in filters.items()
-    ) or "- no filters were applied"
+    filter_rows = "\n".join(_filter_line(name, step) for name, step in filters.items()) or "- no filters were applied"
     citations = "\n".join(f"- {name}: {info['citation']}" for name, info in sorted(sources.items()) if info["citation"])
-    template = Template(
-        (importlib.resources.files("mmed_ift.hub") / "card_template.md").read_text(encoding="utf-8")
-    )
+    template = Template((importlib.resources.files("mmed_ift.hub") / "card_template.md").read_text(encoding="utf-8"))
     body = template.substitute(
         pretty_name=PRETTY_NAMES[dataset],
         summary=SUMMARIES[dataset],
