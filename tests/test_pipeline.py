@@ -45,11 +45,25 @@ def sources(tmp_path: Path) -> Path:
     wiki = root / "wikipedia" / "jawiki" / "AA"
     wiki.mkdir(parents=True)
     articles = [
-        {"id": "1", "revid": "9", "url": "https://ja.wikipedia.org/wiki?curid=1", "title": "高血圧", "text": "高血圧は血圧が慢性的に高い状態である。"},
-        {"id": "2", "revid": "9", "url": "https://en.wikipedia.org/wiki?curid=2", "title": "Asthma", "text": "Asthma is a chronic airway disease."},
+        {
+            "id": "1",
+            "revid": "9",
+            "url": "https://ja.wikipedia.org/wiki?curid=1",
+            "title": "高血圧",
+            "text": "高血圧は血圧が慢性的に高い状態である。",
+        },
+        {
+            "id": "2",
+            "revid": "9",
+            "url": "https://en.wikipedia.org/wiki?curid=2",
+            "title": "Asthma",
+            "text": "Asthma is a chronic airway disease.",
+        },
         {"id": "3", "revid": "9", "url": "https://ja.wikipedia.org/wiki?curid=3", "title": "", "text": "空の題名"},
     ]
-    (wiki / "wiki_00").write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in articles) + "\n", encoding="utf-8")
+    (wiki / "wiki_00").write_text(
+        "\n".join(json.dumps(a, ensure_ascii=False) for a in articles) + "\n", encoding="utf-8"
+    )
     return root
 
 
