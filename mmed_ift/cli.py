@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mmed_ift.errors import MMedIFTError
+from mmed_ift.hub.publish import add_publish_parser
 from mmed_ift.languages import LANGUAGE_CODES, LANGUAGES
 
 REPO_SCHEMAS_DIR = Path("schemas")
@@ -178,6 +179,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build(subparsers)
     _add_sources(subparsers)
     _add_schemas(subparsers)
+    add_publish_parser(subparsers)
     return parser
 
 

@@ -253,6 +253,7 @@ def write_outputs(
             generator=config.generator,
             prompt_version=template.PROMPT_VERSION,
             version=__version__,
+            folder=folder,
         )
         (folder / "README.md").write_text(str(card), encoding="utf-8")
     with (staging / "rejects.jsonl").open("w", encoding="utf-8") as handle:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -102,3 +103,34 @@ def config_entries(counts: Mapping[str, Mapping[str, int]]) -> list[dict[str, ob
             }
         )
     return entries
+
+
+@dataclass(frozen=True)
+class SplitSize:
+    """What ``dataset_info`` declares for one (language, split): rows and bytes."""
+
+    num_examples: int
+    #: uncompressed size from the parquet metadata; close to what ``datasets`` holds in memory
+    num_bytes: int
+    #: bytes on disk, i.e. what a user downloads
+    download_bytes: int
+
+
+def measure_folder(folder: Path) -> dict[str, dict[str, SplitSize]]:
+    """Sizes of a written folder, read from parquet footers only (no data is loaded).
+
+    The card's ``dataset_info`` is filled from what is on disk rather than from in-memory counts,
+    so the numbers the Hub shows are the numbers of the files that are uploaded.
+    """
+    sizes: dict[str, dict[str, SplitSize]] = {}
+    for path in sorted(folder.glob("data/*/*.parquet")):
+        lang, split = path.parent.name, path.name.split("-", 1)[0]
+        metadata = pq.read_metadata(path)
+        uncompressed = sum(metadata.row_group(index).total_byte_size for index in range(metadata.num_row_groups))
+        previous = sizes.setdefault(lang, {}).get(split, SplitSize(0, 0, 0))
+        sizes[lang][split] = SplitSize(
+            num_examples=previous.num_examples + metadata.num_rows,
+            num_bytes=previous.num_bytes + uncompressed,
+            download_bytes=previous.download_bytes + path.stat().st_size,
+        )
+    return sizes
