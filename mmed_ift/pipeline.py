@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path("mmed_ift_out")
 GENERATORS = ("template",)
-TRAINING_SPLITS = ("train", "validation")
 
 
 @dataclass
@@ -142,7 +141,7 @@ def read_sources(config: BuildConfig, located: Sequence[tuple[SourceAdapter, Pat
                     collected.rejects.append(result)
                     continue
                 report.record_read(name, result.split)
-                if adapter.spec.training and result.split in TRAINING_SPLITS:
+                if adapter.spec.training and result.split not in adapter.spec.eval_splits:
                     collected.training.append(result)
                 else:
                     collected.held_out.append(result)

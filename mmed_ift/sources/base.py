@@ -45,6 +45,9 @@ class SourceSpec:
     citation: str = ""
     #: evaluation-only sources (XMedBench) never feed training data
     training: bool = True
+    #: splits that are benchmarks: held out of training, used for decontamination and evaluation.
+    #: MedMCQA's benchmark is its validation split, so it widens this.
+    eval_splits: tuple[str, ...] = ("test",)
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
