@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mmed_ift.errors import MMedIFTError
+from mmed_ift.filters.chain import add_filter_arguments, filter_options_from_args
+from mmed_ift.generate.llm import add_llm_arguments, config_from_args, dry_run, format_plan
 from mmed_ift.hub.publish import add_publish_parser
 from mmed_ift.languages import LANGUAGE_CODES, LANGUAGES
 
@@ -54,12 +56,14 @@ def _add_build(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--generator",
-        choices=["template"],
+        choices=["template", "openai"],
         default="template",
-        help="sample generator: 'template' is offline and deterministic",
+        help="sample generator: 'template' is offline and deterministic; 'openai' adds LLM-written samples",
     )
     parser.add_argument("--strict", action="store_true", help="exit non-zero if any record was rejected")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_filter_arguments(parser)
+    add_llm_arguments(parser)
     parser.set_defaults(handler=_run_build)
 
 
@@ -75,7 +79,12 @@ def _run_build(args: argparse.Namespace) -> int:
         generator=args.generator,
         strict=args.strict,
         progress=not args.no_progress,
+        filter_options=filter_options_from_args(args),
+        llm=config_from_args(args),
     )
+    if config.llm is not None and config.llm.dry_run:
+        print(format_plan(dry_run(config)))
+        return 0
     result = build(config)
     print(format_summary(result.report.to_dict()))
     print(f"\nwrote {result.out_dir}")

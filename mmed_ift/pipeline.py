@@ -24,7 +24,9 @@ from tqdm.auto import tqdm
 from mmed_ift import __version__
 from mmed_ift.errors import BuildError, SourceNotFoundError
 from mmed_ift.filters.base import FilterStep
+from mmed_ift.filters.chain import FilterOptions, build_filter_chain
 from mmed_ift.generate import template
+from mmed_ift.generate.llm import LLMConfig, generate_llm_samples, prompt_versions_label
 from mmed_ift.hub.card import render_card
 from mmed_ift.hub.layout import DATASET_FOLDERS, write_dataset_folder
 from mmed_ift.languages import LANGUAGE_CODES, get_language
@@ -35,7 +37,7 @@ from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
 log = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path("mmed_ift_out")
-GENERATORS = ("template",)
+GENERATORS = ("template", "openai")
 
 
 @dataclass
@@ -53,6 +55,8 @@ class BuildConfig:
     repo_namespace: str = "SpassMed"
     progress: bool = True
     filter_options: dict[str, Any] = field(default_factory=dict)
+    #: settings of the LLM generator; required when generator == "openai"
+    llm: LLMConfig | None = None
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -64,6 +68,8 @@ class BuildConfig:
                 raise BuildError(str(error)) from None
         if self.generator not in GENERATORS:
             raise BuildError(f"unknown generator {self.generator!r}; choose one of {', '.join(GENERATORS)}")
+        if self.generator == "openai" and self.llm is None:
+            raise BuildError("generator 'openai' needs LLM settings (--base-url URL --model NAME)")
         unknown = sorted(set(self.source_names or ()) - set(registry()))
         if unknown:
             raise BuildError(f"unknown sources {unknown}; see `python -m mmed_ift sources`")
@@ -93,9 +99,8 @@ FilterFactory = Callable[[BuildConfig, list[Item]], list[FilterStep]]
 
 
 def default_filters(config: BuildConfig, held_out: list[Item]) -> list[FilterStep]:
-    """The filter chain; replaced by the full chain once the filters are wired in."""
-    del config, held_out
-    return []
+    """PII scrub, language ID, exact + near dedup, decontamination against ``held_out``."""
+    return build_filter_chain(FilterOptions.from_dict(config.filter_options), held_out)
 
 
 def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[SourceAdapter, Path]]:
@@ -178,7 +183,7 @@ def run_filters(
 
 
 def generate_samples(
-    items: list[Item], report: BuildReport, progress: bool
+    items: list[Item], report: BuildReport, progress: bool, config: BuildConfig | None = None
 ) -> tuple[dict[str, dict[str, dict[str, list[Sample]]]], list[Reject]]:
     """Template samples grouped as dataset -> language -> split."""
     licenses = {name: adapter.spec.license for name, adapter in registry().items()}
@@ -207,6 +212,21 @@ def generate_samples(
         for sample in samples:
             grouped[sample.dataset][sample.lang][item.split].append(sample)
             report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+    if config is not None and config.generator == "openai" and config.llm is not None:
+        # Template samples stay (the bare MC answer form, QA, passages); the LLM adds to them.
+        produced = [
+            s for by_lang in grouped.values() for by_split in by_lang.values() for x in by_split.values() for s in x
+        ]
+        llm_samples, llm_rejects = generate_llm_samples(
+            items, produced, config.llm.with_default_cache(config.out_dir), config.languages,
+            licenses.__getitem__, report, progress,
+        )  # fmt: skip
+        for sample in llm_samples:
+            grouped[sample.dataset][sample.lang][sample.provenance.split].append(sample)
+            report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+        for reject in llm_rejects:
+            counts.rejected[reject.reason] += 1
+        rejects.extend(llm_rejects)
     return grouped, rejects
 
 
@@ -250,7 +270,7 @@ def write_outputs(
             filters,
             repo_id=f"{config.repo_namespace}/{folder_name}",
             generator=config.generator,
-            prompt_version=template.PROMPT_VERSION,
+            prompt_version=prompt_versions_label(config.llm if config.generator == "openai" else None),
             version=__version__,
             folder=folder,
         )
@@ -287,7 +307,7 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     for item in training:
         report.record_kept(item.source, item.split)
     with report.timed("generate"):
-        grouped, generate_rejects = generate_samples(training, report, config.progress)
+        grouped, generate_rejects = generate_samples(training, report, config.progress, config)
     rejects = collected.rejects + filter_rejects + generate_rejects
 
     out_dir = config.out_dir.resolve()

@@ -18,7 +18,7 @@ from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import QAPair
 from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
-from mmed_ift.sources.formats import iter_json_list, iter_jsonl, require_str
+from mmed_ift.sources.formats import display_path, iter_json_list, iter_jsonl, require_str
 
 LANG = "en"
 SPLIT = "train"
@@ -50,18 +50,21 @@ class Alpaca(SourceAdapter):
             " (LLaMA) Using Medical Domain Knowledge. Cureus 15(6), 2023. | Han, T. et al. MedAlpaca."
             " arXiv:2304.08247, 2023."
         ),
+        extra={"patient_dialogue": True},
         notes="question = input (or instruction when input is empty); the fixed per-file preamble is dropped.",
     )
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
         reader = iter_jsonl if path.suffix == ".jsonl" else iter_json_list
-        yield from unique_ids(self, self._records(reader(path, root), path.stem))
+        # the file's path under the root keeps ids distinct across folders (every medalpaca
+        # set may be called train.json) and between x.json and x.jsonl
+        yield from unique_ids(self, self._records(reader(path, root), display_path(path, root)))
 
     def _records(
-        self, rows: Iterator[tuple[str, dict[str, Any] | SourceFormatError]], stem: str
+        self, rows: Iterator[tuple[str, dict[str, Any] | SourceFormatError]], file_id: str
     ) -> Iterator[ReadResult]:
         for index, (where, record) in enumerate(rows):
-            source_id = f"{stem}/{index}"
+            source_id = f"{file_id}/{index}"
             if isinstance(record, SourceFormatError):
                 yield self.reject(where, "bad_format", record.problem, source_id=source_id, lang=LANG, split=SPLIT)
                 continue

@@ -87,6 +87,7 @@ class CMedQA2(SourceAdapter):
             "Zhang, S. et al. Multi-Scale Attentive Interaction Networks for Chinese Medical Question Answer"
             " Selection. IEEE Access 6, 2018."
         ),
+        extra={"patient_dialogue": True},
         notes=(
             "Unzip question.zip, answer.zip and *_candidates.zip first. One QA pair per question of each"
             " candidates file, with its first positive answer; the upstream licence allows non-commercial"

@@ -37,6 +37,7 @@ class Huatuo26MLite(SourceAdapter):
         expected_files=("**/format_data.jsonl",),
         splits=(SPLIT,),
         citation=("Li, J. et al. Huatuo-26M, a Large-scale Chinese Medical QA Dataset. arXiv:2305.01526, 2023."),
+        extra={"patient_dialogue": True},
         notes="All rows are train; the department label becomes the QA type; empty answers are rejected.",
     )
 

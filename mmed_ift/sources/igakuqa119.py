@@ -102,7 +102,7 @@ class IgakuQA119(SourceAdapter):
             )
             return self.reject(where, "missing_answer", detail, **context)
         try:
-            answer = answer_keys(raw if len(choices) == 0 else list(raw), len(choices), where)
+            answer = answer_keys(raw, len(choices), where)
         except UnusableAnswer as unusable:
             return self.reject(where, unusable.reason, unusable.detail, **context)
         return self.make(

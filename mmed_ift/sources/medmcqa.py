@@ -62,8 +62,16 @@ def iter_parquet_rows(path: Path, root: Path) -> Iterator[tuple[str, dict[str, A
     except Exception as error:  # pyarrow raises several unrelated types for a damaged file
         raise SourceFormatError(shown, f"not a readable parquet file: {error}") from None
     row = 0
-    for batch in parquet.iter_batches(batch_size=4096):
-        for record in batch.to_pylist():
+    batches = parquet.iter_batches(batch_size=4096)
+    while True:
+        try:
+            batch = next(batches, None)
+            records = [] if batch is None else batch.to_pylist()
+        except Exception as error:  # a damaged data page: the rest of the file cannot be trusted
+            raise SourceFormatError(f"{shown}[{row}]", f"unreadable parquet data page: {error}") from None
+        if batch is None:
+            return
+        for record in records:
             yield f"{shown}[{row}]", record
             row += 1
 

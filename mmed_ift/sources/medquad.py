@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import QAPair
+from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
 from mmed_ift.sources.formats import display_path
 
@@ -92,11 +93,13 @@ class MedQuAD(SourceAdapter):
             raise SourceFormatError(shown, f"no QAPair/pair elements under <{document.tag}>")
         focus = _text(_child(document, _FOCUS_TAGS)).strip() or None
         collection = path.parent.name
+        results = []
         for index, pair in enumerate(pairs, start=1):
             pid = pair.get("pid") or str(index)
             where = f"{shown}#{pid}"
             source_id = f"{collection}/{path.stem}/{pid}"
-            yield self._pair(pair, where, source_id, focus, collection)
+            results.append(self._pair(pair, where, source_id, focus, collection))
+        yield from unique_ids(self, results)
 
     def _pair(
         self, pair: ElementTree.Element, where: str, source_id: str, focus: str | None, collection: str

@@ -23,11 +23,24 @@ ARTICLES = [
 ]
 
 
+#: distinct vignettes, so that the dedup and decontamination filters keep every one of them
+VIGNETTES = {
+    0: "A 45-year-old woman with diabetic kidney disease and albuminuria needs blood pressure control.",
+    1: "A man with chronic stable angina and palpitations asks which drug lowers his resting heart rate.",
+    2: "An elderly patient of African descent with isolated systolic hypertension starts monotherapy.",
+    3: "A young athlete is found to have mild fluid retention after a week of heavy training.",
+    4: "Which medicine causes a persistent dry cough through bradykinin accumulation?",
+    10: "Ankle edema that improves with an ACE inhibitor is typical of which calcium channel blocker?",
+    11: "A thiazide diuretic may precipitate gout because it raises serum uric acid; name it.",
+    20: "A beta-blocker is contraindicated in severe asthma; which listed agent is cardioselective?",
+    21: "Pregnancy is an absolute contraindication to which antihypertensive class on this list?",
+}
+
+
 def _medqa(number: int) -> str:
     answer = "ABCD"[number % 4]
     record = {
-        "question": f"A {40 + number}-year-old woman has a blood pressure of {150 + number}/95 mm Hg on"
-        f" three visits. Which drug is the answer to variant {number}?",
+        "question": VIGNETTES[number],
         "answer": DRUGS[answer],
         "options": DRUGS,
         "meta_info": "step1",

@@ -1,0 +1,173 @@
+"""Benchmark decontamination: no training item may contain a test question.
+
+The index is built from every held-out item of the build (test splits, MedMCQA's validation
+split, evaluation-only sources such as XMedBench), grouped by benchmark (``source/split``).
+A training item is contaminated when
+
+* it shares a long n-gram with a benchmark question: ``word_n`` words for space-delimited
+  languages (13, as in the GPT-3 contamination study), ``char_n`` characters for zh/ja; a
+  question shorter than that is matched whole; or
+* it is a near-duplicate of one (MinHash LSH candidates confirmed by exact Jaccard >=
+  ``near_threshold`` on question + options), which catches re-worded copies.
+
+The report lists what was removed per benchmark.  The same index audits a finished build
+(``python -m mmed_ift contamination --out DIR``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mmed_ift.filters.base import FilterStep, StepResult, item_text
+from mmed_ift.filters.minhash import EMPTY, LSHParams, band_keys, jaccard, signatures
+from mmed_ift.filters.shingles import Shingler
+from mmed_ift.schemas import Item, MCQuestion, QAPair
+
+
+def benchmark_name(item: Item) -> str:
+    return f"{item.source}/{item.split}"
+
+
+def question_text(item: Item) -> str:
+    """What a benchmark item contributes to the n-gram index: the question (or passage) itself."""
+    if isinstance(item, MCQuestion | QAPair):
+        return item.question
+    return item.text
+
+
+@dataclass
+class DecontamConfig:
+    word_n: int = 13
+    char_n: int = 30
+    near_threshold: float = 0.8
+    lsh_threshold: float = 0.7
+    num_perm: int = 128
+    #: shingle size for the near-duplicate check (same as the dedup step)
+    near_word_n: int = 3
+    near_char_n: int = 3
+
+
+@dataclass(frozen=True)
+class Hit:
+    benchmark: str
+    benchmark_id: str
+    how: str
+
+
+class BenchmarkIndex:
+    """Long n-grams and MinHash bands of the held-out questions, queried in batches."""
+
+    def __init__(self, benchmark_items: Sequence[Item], config: DecontamConfig | None = None) -> None:
+        self.config = config or DecontamConfig()
+        self.items = list(benchmark_items)
+        self.sizes = Counter(benchmark_name(item) for item in self.items)
+        self._ngrams = Shingler(self.config.word_n, self.config.char_n)
+        self._near = Shingler(self.config.near_word_n, self.config.near_char_n)
+        self._params = LSHParams.for_threshold(self.config.lsh_threshold, self.config.num_perm)
+        langs = [item.lang for item in self.items]
+        grams = self._ngrams.shingle([question_text(item) for item in self.items], langs)
+        owners = np.repeat(np.arange(len(self.items)), np.diff(grams.offsets))
+        order = np.argsort(grams.hashes, kind="stable")
+        self._gram_hashes = grams.hashes[order]
+        self._gram_owner = owners[order]
+        near = self._near.shingle([item_text(item) for item in self.items], langs)
+        self._near_sets = [np.unique(near.of(index)) for index in range(len(self.items))]
+        signature = signatures(near, self.config.num_perm)
+        usable = ~(signature == EMPTY).all(axis=1)
+        self._buckets: list[dict[int, list[int]]] = []
+        for keys in band_keys(signature, self._params):
+            bucket: dict[int, list[int]] = defaultdict(list)
+            for index in np.flatnonzero(usable).tolist():
+                bucket[int(keys[index])].append(index)
+            self._buckets.append(bucket)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def check(self, texts: Sequence[str], langs: Sequence[str]) -> list[Hit | None]:
+        """For each text, the first benchmark item it is contaminated by, or None."""
+        hits: list[Hit | None] = [None] * len(texts)
+        if not self.items or not texts:
+            return hits
+        grams = self._ngrams.shingle(texts, langs)
+        position = np.searchsorted(self._gram_hashes, grams.hashes)
+        position = np.minimum(position, len(self._gram_hashes) - 1)
+        found = self._gram_hashes[position] == grams.hashes if len(self._gram_hashes) else np.zeros(0, dtype=bool)
+        owner_of_text = np.repeat(np.arange(len(texts)), np.diff(grams.offsets))
+        for shingle in np.flatnonzero(found).tolist():
+            text_index = int(owner_of_text[shingle])
+            if hits[text_index] is None:
+                bench = self.items[int(self._gram_owner[position[shingle]])]
+                how = f"shares a {self.config.word_n}-word / {self.config.char_n}-character sequence"
+                hits[text_index] = Hit(benchmark_name(bench), bench.source_id, how)
+        self._check_near(texts, langs, hits)
+        return hits
+
+    def _check_near(self, texts: Sequence[str], langs: Sequence[str], hits: list[Hit | None]) -> None:
+        pending = [index for index, hit in enumerate(hits) if hit is None]
+        if not pending:
+            return
+        near = self._near.shingle([texts[index] for index in pending], [langs[index] for index in pending])
+        signature = signatures(near, self.config.num_perm)
+        per_band = list(band_keys(signature, self._params))
+        for row, text_index in enumerate(pending):
+            if (signature[row] == EMPTY).all():
+                continue
+            candidates: set[int] = set()
+            for band, keys in enumerate(per_band):
+                candidates.update(self._buckets[band].get(int(keys[row]), ()))
+            if not candidates:
+                continue
+            own = np.unique(near.of(row))
+            for bench_index in sorted(candidates):
+                similarity = jaccard(own, self._near_sets[bench_index])
+                if similarity >= self.config.near_threshold:
+                    bench = self.items[bench_index]
+                    hits[text_index] = Hit(
+                        benchmark_name(bench), bench.source_id, f"near-duplicate (Jaccard {similarity:.2f})"
+                    )
+                    break
+
+
+@dataclass
+class Decontaminate(FilterStep):
+    """Reject training items that contain or paraphrase a held-out benchmark question."""
+
+    benchmark_items: Sequence[Item] = ()
+    config: DecontamConfig = field(default_factory=DecontamConfig)
+    name: str = "decontaminate"
+
+    def __post_init__(self) -> None:
+        self.index = BenchmarkIndex(self.benchmark_items, self.config)
+        self._removed: Counter[str] = Counter()
+        self._examples: dict[str, list[str]] = defaultdict(list)
+
+    def process(self, items: list[Item]) -> StepResult:
+        hits = self.index.check([item_text(item) for item in items], [item.lang for item in items])
+        result = StepResult()
+        for item, hit in zip(items, hits, strict=True):
+            if hit is None:
+                result.kept.append(item)
+                continue
+            self._removed[hit.benchmark] += 1
+            if len(self._examples[hit.benchmark]) < 5:
+                self._examples[hit.benchmark].append(f"{item.source}:{item.source_id} ~ {hit.benchmark_id}")
+            detail = f"{hit.how} with {hit.benchmark} item {hit.benchmark_id}"
+            result.rejected.append(self.reject(item, "contaminated", detail))
+        return result
+
+    def report_details(self) -> dict[str, Any]:
+        return {
+            "benchmarks": {
+                name: {"items": size, "removed": self._removed[name]} for name, size in sorted(self.index.sizes.items())
+            },
+            "examples": dict(self._examples),
+            "word_n": self.config.word_n,
+            "char_n": self.config.char_n,
+            "near_threshold": self.config.near_threshold,
+        }
