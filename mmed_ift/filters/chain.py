@@ -57,7 +57,7 @@ def build_filter_chain(options: FilterOptions, held_out: list[Item]) -> list[Fil
         steps.append(ExactDedup())
         near = NearDedupConfig(
             threshold=options.near_threshold,
-            lsh_threshold=max(0.05, options.near_threshold - 0.1),
+            lsh_threshold=max(0.05, options.near_threshold - 0.2),
             num_perm=options.num_perm,
             bands=options.bands,
             rows=options.rows,

@@ -6,7 +6,8 @@ A training item is contaminated when
 
 * it shares a long n-gram with a benchmark question: ``word_n`` words for space-delimited
   languages (13, as in the GPT-3 contamination study), ``char_n`` characters for zh/ja; a
-  question shorter than that is matched whole; or
+  question shorter than that (but of at least 6 words / 12 characters) is matched whole,
+  anywhere in the training text; or
 * it is a near-duplicate of one (MinHash LSH candidates confirmed by exact Jaccard >=
   ``near_threshold`` on question + options), which catches re-worded copies.
 
@@ -22,9 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from mmed_ift.filters.base import FilterStep, StepResult, item_text
 from mmed_ift.filters.minhash import EMPTY, LSHParams, band_keys, jaccard, signatures
+from mmed_ift.filters.scripts import CHARACTER_LANGUAGES
 from mmed_ift.filters.shingles import Shingler
 from mmed_ift.schemas import Item, MCQuestion, QAPair
 
@@ -40,12 +43,18 @@ def question_text(item: Item) -> str:
     return item.text
 
 
+#: a benchmark question shorter than the n-gram is matched whole, if it has at least this many
+#: units: below that ("Which is correct?") a match says nothing about contamination
+MIN_SHORT_WORDS = 6
+MIN_SHORT_CHARS = 12
+
+
 @dataclass
 class DecontamConfig:
     word_n: int = 13
     char_n: int = 30
     near_threshold: float = 0.8
-    lsh_threshold: float = 0.7
+    lsh_threshold: float = 0.6
     num_perm: int = 128
     #: shingle size for the near-duplicate check (same as the dedup step)
     near_word_n: int = 3
@@ -70,8 +79,27 @@ class BenchmarkIndex:
         self._near = Shingler(self.config.near_word_n, self.config.near_char_n)
         self._params = LSHParams.for_threshold(self.config.lsh_threshold, self.config.num_perm)
         langs = [item.lang for item in self.items]
-        grams = self._ngrams.shingle([question_text(item) for item in self.items], langs)
-        owners = np.repeat(np.arange(len(self.items)), np.diff(grams.offsets))
+        questions = [question_text(item) for item in self.items]
+        long_items = []
+        #: (character script?, unit count) -> hashes and owners of questions shorter than n units
+        self._short: dict[tuple[bool, int], tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]] = {}
+        short_found: dict[tuple[bool, int], list[tuple[int, int]]] = defaultdict(list)
+        for index, (question, lang) in enumerate(zip(questions, langs, strict=True)):
+            units = len(self._ngrams.units(question, lang))
+            is_char = lang in CHARACTER_LANGUAGES
+            n, minimum = (self.config.char_n, MIN_SHORT_CHARS) if is_char else (self.config.word_n, MIN_SHORT_WORDS)
+            if units >= n:
+                long_items.append(index)
+            elif units >= minimum:
+                short_found[(is_char, units)].append((int(self._ngrams.shingle([question], [lang]).hashes[0]), index))
+        for key, found in short_found.items():
+            found.sort()
+            self._short[key] = (
+                np.array([value for value, _ in found], dtype=np.uint64),
+                np.array([owner for _, owner in found], dtype=np.int64),
+            )
+        grams = self._ngrams.shingle([questions[index] for index in long_items], [langs[index] for index in long_items])
+        owners = np.repeat(np.array(long_items, dtype=np.int64), np.diff(grams.offsets))
         order = np.argsort(grams.hashes, kind="stable")
         self._gram_hashes = grams.hashes[order]
         self._gram_owner = owners[order]
@@ -94,19 +122,44 @@ class BenchmarkIndex:
         hits: list[Hit | None] = [None] * len(texts)
         if not self.items or not texts:
             return hits
-        grams = self._ngrams.shingle(texts, langs)
-        position = np.searchsorted(self._gram_hashes, grams.hashes)
-        position = np.minimum(position, len(self._gram_hashes) - 1)
-        found = self._gram_hashes[position] == grams.hashes if len(self._gram_hashes) else np.zeros(0, dtype=bool)
-        owner_of_text = np.repeat(np.arange(len(texts)), np.diff(grams.offsets))
-        for shingle in np.flatnonzero(found).tolist():
-            text_index = int(owner_of_text[shingle])
-            if hits[text_index] is None:
-                bench = self.items[int(self._gram_owner[position[shingle]])]
-                how = f"shares a {self.config.word_n}-word / {self.config.char_n}-character sequence"
-                hits[text_index] = Hit(benchmark_name(bench), bench.source_id, how)
+        how = f"shares a {self.config.word_n}-word / {self.config.char_n}-character sequence"
+        self._lookup(self._ngrams, range(len(texts)), texts, langs, self._gram_hashes, self._gram_owner, how, hits)
+        for (is_char, units), (hashes, owners) in sorted(self._short.items()):
+            pending = [
+                index
+                for index, hit in enumerate(hits)
+                if hit is None and (langs[index] in CHARACTER_LANGUAGES) == is_char
+            ]
+            if pending:
+                shingler = Shingler(units, units)
+                self._lookup(shingler, pending, texts, langs, hashes, owners, "contains the whole question", hits)
         self._check_near(texts, langs, hits)
         return hits
+
+    def _lookup(
+        self,
+        shingler: Shingler,
+        indices: Sequence[int],
+        texts: Sequence[str],
+        langs: Sequence[str],
+        hashes: npt.NDArray[np.uint64],
+        owners: npt.NDArray[np.int64],
+        how: str,
+        hits: list[Hit | None],
+    ) -> None:
+        """Mark the texts (of ``indices``) having an n-gram among the sorted ``hashes``."""
+        if len(hashes) == 0:
+            return
+        chosen = list(indices)
+        grams = shingler.shingle([texts[index] for index in chosen], [langs[index] for index in chosen])
+        position = np.minimum(np.searchsorted(hashes, grams.hashes), len(hashes) - 1)
+        found = hashes[position] == grams.hashes
+        owner_of_text = np.repeat(np.arange(len(chosen)), np.diff(grams.offsets))
+        for shingle in np.flatnonzero(found).tolist():
+            text_index = chosen[int(owner_of_text[shingle])]
+            if hits[text_index] is None:
+                bench = self.items[int(owners[position[shingle]])]
+                hits[text_index] = Hit(benchmark_name(bench), bench.source_id, how)
 
     def _check_near(self, texts: Sequence[str], langs: Sequence[str], hits: list[Hit | None]) -> None:
         pending = [index for index, hit in enumerate(hits) if hit is None]
@@ -140,7 +193,7 @@ class Decontaminate(FilterStep):
 
     benchmark_items: Sequence[Item] = ()
     config: DecontamConfig = field(default_factory=DecontamConfig)
-    name: str = "decontaminate"
+    name: str = "decontam"
 
     def __post_init__(self) -> None:
         self.index = BenchmarkIndex(self.benchmark_items, self.config)

@@ -14,7 +14,7 @@ sets, so the LSH threshold only trades speed for recall and never admits a false
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,7 +139,9 @@ class ShingleSets:
         return found
 
 
-def verified_pairs(pairs: npt.NDArray[np.int64], sets: ShingleSets, threshold: float) -> list[tuple[int, int, float]]:
+def verified_pairs(
+    pairs: npt.NDArray[np.int64], sets: Mapping[int, npt.NDArray[np.uint64]] | ShingleSets, threshold: float
+) -> list[tuple[int, int, float]]:
     """The candidate pairs whose exact Jaccard similarity reaches ``threshold``."""
     kept = []
     for left, right in pairs.tolist():

@@ -10,22 +10,20 @@ from __future__ import annotations
 import unicodedata
 
 
-def _is_punctuation_or_symbol(char: str) -> bool:
-    return unicodedata.category(char)[0] in "PS"
+class _PunctuationToSpace(dict[int, int]):
+    """``str.translate`` table filled on first sight of a code point: punctuation and symbols
+    become spaces.  Lookups of known code points stay in C, which keeps this fast on big corpora."""
+
+    def __missing__(self, code: int) -> int:
+        mapped = 0x20 if unicodedata.category(chr(code))[0] in "PS" else code
+        self[code] = mapped
+        return mapped
 
 
-_TABLE: dict[int, int | None] = {}
+_TABLE = _PunctuationToSpace()
 
 
 def normalize_text(text: str) -> str:
     """NFKC + casefold, punctuation/symbols dropped, whitespace collapsed to single spaces."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    kept = []
-    for char in folded:
-        code = ord(char)
-        mapped = _TABLE.get(code, -1)
-        if mapped == -1:
-            mapped = None if _is_punctuation_or_symbol(char) else code
-            _TABLE[code] = mapped
-        kept.append(" " if mapped is None else char)
-    return " ".join("".join(kept).split())
+    return " ".join(folded.translate(_TABLE).split())

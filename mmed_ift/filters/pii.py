@@ -23,7 +23,8 @@ from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 PLACEHOLDERS = {"email": "[EMAIL]", "url": "[URL]", "national_id": "[ID]", "phone": "[PHONE]"}
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。、）)]+", re.IGNORECASE)
+#: a URL is ASCII: it ends where CJK text (or whitespace, quotes, brackets) begins
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+(?<![.,;:!?'])", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _NATIONAL_ID = re.compile(
     "|".join(
@@ -38,11 +39,17 @@ _NATIONAL_ID = re.compile(
         ]
     )
 )
-_PHONE = re.compile(r"(?<![\w+])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,5}(?![\w])")
+#: anchored on ASCII letters and digits, not on \w: CJK text has no spaces around numbers
+_PHONE = re.compile(
+    r"(?<![0-9A-Za-z+])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,5}(?![0-9A-Za-z:])"
+)
+_DATE_TIME = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}[ T]\d{1,2}$")
 _CN_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def _looks_like_phone(candidate: str) -> bool:
+    if _DATE_TIME.match(candidate.strip()):
+        return False  # "2019-03-07 14" of "2019-03-07 14:30"
     digits = sum(char.isdigit() for char in candidate)
     if not 9 <= digits <= 15:
         return False
@@ -84,9 +91,12 @@ def _scrub_item(item: Item, counts: Counter[str]) -> Item:
     elif isinstance(item, QAPair):
         update["question"] = scrub(item.question, counts)
         update["answer"] = scrub(item.answer, counts)
-        if item.context:
-            update["context"] = scrub(item.context, counts)
+        for name in ("context", "title"):
+            value = getattr(item, name)
+            if value:
+                update[name] = scrub(value, counts)
     elif isinstance(item, Passage):
+        update["title"] = scrub(item.title, counts)
         update["text"] = scrub(item.text, counts)
     return item.model_copy(update=update)
 

@@ -3,7 +3,7 @@
 Space-delimited languages (en fr ru es) are shingled as word n-grams; Chinese and Japanese,
 which have no spaces, as character n-grams.  Hashing one Python string per shingle is what makes
 the usual MinHash code slow (tens of millions of calls for a corpus), so words are hashed once
-each (a vocabulary cache) and n-grams are combined from the word hashes with numpy arithmetic;
+in polars' Rust kernels and n-grams are combined from the word hashes with numpy arithmetic;
 characters need no hashing at all (their code points are mixed the same way).  A text shorter
 than ``n`` units becomes one shingle of all its units, so short items still compare.
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
+import polars as pl
 
 from mmed_ift.filters.normalize import normalize_text
 from mmed_ift.filters.scripts import CHARACTER_LANGUAGES
@@ -51,6 +51,24 @@ def _finalize(values: U64) -> U64:
         return values ^ (values >> np.uint64(31))
 
 
+_NO_UNITS = np.zeros(0, dtype=np.uint64)
+#: fixed seed of polars' string hash: the same words get the same hashes in every run
+_WORD_HASH_SEED = 0x6D6D6564
+
+
+def word_hashes(normalized_texts: list[str]) -> list[U64]:
+    """64-bit hashes of the words of each (normalised, non-empty) text.
+
+    Splitting and hashing run in polars' Rust kernels: per-word Python calls (a dict lookup or
+    an xxhash call per word) cost about as much as the whole MinHash step.  Normalised text is
+    words separated by single spaces, so a split on " " finds exactly the words.
+    """
+    words = pl.Series(normalized_texts, dtype=pl.String).str.split(" ")
+    lengths = words.list.len().to_numpy()
+    hashes = words.explode().hash(seed=_WORD_HASH_SEED).to_numpy().astype(np.uint64, copy=False)
+    return np.split(hashes, np.cumsum(lengths)[:-1])
+
+
 @dataclass
 class ShingleBatch:
     """Concatenated shingle hashes of a batch: text ``i`` owns ``hashes[offsets[i]:offsets[i+1]]``."""
@@ -68,31 +86,35 @@ class Shingler:
 
     word_n: int = 3
     char_n: int = 3
-    _vocabulary: dict[str, int] = field(default_factory=dict, repr=False)
 
     def units(self, text: str, lang: str) -> U64:
         """Hashes of the words (or characters) of one normalised text."""
-        normalized = normalize_text(text)
-        if lang in CHARACTER_LANGUAGES:
-            compact = normalized.replace(" ", "")
-            return np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        vocabulary = self._vocabulary
-        ids = []
-        for word in _WORD.findall(normalized):
-            value = vocabulary.get(word)
-            if value is None:
-                value = xxhash.xxh3_64_intdigest(word.encode("utf-8"))
-                vocabulary[word] = value
-            ids.append(value)
-        return np.array(ids, dtype=np.uint64)
+        return self._units_of_batch([text], [lang])[0]
 
     def shingle(self, texts: Sequence[str], langs: Sequence[str]) -> ShingleBatch:
         """Shingle hashes of every text; texts are grouped by n so the n-gram step is vectorised."""
-        per_text: list[U64] = []
-        for text, lang in zip(texts, langs, strict=True):
-            per_text.append(self.units(text, lang))
+        if len(texts) != len(langs):
+            raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+        per_text = self._units_of_batch(texts, langs)
         ns = np.array([self.char_n if lang in CHARACTER_LANGUAGES else self.word_n for lang in langs], dtype=np.int64)
         return self._ngrams(per_text, ns)
+
+    def _units_of_batch(self, texts: Sequence[str], langs: Sequence[str]) -> list[U64]:
+        per_text: list[U64] = [_NO_UNITS] * len(texts)
+        word_texts: list[int] = []
+        normalized_words: list[str] = []
+        for index, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+            normalized = normalize_text(text)
+            if lang in CHARACTER_LANGUAGES:
+                compact = normalized.replace(" ", "").encode("utf-32-le")
+                per_text[index] = np.frombuffer(compact, dtype=np.uint32).astype(np.uint64)
+            elif normalized:
+                word_texts.append(index)
+                normalized_words.append(normalized)
+        if word_texts:
+            for index, chunk in zip(word_texts, word_hashes(normalized_words), strict=True):
+                per_text[index] = chunk
+        return per_text
 
     def _ngrams(self, per_text: list[U64], ns: npt.NDArray[np.int64]) -> ShingleBatch:
         lengths = np.array([len(units) for units in per_text], dtype=np.int64)

@@ -175,7 +175,14 @@ def decontam_section(filters: Mapping[str, Mapping[str, Any]]) -> str:
         f" {step['rejected']} removed as overlapping, {step['kept']} kept."
     ]
     lines += [f"- {reason}: {count}" for reason, count in step["rejected_by_reason"].items()]
-    lines += [f"- {key}: {value}" for key, value in step.get("details", {}).items()]
+    details = step.get("details", {})
+    benchmarks = details.get("benchmarks", {})
+    if benchmarks:
+        lines += ["", "| benchmark (source/split) | held-out items | training records removed |", "|---|---:|---:|"]
+        lines += [f"| {name} | {info['items']} | {info['removed']} |" for name, info in benchmarks.items()]
+    settings = {key: value for key, value in details.items() if key not in ("benchmarks", "examples")}
+    if settings:
+        lines += ["", "Settings: " + ", ".join(f"{key} = {value}" for key, value in settings.items()) + "."]
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from mmed_ift.errors import MMedIFTError
 from mmed_ift.filters.langid import LanguageIDFilter, detect_language, scores
 from mmed_ift.filters.langid_eval import LabelledText, LangIdReport, evaluate, load_eval_set
 from mmed_ift.languages import LANGUAGE_CODES
-from mmed_ift.schemas import MCQuestion, Passage, QAPair
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 EVAL_SET = Path(__file__).parent / "langid_eval"
 
@@ -86,14 +86,14 @@ def _passage(text: str, lang: str) -> Passage:
 def test_filter_rejects_confidently_wrong_language_with_reason() -> None:
     step = LanguageIDFilter()
     english = "The patient was started on metformin for newly diagnosed type 2 diabetes."
-    items = [
+    items: list[Item] = [
         _passage(english, "fr"),
         _passage("Le patient a commencé un traitement par metformine pour un diabète de type 2.", "fr"),
         _passage("急性心筋梗塞", "ja"),  # kanji-only Japanese: kept
         _passage("Short one.", "ru"),  # too short to judge: kept
     ]
     result = step.process(items)
-    assert [item.text for item in result.kept] == [item.text for item in items[1:]]
+    assert result.kept == list(items[1:])
     [reject] = result.rejected
     assert reject.reason == "wrong_language" and reject.stage == "langid"
     assert reject.detail.startswith("declared fr, detected en")

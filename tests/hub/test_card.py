@@ -104,7 +104,8 @@ def test_card_body_reports_counts_sources_and_licenses(built: Path) -> None:
     assert "| medqa | en, zh | 14 |" in text
     assert "| medqa | MIT |" in text
     assert 'load_dataset("SpassMed/MMed-IFT-MC", "en")' in text
-    assert "This build ran no decontamination step" in text
+    assert "Training records were checked against the held-out test questions" in text
+    assert "| medqa/test | 2 | 0 |" in text
     assert "Generator: `template`, model: none" in text
     assert "Every source of this build carries a license that allows commercial use" in text
     assert "$" not in text.replace("$ ", "")  # every placeholder was filled
@@ -130,11 +131,14 @@ def test_card_declares_byte_sizes_when_given_the_folder(built: Path) -> None:
 
 
 def test_decontamination_results_are_reported_when_the_step_ran() -> None:
-    step = {"in": 100, "kept": 97, "rejected": 3, "rejected_by_reason": {"contaminated": 3}, "details": {"ngram": 13}}
+    details = {"benchmarks": {"medqa/test": {"items": 1273, "removed": 3}}, "examples": {}, "word_n": 13}
+    step = {"in": 100, "kept": 97, "rejected": 3, "rejected_by_reason": {"contaminated": 3}, "details": details}
     text = decontam_section({"decontam": step})
     assert "100 checked, 3 removed as overlapping, 97 kept" in text
     assert "- contaminated: 3" in text
-    assert "- ngram: 13" in text
+    assert "| medqa/test | 1273 | 3 |" in text
+    assert "Settings: word_n = 13." in text
+    assert "examples" not in text
 
 
 def test_commercial_section_filters_by_provenance_license() -> None:

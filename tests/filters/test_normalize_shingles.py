@@ -1,0 +1,174 @@
+"""Text normalisation and language-aware shingling (word n-grams vs character n-grams)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmed_ift.filters.normalize import normalize_text
+from mmed_ift.filters.shingles import Shingler
+
+# -- normalize_text -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３", "abc123"),  # full-width letters and digits (NFKC)
+        ("ｶﾀｶﾅ", "カタカナ"),  # half-width katakana (NFKC)
+        ("Hello,   World!!", "hello world"),
+        ("ÉCOLE  Straße", "école strasse"),  # casefold, not just lower()
+        ("  a\u00a0b\tc\n\nd  ", "a b c d"),  # every kind of whitespace collapsed and stripped
+        ("x+y=z", "x y z"),  # symbols become separators
+        ("Гипертония — это «болезнь».", "гипертония это болезнь"),
+        ("¿Qué es la diabetes?", "qué es la diabetes"),
+        ("高血压是一种常见病。", "高血压是一种常见病"),  # CJK kept, ideographic full stop dropped
+        ("高血圧は、血圧が高い状態です。", "高血圧は 血圧が高い状態です"),
+        ("50%的患者（成人）", "50 的患者 成人"),
+        ("", ""),
+        ("?!.,;:", ""),
+    ],
+)
+def test_normalize_text(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_normalize_variants_collapse_to_one_form() -> None:
+    variants = [
+        "Metformin 500 mg, twice daily.",
+        "metformin 500 mg twice daily",
+        "METFORMIN   500 MG; TWICE DAILY!",
+        "Ｍｅｔｆｏｒｍｉｎ ５００ ｍｇ，twice daily",
+    ]
+    assert len({normalize_text(text) for text in variants}) == 1
+    assert normalize_text(variants[0]) == "metformin 500 mg twice daily"
+
+
+def test_normalize_is_idempotent() -> None:
+    for text in ["ＡＢＣ  def!", "Ｓｔｒａßｅ", "高血压，是一种病。", "ｶﾀｶﾅ — ok"]:
+        once = normalize_text(text)
+        assert normalize_text(once) == once
+
+
+# -- Shingler -----------------------------------------------------------------------------
+
+
+def test_word_ngrams_for_space_delimited_languages() -> None:
+    shingler = Shingler(word_n=3, char_n=3)
+    texts = [
+        "one two three four five",
+        "un deux trois quatre cinq",
+        "один два три четыре пять",
+        "uno dos tres cuatro cinco",
+    ]
+    batch = shingler.shingle(texts, ["en", "fr", "ru", "es"])
+    assert [len(batch.of(index)) for index in range(4)] == [3, 3, 3, 3]
+    # the same words in the same order give the same word 3-grams, whatever the punctuation/case
+    same = shingler.shingle(["One, TWO three! four five."], ["en"])
+    assert np.array_equal(same.of(0), batch.of(0))
+    # a word n-gram is order-sensitive
+    swapped = shingler.shingle(["two one three four five"], ["en"])
+    assert swapped.of(0)[0] != batch.of(0)[0]
+    assert swapped.of(0)[1] != batch.of(0)[1]
+    assert swapped.of(0)[2] == batch.of(0)[2]  # "three four five" is untouched
+
+
+def test_character_ngrams_for_chinese_and_japanese() -> None:
+    shingler = Shingler(word_n=3, char_n=3)
+    batch = shingler.shingle(["高血压是一种常见病", "高血圧は血圧が高い"], ["zh", "ja"])
+    # 9 characters each -> 7 character 3-grams each (no spaces to split on)
+    assert [len(batch.of(0)), len(batch.of(1))] == [7, 7]
+    # spaces and punctuation inside CJK text do not change the characters
+    spaced = shingler.shingle(["高血压 是一种，常见病。"], ["zh"])
+    assert np.array_equal(spaced.of(0), batch.of(0))
+    # the same string as a space-delimited language is one "word": one shingle
+    as_word = shingler.shingle(["高血压是一种常见病"], ["en"])
+    assert len(as_word.of(0)) == 1
+
+
+def test_units_are_words_or_code_points() -> None:
+    shingler = Shingler()
+    assert len(shingler.units("Hello, big World", "en")) == 3
+    assert shingler.units("高 血压", "zh").tolist() == [ord("高"), ord("血"), ord("压")]
+    assert len(shingler.units("¡Hola!", "es")) == 1
+    assert len(shingler.units("", "fr")) == 0
+
+
+def test_short_and_empty_texts() -> None:
+    shingler = Shingler(word_n=3, char_n=3)
+    texts = ["two words", "one", "", "?!", "高血", "高", ""]
+    langs = ["en", "ru", "es", "fr", "zh", "ja", "ja"]
+    batch = shingler.shingle(texts, langs)
+    assert [len(batch.of(index)) for index in range(len(texts))] == [1, 1, 0, 0, 1, 1, 0]
+    # the short shingle covers all units: a different short text gets a different shingle
+    other = shingler.shingle(["two other"], ["en"])
+    assert other.of(0)[0] != batch.of(0)[0]
+    # an empty batch is fine too
+    empty = shingler.shingle([], [])
+    assert len(empty.hashes) == 0
+    assert empty.offsets.tolist() == [0]
+
+
+def test_hashes_are_deterministic_across_instances_and_batches() -> None:
+    texts = ["Insulin lowers blood glucose in diabetic patients", "胰岛素降低血糖水平", "Инсулин снижает сахар"]
+    langs = ["en", "zh", "ru"]
+    first = Shingler().shingle(texts, langs)
+    second = Shingler().shingle(texts, langs)
+    assert np.array_equal(first.hashes, second.hashes)
+    assert np.array_equal(first.offsets, second.offsets)
+    # shingling one text alone or inside a batch with others gives the same hashes
+    shingler = Shingler()
+    for index, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        alone = shingler.shingle([text], [lang])
+        assert np.array_equal(alone.of(0), first.of(index))
+    # word hashes do not depend on the language label among the space-delimited languages
+    assert (
+        Shingler().shingle(["a b c"], ["en"]).hashes.tolist() == Shingler().shingle(["A, B; C"], ["es"]).hashes.tolist()
+    )
+
+
+def test_offsets_consistent() -> None:
+    texts = ["a b c d e f", "", "高血压是一种常见病", "x", "один два три четыре"]
+    langs = ["en", "fr", "zh", "es", "ru"]
+    batch = Shingler(word_n=2, char_n=4).shingle(texts, langs)
+    assert batch.offsets[0] == 0
+    assert batch.offsets[-1] == len(batch.hashes)
+    assert np.all(np.diff(batch.offsets) >= 0)
+    assert [len(batch.of(index)) for index in range(len(texts))] == [5, 0, 6, 1, 3]
+    assert batch.hashes.dtype == np.uint64
+
+
+def test_different_n_per_language_in_one_batch() -> None:
+    shingler = Shingler(word_n=4, char_n=2)
+    batch = shingler.shingle(["a b c d e", "一二三四五"], ["en", "ja"])
+    assert len(batch.of(0)) == 2  # 5 words, 4-grams
+    assert len(batch.of(1)) == 4  # 5 characters, 2-grams
+
+
+_ALPHABET = st.sampled_from(list("abc xyz,.!ÉéßАБВгд高血压病はかアイ１２ 　\n"))
+_TEXTS = st.lists(st.text(alphabet=_ALPHABET, max_size=40), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=_TEXTS,
+    data=st.data(),
+    word_n=st.integers(min_value=1, max_value=5),
+    char_n=st.integers(min_value=1, max_value=5),
+)
+def test_shingle_count_property(texts: list[str], data: st.DataObject, word_n: int, char_n: int) -> None:
+    langs = data.draw(
+        st.lists(st.sampled_from(["en", "zh", "ja", "fr", "ru", "es"]), min_size=len(texts), max_size=len(texts))
+    )
+    shingler = Shingler(word_n=word_n, char_n=char_n)
+    batch = shingler.shingle(texts, langs)
+    assert len(batch.offsets) == len(texts) + 1
+    assert batch.offsets[-1] == len(batch.hashes)
+    for index, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        units = len(shingler.units(text, lang))
+        n = char_n if lang in ("zh", "ja") else word_n
+        assert len(batch.of(index)) == max(units - n + 1, min(units, 1))
+        # and the hashes of a text do not depend on its neighbours
+        assert np.array_equal(batch.of(index), Shingler(word_n, char_n).shingle([text], [lang]).hashes)
