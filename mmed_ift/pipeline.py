@@ -115,7 +115,7 @@ def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[Sourc
         if not set(adapter.spec.languages) & set(config.languages):
             continue
         folder = root / name
-        files = adapter.find_files(folder) if folder.is_dir() else []
+        files = adapter.find_files(folder) + sorted(folder.glob("**/*.zip")) if folder.is_dir() else []
         report.source_found(name, folder if files else None, files)
         if files:
             located.append((adapter, folder))

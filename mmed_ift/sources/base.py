@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
+import tempfile
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -65,13 +67,43 @@ class SourceAdapter(ABC):
         return sorted(found)
 
     def read(self, root: Path) -> Iterator[ReadResult]:
-        """Read every matching file under ``root``; raise if there is none."""
+        """Read every matching file under ``root``, and inside its zip archives; raise if there is none.
+
+        Upstream releases are often zips (``HEAD.zip``, ``CMB.zip``, ``question.zip``).  Each
+        archive is extracted under a temporary folder at its own relative path, so locations
+        read ``HEAD.zip/HEAD/train_HEAD.json#...``.  Extracted files are read as one root, apart
+        from the plain files: files an adapter joins (questions and their answer key) must both
+        be zipped or both be plain.
+        """
         files = self.find_files(root)
-        if not files:
+        archives = sorted(path for path in root.glob("**/*.zip") if path.is_file()) if root.is_dir() else []
+        if not files and not archives:
             raise SourceNotFoundError(
                 f"{self.spec.name}: no files matching {list(self.spec.expected_files)} under {root}"
             )
-        yield from self.read_files(root, files)
+        found_any = bool(files)
+        if files:
+            yield from self.read_files(root, files)
+        if not archives:
+            return
+        with tempfile.TemporaryDirectory(prefix="mmed_ift_unzip_") as scratch:
+            for archive in archives:
+                shown = archive.relative_to(root).as_posix()
+                extracted = Path(scratch) / shown
+                try:
+                    extract_archive(archive, extracted, shown)
+                except SourceFormatError as error:
+                    yield self.reject(error.location, "unreadable_file", error.problem)
+                    continue
+                inner = self.find_files(extracted)
+                if inner:
+                    found_any = True
+                    yield from self.read_files(Path(scratch), inner)
+        if not found_any:
+            raise SourceNotFoundError(
+                f"{self.spec.name}: no files matching {list(self.spec.expected_files)} under {root}"
+                f" or inside its {len(archives)} zip archive(s)"
+            )
 
     def read_files(self, root: Path, files: list[Path]) -> Iterator[ReadResult]:
         """Yield one item or reject per upstream record of ``files``.
@@ -149,6 +181,19 @@ class SourceAdapter(ABC):
             yield self.reject(
                 error.location, "bad_format", error.problem, source_id=source_id, lang=lang, split=split
             )
+
+
+def extract_archive(archive: Path, target: Path, shown: str) -> None:
+    """Extract a zip safely: members may not escape ``target`` (no ``../`` or absolute paths)."""
+    try:
+        with zipfile.ZipFile(archive) as handle:
+            for member in handle.infolist():
+                destination = (target / member.filename).resolve()
+                if not destination.is_relative_to(target.resolve()):
+                    raise SourceFormatError(shown, f"archive member {member.filename!r} points outside the archive")
+            handle.extractall(target)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise SourceFormatError(shown, f"not a readable zip archive: {error}") from None
 
 
 def _describe_validation_error(error: ValidationError) -> str:
