@@ -56,6 +56,15 @@ def _add_build(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="only use this source (repeat for several; default: all that are found)",
     )
     parser.add_argument(
+        "--hub",
+        action="append",
+        default=[],
+        dest="hub_sources",
+        metavar="NAME[=REPO][@REV]",
+        help="download this source from the Hugging Face Hub (its known dataset id, or REPO) and read it;"
+        " needs a network connection",
+    )
+    parser.add_argument(
         "--generator",
         choices=["template", "openai"],
         default="template",
@@ -77,6 +86,7 @@ def _run_build(args: argparse.Namespace) -> int:
         out_dir=args.out,
         sources_dir=args.sources,
         source_names=tuple(args.source_names) or None,
+        hub_sources=tuple(args.hub_sources),
         generator=args.generator,
         strict=args.strict,
         progress=not args.no_progress,

@@ -33,6 +33,7 @@ from mmed_ift.languages import LANGUAGE_CODES, get_language
 from mmed_ift.report import BuildReport
 from mmed_ift.schemas import Item, Reject, Sample
 from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
+from mmed_ift.sources.hub_download import HubSource, fetch
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class BuildConfig:
     sources_dir: Path | None = None
     #: restrict to these sources (default: every registered source that is found)
     source_names: tuple[str, ...] | None = None
+    #: sources to download from the Hub instead: "name", "name=owner/dataset" or "...@revision"
+    hub_sources: tuple[str, ...] = ()
     generator: str = "template"
     strict: bool = False
     repo_namespace: str = "SpassMed"
@@ -108,8 +111,23 @@ def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[Sourc
     root = config.sources_dir or bundled_samples_root()
     if config.sources_dir is not None and not root.is_dir():
         raise BuildError(f"--sources {root} is not a folder")
-    names = config.source_names or tuple(registry())
     located: list[tuple[SourceAdapter, Path]] = []
+    hub = [HubSource.parse(text) for text in config.hub_sources]
+    for source in hub:
+        adapter = registry()[source.name]()
+        folder, revision = fetch(source)
+        files = adapter.find_files(folder) + sorted(folder.glob("**/*.zip"))
+        report.source_found(source.name, folder if files else None, files)
+        report.config.setdefault("hub_revisions", {})[source.name] = f"{source.repo_id}@{revision}"
+        if not files:
+            raise BuildError(
+                f"{source.name}: the Hub repository {source.repo_id} has no files matching"
+                f" {list(adapter.spec.expected_files)}; it may host a conversion this adapter does not read"
+            )
+        located.append((adapter, folder))
+    names = [name for name in config.source_names or tuple(registry()) if name not in {s.name for s in hub}]
+    if hub and config.sources_dir is None:
+        names = []  # with --hub and no --sources, read only what was downloaded
     for name in names:
         adapter = registry()[name]()
         if not set(adapter.spec.languages) & set(config.languages):

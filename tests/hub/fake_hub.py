@@ -9,6 +9,9 @@ tests exercise the library's actual request code, not mocks of it.  It answers:
 - ``POST /api/{type}s/{ns}/{name}/preupload/{rev}``: every file is "regular", which keeps LFS and
   xet out of play so file bodies arrive base64-encoded inside the commit
 - ``POST /api/{type}s/{ns}/{name}/commit/{rev}``: NDJSON header / file / deletedFile lines
+- downloads (``snapshot_download``): ``GET /api/{type}s/{ns}/{name}/revision/{rev}`` (repo info
+  with the commit sha), the tree listing above by sha, and ``HEAD``/``GET
+  /{type}s/{ns}/{name}/resolve/{rev}/{path}`` with ``X-Repo-Commit`` and ``ETag`` headers
 
 Every request is recorded, and the files of each repo and branch are kept, so a test can compare
 what arrived byte for byte.  Anything else is answered 404 and recorded, so a test sees it.
@@ -26,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+RESOLVE_PATH = re.compile(r"^/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
 REPO_PATH = re.compile(r"^/api/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/(?P<action>\w+)/(?P<rest>.+)$")
 
 
@@ -94,8 +98,39 @@ class FakeHub:
         self.trees.setdefault((repo_id, branch), dict(self.trees.get((repo_id, "main"), {})))
         return {}
 
+    def put_files(self, repo_id: str, files: dict[str, bytes], branch: str = "main") -> str:
+        """Seed a repo with files (as if pushed earlier); returns the commit sha clients will see."""
+        self.repos.setdefault(repo_id, {"type": "dataset", "visibility": None})
+        self.trees.setdefault((repo_id, branch), {}).update(files)
+        return self.sha(repo_id, branch)
+
+    def sha(self, repo_id: str, branch: str) -> str:
+        digest = hashlib.sha1(repo_id.encode() + branch.encode())
+        for path, data in sorted(self.trees.get((repo_id, branch), {}).items()):
+            digest.update(path.encode() + b"\0" + hashlib.sha1(data).digest())
+        return digest.hexdigest()
+
+    def branch_of(self, repo_id: str, revision: str) -> str:
+        """A branch name, or the branch whose current sha is ``revision``."""
+        for (repo, branch) in self.trees:
+            if repo == repo_id and (branch == revision or self.sha(repo, branch) == revision):
+                return branch
+        return revision
+
+    def repo_info(self, repo_id: str, revision: str) -> dict[str, Any] | None:
+        branch = self.branch_of(repo_id, revision)
+        if (repo_id, branch) not in self.trees:
+            return None
+        files = sorted(self.trees[(repo_id, branch)])
+        return {"id": repo_id, "sha": self.sha(repo_id, branch), "private": False, "siblings": [{"rfilename": f} for f in files]}
+
+    def file(self, repo_id: str, revision: str, path: str) -> tuple[bytes, str] | None:
+        branch = self.branch_of(repo_id, revision)
+        data = self.trees.get((repo_id, branch), {}).get(path)
+        return None if data is None else (data, self.sha(repo_id, branch))
+
     def tree(self, repo_id: str, revision: str) -> list[dict[str, Any]]:
-        files = self.trees.get((repo_id, revision), {})
+        files = self.trees.get((repo_id, self.branch_of(repo_id, revision)), {})
         return [
             {"type": "file", "path": path, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
             for path, data in sorted(files.items())
@@ -156,7 +191,32 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(self.state.refuse_with, {"error": "fake hub: refused"})
         return True
 
+    def do_HEAD(self) -> None:
+        self._resolve(send_body=False)
+
+    def _resolve(self, send_body: bool) -> None:
+        path = self._record()
+        if self._refused():
+            return
+        match = RESOLVE_PATH.match(path)
+        found = self.state.file(match["repo"], unquote(match["rev"]), unquote(match["path"])) if match else None
+        if found is None:
+            self._reply(404, {"error": f"fake hub: no file at {path}"})
+            return
+        data, sha = found
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Repo-Commit", sha)
+        self.send_header("ETag", f'"{hashlib.sha1(data).hexdigest()}"')
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)
+
     def do_GET(self) -> None:
+        if RESOLVE_PATH.match(urlsplit(self.path).path):
+            self._resolve(send_body=True)
+            return
         path = self._record()
         if self._refused():
             return
@@ -164,6 +224,11 @@ class _Handler(BaseHTTPRequestHandler):
         if match and match["action"] == "tree":
             self._reply(200, self.state.tree(match["repo"], unquote(match["rest"])))
             return
+        if match and match["action"] == "revision":
+            info = self.state.repo_info(match["repo"], unquote(match["rest"]))
+            if info is not None:
+                self._reply(200, info)
+                return
         self._reply(404, {"error": f"fake hub: no GET {path}"})
 
     def do_POST(self) -> None:
