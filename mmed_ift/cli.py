@@ -65,6 +65,13 @@ def _add_build(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         " needs a network connection",
     )
     parser.add_argument(
+        "--license-allow",
+        action="append",
+        default=[],
+        metavar="SPDX_ID",
+        help="use only sources under these licenses (repeat: --license-allow MIT --license-allow Apache-2.0)",
+    )
+    parser.add_argument(
         "--generator",
         choices=["template", "openai"],
         default="template",
@@ -87,6 +94,7 @@ def _run_build(args: argparse.Namespace) -> int:
         sources_dir=args.sources,
         source_names=tuple(args.source_names) or None,
         hub_sources=tuple(args.hub_sources),
+        license_allow=tuple(args.license_allow),
         generator=args.generator,
         strict=args.strict,
         progress=not args.no_progress,

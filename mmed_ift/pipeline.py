@@ -33,6 +33,7 @@ from mmed_ift.languages import LANGUAGE_CODES, get_language
 from mmed_ift.report import BuildReport
 from mmed_ift.schemas import Item, Reject, Sample
 from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
+from mmed_ift.sources.base import license_id
 from mmed_ift.sources.hub_download import HubSource, fetch
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class BuildConfig:
     source_names: tuple[str, ...] | None = None
     #: sources to download from the Hub instead: "name", "name=owner/dataset" or "...@revision"
     hub_sources: tuple[str, ...] = ()
+    #: only sources whose license id (SPDX, e.g. "MIT", "Apache-2.0") is listed; empty = all
+    license_allow: tuple[str, ...] = ()
     generator: str = "template"
     strict: bool = False
     repo_namespace: str = "SpassMed"
@@ -150,8 +153,10 @@ def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[Sourc
 def read_sources(config: BuildConfig, located: Sequence[tuple[SourceAdapter, Path]], report: BuildReport) -> _Collected:
     collected = _Collected()
     wanted = set(config.languages)
+    allowed = {license.lower() for license in config.license_allow}
     for adapter, folder in located:
         name = adapter.spec.name
+        licensed = not allowed or license_id(adapter.spec.license) in allowed
         try:
             results = adapter.read(folder)
             for result in tqdm(results, desc=f"read {name}", unit="rec", disable=not config.progress):
@@ -164,7 +169,13 @@ def read_sources(config: BuildConfig, located: Sequence[tuple[SourceAdapter, Pat
                     collected.rejects.append(result)
                     continue
                 report.record_read(name, result.split)
-                if adapter.spec.training and result.split not in adapter.spec.eval_splits:
+                training = adapter.spec.training and result.split not in adapter.spec.eval_splits
+                if training and not licensed:
+                    # benchmarks of an excluded source still serve decontamination; its training rows go
+                    reject = _license_reject(result, adapter.spec.license, config.license_allow)
+                    report.record_reject(reject)
+                    collected.rejects.append(reject)
+                elif training:
                     collected.training.append(result)
                 else:
                     collected.held_out.append(result)
@@ -172,6 +183,19 @@ def read_sources(config: BuildConfig, located: Sequence[tuple[SourceAdapter, Pat
         except SourceNotFoundError as error:
             raise BuildError(str(error)) from None
     return collected
+
+
+def _license_reject(item: Item, license: str, allowed: Sequence[str]) -> Reject:
+    return Reject(
+        stage="license",
+        reason="license_not_allowed",
+        detail=f"source license {license!r} is not among --license-allow {', '.join(allowed)}",
+        source=item.source,
+        location=item.location,
+        source_id=item.source_id,
+        lang=item.lang,
+        split=item.split,
+    )
 
 
 def run_filters(

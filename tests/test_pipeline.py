@@ -166,3 +166,17 @@ def test_bad_options_are_reported_clearly(sources: Path, tmp_path: Path) -> None
         build(_config(sources, tmp_path / "out", languages=("ru",)))
     with pytest.raises(BuildError, match="no source files found"):
         build(_config(sources, tmp_path / "out", languages=("ru",), source_names=("medqa",)))
+
+
+def test_license_allow_keeps_only_listed_sources_for_training(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    config = BuildConfig(languages=("en",), out_dir=out, progress=False, license_allow=("MIT",))
+    result = build(config)
+    report = json.loads((result.out_dir / "build_report.json").read_text(encoding="utf-8"))
+    used = {row["provenance"]["source"] for row in load_dataset(str(out / "MMed-IFT-MC"), "en")["train"]}
+    assert used == {"medqa", "medmcqa", "pubmedqa"}  # the MIT sources of the bundled samples
+    medquad = report["sources"]["medquad"]
+    assert medquad["kept"] == 0 and medquad["rejected_by_reason"] == {"license:license_not_allowed": medquad["read"]}
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {reject["reason"] for reject in rejects} == {"license_not_allowed"}
+    assert "CC-BY-4.0" in next(reject["detail"] for reject in rejects if reject["source"] == "medquad")

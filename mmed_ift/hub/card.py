@@ -201,7 +201,10 @@ def commercial_section(sources: Mapping[str, Mapping[str, Any]]) -> str:
         "```python\n"
         f"COMMERCIAL = {set(allowed)!r}\n"
         'ds = ds.filter(lambda row: row["provenance"]["license"] in COMMERCIAL)\n'
-        "```"
+        "```\n\n"
+        "or rebuild with only those sources: `python -m mmed_ift build --all "
+        + " ".join(f"--license-allow {license}" for license in allowed)
+        + "`"
     )
 
 

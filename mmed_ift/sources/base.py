@@ -183,6 +183,16 @@ class SourceAdapter(ABC):
             )
 
 
+def license_id(license: str) -> str:
+    """The SPDX-style id a license string starts with, lower-cased (``"MIT"`` -> ``"mit"``).
+
+    Free-text licenses start with a word that is no SPDX id ("other", "unspecified",
+    "per dataset", "non-commercial"), so they never match an allow list by accident.
+    """
+    head = license.strip().split()[0] if license.strip() else ""
+    return head.strip("();,").lower()
+
+
 def extract_archive(archive: Path, target: Path, shown: str) -> None:
     """Extract a zip safely: members may not escape ``target`` (no ``../`` or absolute paths)."""
     try:

@@ -79,7 +79,7 @@ class HeadQA(SourceAdapter):
         title="HEAD-QA (Spanish healthcare exams, with English translation)",
         languages=LANGUAGES,
         kinds=("mc",),
-        license="MIT (data: Ministerio de Sanidad terms, unaltered redistribution with attribution)",
+        license="other (data: Spanish Ministerio de Sanidad terms, unaltered redistribution with credit; code: MIT)",
         url="https://github.com/aghie/head-qa",
         hub_id="dvilares/head_qa",
         expected_files=(
