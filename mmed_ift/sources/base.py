@@ -161,6 +161,30 @@ class SourceAdapter(ABC):
             split=split if isinstance(split, str) else None,
         )
 
+    def each_record(
+        self,
+        rows: Iterable[tuple[str, dict[str, Any] | SourceFormatError]],
+        build: Callable[[dict[str, Any], str], ReadResult],
+        *,
+        id_field: str | None,
+        lang: str | None,
+        split: str | None,
+    ) -> Iterator[ReadResult]:
+        """One result per row of a line or array format: a broken row becomes ``bad_format``,
+        a row ``build`` cannot map becomes a reject carrying its upstream id (``id_field``)."""
+        for where, record in rows:
+            if isinstance(record, SourceFormatError):
+                yield self.reject(where, "bad_format", record.problem, lang=lang, split=split)
+                continue
+            raw_id = record.get(id_field) if id_field else None
+            yield from self.guarded(
+                where,
+                lambda: [build(record, where)],
+                source_id=raw_id if isinstance(raw_id, str) else None,
+                lang=lang,
+                split=split,
+            )
+
     def guarded(
         self,
         location: str,
@@ -178,9 +202,7 @@ class SourceAdapter(ABC):
         try:
             yield from list(build())
         except SourceFormatError as error:
-            yield self.reject(
-                error.location, "bad_format", error.problem, source_id=source_id, lang=lang, split=split
-            )
+            yield self.reject(error.location, "bad_format", error.problem, source_id=source_id, lang=lang, split=split)
 
 
 def license_id(license: str) -> str:
@@ -237,9 +259,7 @@ def get_source(name: str) -> SourceAdapter:
     try:
         return _REGISTRY[name]()
     except KeyError:
-        raise SourceNotFoundError(
-            f"unknown source {name!r}; known sources: {', '.join(sorted(_REGISTRY))}"
-        ) from None
+        raise SourceNotFoundError(f"unknown source {name!r}; known sources: {', '.join(sorted(_REGISTRY))}") from None
 
 
 def bundled_samples_root() -> Path:

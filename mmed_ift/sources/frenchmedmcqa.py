@@ -10,6 +10,7 @@ and ``nbr_correct_answers`` must agree with ``correct_answers`` or the record is
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,23 +64,11 @@ class FrenchMedMCQA(SourceAdapter):
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
         split = SPLIT_BY_FILE[path.name]
-        yield from unique_ids(self, self._records(root, path, split))
+        rows = iter_json_list(path, root)
+        build = functools.partial(self._item, split=split)
+        yield from unique_ids(self, self.each_record(rows, build, id_field="id", lang=LANG, split=split))
 
-    def _records(self, root: Path, path: Path, split: str) -> Iterator[ReadResult]:
-        for where, record in iter_json_list(path, root):
-            if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split=split)
-                continue
-            source_id = record.get("id")
-            yield from self.guarded(
-                where,
-                lambda: [self._item(record, where, split)],
-                source_id=source_id if isinstance(source_id, str) else None,
-                lang=LANG,
-                split=split,
-            )
-
-    def _item(self, record: dict[str, Any], where: str, split: str) -> ReadResult:
+    def _item(self, record: dict[str, Any], where: str, *, split: str) -> ReadResult:
         source_id = require_str(record, "id", where).strip()
         answer = correct_letters(record, where)
         declared = record.get("nbr_correct_answers")

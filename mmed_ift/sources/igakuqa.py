@@ -15,6 +15,7 @@ model trained on the other years can be evaluated on an unseen exam year.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,26 +82,12 @@ class IgakuQA(SourceAdapter):
         split = "test" if year in EVAL_YEARS else "train"
         categories = read_categories(path.with_name(f"{path.stem}_metadata.jsonl"), root)
         exam = f"JMLE-{path.stem.split('-')[0]}"
-        yield from unique_ids(self, self._records(root, path, split, year, exam, categories))
-
-    def _records(
-        self, root: Path, path: Path, split: str, year: str, exam: str, categories: dict[str, str]
-    ) -> Iterator[ReadResult]:
-        for where, record in iter_jsonl(path, root):
-            if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split=split)
-                continue
-            problem_id = record.get("problem_id")
-            yield from self.guarded(
-                where,
-                lambda: [self._item(record, where, split, year, exam, categories)],
-                source_id=problem_id if isinstance(problem_id, str) else None,
-                lang=LANG,
-                split=split,
-            )
+        build = functools.partial(self._item, split=split, year=year, exam=exam, categories=categories)
+        rows = self.each_record(iter_jsonl(path, root), build, id_field="problem_id", lang=LANG, split=split)
+        yield from unique_ids(self, rows)
 
     def _item(
-        self, record: dict[str, Any], where: str, split: str, year: str, exam: str, categories: dict[str, str]
+        self, record: dict[str, Any], where: str, *, split: str, year: str, exam: str, categories: dict[str, str]
     ) -> ReadResult:
         problem_id = require_str(record, "problem_id", where).strip()
         question = require_str(record, "problem_text", where)

@@ -68,21 +68,8 @@ class IgakuQA119(SourceAdapter):
         yield from super().read_files(root, files)
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
-        yield from unique_ids(self, self._records(root, path))
-
-    def _records(self, root: Path, path: Path) -> Iterator[ReadResult]:
-        for where, record in iter_json_list(path, root):
-            if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split=SPLIT)
-                continue
-            number = record.get("number")
-            yield from self.guarded(
-                where,
-                lambda: [self._item(record, where)],
-                source_id=number if isinstance(number, str) else None,
-                lang=LANG,
-                split=SPLIT,
-            )
+        rows = self.each_record(iter_json_list(path, root), self._item, id_field="number", lang=LANG, split=SPLIT)
+        yield from unique_ids(self, rows)
 
     def _item(self, record: dict[str, Any], where: str) -> ReadResult:
         number = require_str(record, "number", where).strip()

@@ -13,6 +13,7 @@ validation (dev) split, so it is held out of training with the test split.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,25 +102,10 @@ class MedMCQA(SourceAdapter):
         rows: Iterator[tuple[str, dict[str, Any] | SourceFormatError]] = (
             iter_parquet_rows(path, root) if zero_based else iter_jsonl(path, root)
         )
-        yield from unique_ids(self, self._records(rows, split, zero_based))
+        build = functools.partial(self._item, split=split, zero_based=zero_based)
+        yield from unique_ids(self, self.each_record(rows, build, id_field="id", lang=LANG, split=split))
 
-    def _records(
-        self, rows: Iterator[tuple[str, dict[str, Any] | SourceFormatError]], split: str, zero_based: bool
-    ) -> Iterator[ReadResult]:
-        for where, record in rows:
-            if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split=split)
-                continue
-            source_id = record.get("id")
-            yield from self.guarded(
-                where,
-                lambda: [self._item(record, where, split, zero_based)],
-                source_id=source_id if isinstance(source_id, str) else None,
-                lang=LANG,
-                split=split,
-            )
-
-    def _item(self, record: dict[str, Any], where: str, split: str, zero_based: bool) -> ReadResult:
+    def _item(self, record: dict[str, Any], where: str, *, split: str, zero_based: bool) -> ReadResult:
         source_id = require_str(record, "id", where).strip()
         options = {
             key: require_str(record, field, where) for key, field in zip(OPTION_KEYS, OPTION_FIELDS, strict=True)
