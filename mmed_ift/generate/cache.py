@@ -1,0 +1,146 @@
+"""On-disk request cache for the LLM generator (one sqlite file).
+
+Why sqlite: every completed response is committed the moment it arrives, in its own
+transaction, so a build killed with SIGKILL loses at most the requests that were in flight; the
+next run finds every completed one here and sends only the rest.  WAL mode lets a second process
+(a test, ``sqlite3`` on the command line) read the file while a build writes it.
+
+The key is a hash of everything that determines the answer: model, messages, sampling parameters
+and prompt version.  The base URL and the API key are deliberately *not* part of it: the key is a
+secret (it must never reach the disk) and the same model behind another URL gives the same
+answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    request TEXT NOT NULL,
+    content TEXT NOT NULL,
+    finish_reason TEXT,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def request_key(model: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str) -> str:
+    """Hash of (model, messages, parameters, prompt version), stable across runs and machines.
+
+    Parameters are serialised with sorted keys so dict order never changes the key.
+    """
+    payload = json.dumps(
+        {"model": model, "messages": messages, "params": params, "prompt_version": prompt_version},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """What the generator needs from a response; usage is kept so cost can be reported on reruns."""
+
+    content: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class RequestCache:
+    """Thread-safe get/put over one sqlite file; every ``put`` is committed before it returns."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        # isolation_level=None: autocommit, each INSERT is its own durable transaction.
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._db.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def get(self, key: str) -> CachedResponse | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT content, finish_reason, prompt_tokens, completion_tokens FROM responses WHERE key = ?",
+                (key,),
+            ).fetchone()
+        if row is None:
+            return None
+        return CachedResponse(content=row[0], finish_reason=row[1], prompt_tokens=row[2], completion_tokens=row[3])
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone() is not None
+
+    def put(
+        self,
+        key: str,
+        *,
+        model: str,
+        prompt_version: str,
+        request: dict[str, Any],
+        response: CachedResponse,
+    ) -> None:
+        """Store one response.  ``request`` holds messages and parameters only, never credentials."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses"
+                " (key, model, prompt_version, request, content, finish_reason, prompt_tokens, completion_tokens,"
+                " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    model,
+                    prompt_version,
+                    json.dumps(request, ensure_ascii=False, sort_keys=True),
+                    response.content,
+                    response.finish_reason,
+                    response.prompt_tokens,
+                    response.completion_tokens,
+                    time.time(),
+                ),
+            )
+
+    def get_meta(self, name: str) -> str | None:
+        """A small fact learnt about a server (e.g. which response_format it accepts)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)", (name, value))
+
+    def keys(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT key FROM responses")}
+
+    def __len__(self) -> int:
+        with self._lock:
+            count: int = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+        return count
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,414 @@
+"""The request layer: one chat completion, cached, rate-limited, retried, bounded in concurrency.
+
+Retries are ours, not the ``openai`` client's (it is built with ``max_retries=0``) so that every
+retry is counted per cause in the build report, the backoff has jitter, and ``--max-requests``
+caps what is actually sent, retries included.  What is retried: 429, 408/409, 5xx, timeouts,
+dropped connections and unreadable response bodies.  What is not: 400 (the request itself is
+wrong — except a rejected ``response_format``, which downgrades structured output once and
+remembers that in the cache), 401/403/404 (wrong key, model or URL: the whole run stops with a
+message naming the setting to fix).
+
+The API key is read from the environment variable the config names, handed to the client, and
+never stored on this object, logged, cached or written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from mmed_ift.errors import MMedIFTError
+from mmed_ift.generate.cache import CachedResponse, RequestCache, request_key
+from mmed_ift.generate.prompts import output_schema
+from mmed_ift.generate.ratelimit import RateLimiter, backoff_delay
+
+log = logging.getLogger(__name__)
+
+#: structured-output modes, strongest first; "auto" starts at the first and steps down on a 400
+#: json_object_schema is {"type": "json_object", "schema": ...}: llama-cpp-python's (and Anyscale's)
+#: way to constrain decoding to a schema, which it accepts where it refuses "json_schema".
+FORMAT_MODES: tuple[str, ...] = ("json_schema", "json_object_schema", "json_object", "none")
+
+
+class LLMSetupError(MMedIFTError):
+    """Wrong key, model or URL: no request can succeed, so the run stops."""
+
+
+class RequestFailed(Exception):
+    """A request that could not be completed (retries exhausted, 400, budget spent)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}")
+
+
+class _FormatRejected(Exception):
+    """The server refused the request's response_format (400/422 naming it)."""
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count without a tokenizer (none ships offline): a CJK character is about one
+    token, other text about four characters per token."""
+    wide = sum(1 for char in text if ord(char) >= 0x2E80)
+    return wide + (len(text) - wide + 3) // 4
+
+
+@dataclass
+class ClientSettings:
+    base_url: str
+    model: str
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 1024
+    seed: int | None = 0
+    response_format: str = "auto"
+    concurrency: int = 8
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    rate_burst_s: float = 60.0
+    timeout_s: float = 120.0
+    max_retries: int = 6
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    max_requests: int | None = None
+
+
+@dataclass
+class UsageStats:
+    """Everything the build report says about the LLM traffic of a run."""
+
+    requests_sent: int = 0
+    responses: int = 0
+    cache_hits: int = 0
+    coalesced: int = 0
+    retries: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    output_retries: int = 0
+    budget_refused: int = 0
+    prompt_tokens_sent: int = 0
+    completion_tokens_sent: int = 0
+    prompt_tokens_cached: int = 0
+    completion_tokens_cached: int = 0
+    max_in_flight: int = 0
+    rate_limit_wait_s: float = 0.0
+    format_mode: str = ""
+    per_task: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def task(self, name: str) -> Counter[str]:
+        return self.per_task.setdefault(name, Counter())
+
+    def cost(self, prices: dict[str, dict[str, float]] | None, model: str) -> dict[str, float] | None:
+        """USD from a price table ``{model: {"prompt": usd_per_1M, "completion": usd_per_1M}}``."""
+        if not prices or model not in prices:
+            return None
+        price = prices[model]
+        sent = (
+            self.prompt_tokens_sent * price.get("prompt", 0.0)
+            + self.completion_tokens_sent * price.get("completion", 0.0)
+        ) / 1e6
+        cached = (
+            self.prompt_tokens_cached * price.get("prompt", 0.0)
+            + self.completion_tokens_cached * price.get("completion", 0.0)
+        ) / 1e6
+        return {"this_run_usd": round(sent, 6), "saved_by_cache_usd": round(cached, 6)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requests_sent": self.requests_sent,
+            "responses": self.responses,
+            "cache_hits": self.cache_hits,
+            "coalesced": self.coalesced,
+            "retries_by_cause": dict(sorted(self.retries.items())),
+            "failures_by_cause": dict(sorted(self.failures.items())),
+            "output_retries": self.output_retries,
+            "refused_by_max_requests": self.budget_refused,
+            "usage": {
+                "prompt_tokens": self.prompt_tokens_sent,
+                "completion_tokens": self.completion_tokens_sent,
+                "total_tokens": self.prompt_tokens_sent + self.completion_tokens_sent,
+                "cached_prompt_tokens": self.prompt_tokens_cached,
+                "cached_completion_tokens": self.completion_tokens_cached,
+            },
+            "max_in_flight": self.max_in_flight,
+            "rate_limit_wait_s": round(self.rate_limit_wait_s, 3),
+            "response_format": self.format_mode,
+            "tasks": {name: dict(sorted(counts.items())) for name, counts in sorted(self.per_task.items())},
+        }
+
+
+def request_params(settings: ClientSettings, format_mode: str, output_model: type[BaseModel]) -> dict[str, Any]:
+    """Sampling parameters and response_format: everything besides messages in the cache key."""
+    params: dict[str, Any] = {
+        "temperature": settings.temperature,
+        "top_p": settings.top_p,
+        "max_tokens": settings.max_tokens,
+    }
+    if settings.seed is not None:
+        params["seed"] = settings.seed
+    if format_mode == "json_schema":
+        params["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": output_model.__name__, "schema": output_schema(output_model)},
+        }
+    elif format_mode == "json_object_schema":
+        params["response_format"] = {"type": "json_object", "schema": output_schema(output_model)}
+    elif format_mode == "json_object":
+        params["response_format"] = {"type": "json_object"}
+    return params
+
+
+def _retry_after(error: Exception) -> float | None:
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    value = headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class LLMClient:
+    """Chat completions through ``openai.AsyncOpenAI``; create it inside the running event loop."""
+
+    def __init__(self, settings: ClientSettings, cache: RequestCache, stats: UsageStats | None = None) -> None:
+        import openai
+
+        self.settings = settings
+        self.cache = cache
+        self.stats = stats or UsageStats()
+        api_key = os.environ.get(settings.api_key_env)
+        if not api_key:
+            # Local servers (vLLM, llama.cpp, Ollama, TGI) usually need no key; the client needs a value.
+            log.info("environment variable %s is not set; sending a placeholder key", settings.api_key_env)
+        self._client = openai.AsyncOpenAI(
+            base_url=settings.base_url, api_key=api_key or "no-key", max_retries=0, timeout=settings.timeout_s
+        )
+        self._semaphore = asyncio.Semaphore(settings.concurrency)
+        self._limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute, settings.rate_burst_s)
+        self._rng = random.Random(settings.seed or 0)
+        self._in_flight = 0
+        self._pending: dict[str, asyncio.Future[CachedResponse]] = {}
+        self._format_mode = self._initial_format_mode()
+        self.stats.format_mode = self._format_mode
+
+    # -- structured output -----------------------------------------------------------------------
+
+    def _format_meta_key(self) -> str:
+        return f"response_format:{self.settings.model}"
+
+    def _initial_format_mode(self) -> str:
+        mode = self.settings.response_format
+        if mode != "auto":
+            if mode not in FORMAT_MODES:
+                raise LLMSetupError(f"unknown response format {mode!r}; choose auto or one of {FORMAT_MODES}")
+            return mode
+        # A previous run may have learnt that this model's server refuses json_schema; starting
+        # from there keeps a rerun's cache keys identical, so it sends nothing.
+        return self.cache.get_meta(self._format_meta_key()) or FORMAT_MODES[0]
+
+    def _downgrade(self, refused: str) -> None:
+        # Many requests in flight are refused at once; only the first refusal of a mode counts.
+        if self._format_mode != refused or refused == FORMAT_MODES[-1]:
+            return
+        index = FORMAT_MODES.index(self._format_mode)
+        self._format_mode = FORMAT_MODES[index + 1]
+        self.stats.format_mode = self._format_mode
+        self.cache.set_meta(self._format_meta_key(), self._format_mode)
+        log.warning("the server refused response_format; falling back to %s", self._format_mode)
+
+    def params(self, output_model: type[BaseModel]) -> dict[str, Any]:
+        return request_params(self.settings, self._format_mode, output_model)
+
+    def _key(self, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, attempt: int) -> str:
+        return request_key(
+            self.settings.model, messages, {**params, "attempt": attempt} if attempt else params, prompt_version
+        )
+
+    # -- requests --------------------------------------------------------------------------------
+
+    async def complete(
+        self, messages: list[dict[str, str]], output_model: type[BaseModel], prompt_version: str, attempt: int = 0
+    ) -> CachedResponse:
+        """The reply to ``messages``: from the cache, from an identical request in flight, or sent.
+
+        ``attempt`` (the how-many-th try of a job whose earlier replies were unusable) is part of
+        the cache key but not of the request: a retry that happens to repeat an earlier request
+        exactly is still sent (a sampling server may answer differently), and a rerun replays it.
+        """
+        while True:
+            mode = self._format_mode
+            params = self.params(output_model)
+            key = self._key(messages, params, prompt_version, attempt)
+            cached = self.cache.get(key)
+            if cached is not None:
+                self.stats.cache_hits += 1
+                self.stats.prompt_tokens_cached += cached.prompt_tokens
+                self.stats.completion_tokens_cached += cached.completion_tokens
+                return cached
+            pending = self._pending.get(key)
+            if pending is not None:
+                self.stats.coalesced += 1
+                try:
+                    return await asyncio.shield(pending)
+                except _FormatRejected:
+                    continue
+            future: asyncio.Future[CachedResponse] = asyncio.get_running_loop().create_future()
+            self._pending[key] = future
+            try:
+                response = await self._send(key, messages, params, prompt_version)
+            except _FormatRejected as error:
+                future.set_exception(error)
+                future.exception()
+                self._downgrade(mode)
+                continue
+            except BaseException as error:
+                future.set_exception(error)
+                future.exception()  # retrieved here, so asyncio does not warn when nobody else waits
+                raise
+            finally:
+                self._pending.pop(key, None)
+            future.set_result(response)
+            return response
+
+    async def _send(
+        self, key: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str
+    ) -> CachedResponse:
+        import openai
+
+        settings = self.settings
+        estimate = sum(estimate_tokens(message["content"]) for message in messages) + settings.max_tokens
+        cause, detail = "", ""
+        for attempt in range(settings.max_retries + 1):
+            waited = time.monotonic()
+            await self._limiter.acquire(estimate)
+            self.stats.rate_limit_wait_s += time.monotonic() - waited
+            retry_after: float | None = None
+            async with self._semaphore:
+                # Checked holding a slot, right before sending: no await between check and count.
+                if settings.max_requests is not None and self.stats.requests_sent >= settings.max_requests:
+                    self.stats.budget_refused += 1
+                    raise RequestFailed("max_requests_reached", f"--max-requests {settings.max_requests} were sent")
+                self.stats.requests_sent += 1
+                self._in_flight += 1
+                self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
+                try:
+                    completion = await self._client.chat.completions.create(
+                        model=settings.model,
+                        messages=messages,  # type: ignore[arg-type]
+                        **params,
+                    )
+                except openai.RateLimitError as error:
+                    cause, detail, retry_after = "rate_limited", "429", _retry_after(error)
+                except openai.APITimeoutError:
+                    cause, detail = "timeout", f"no reply within {settings.timeout_s}s"
+                except openai.APIConnectionError as error:
+                    cause, detail = "connection", f"{type(error.__cause__ or error).__name__}"
+                except openai.APIResponseValidationError as error:
+                    cause, detail = "bad_response", str(error)[:200]
+                except (openai.AuthenticationError, openai.PermissionDeniedError) as error:
+                    raise LLMSetupError(
+                        f"the server at {settings.base_url} refused the API key from ${settings.api_key_env}"
+                        f" (HTTP {error.status_code}); set that variable to a valid key"
+                    ) from None
+                except openai.NotFoundError as error:
+                    raise LLMSetupError(
+                        f"HTTP 404 from {settings.base_url} for model {settings.model!r}: check --base-url"
+                        f" (it usually ends in /v1) and --model ({_message(error)})"
+                    ) from None
+                except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
+                    if self._refuses_format(error, params):
+                        raise _FormatRejected() from None
+                    raise RequestFailed("bad_request", f"HTTP {error.status_code}: {_message(error)}") from None
+                except openai.APIStatusError as error:
+                    if error.status_code >= 500 and self._refuses_format(error, params, strict=True):
+                        # llama-cpp-python answers a request it fails to validate with 500.
+                        raise _FormatRejected() from None
+                    if error.status_code in (408, 409) or error.status_code >= 500:
+                        cause, detail = "server_error", f"HTTP {error.status_code}"
+                    else:
+                        raise RequestFailed("http_error", f"HTTP {error.status_code}: {_message(error)}") from None
+                else:
+                    response = self._store(key, messages, params, prompt_version, completion)
+                    self._limiter.refund(estimate, response.prompt_tokens + response.completion_tokens)
+                    return response
+                finally:
+                    self._in_flight -= 1
+            if attempt < settings.max_retries:
+                self.stats.retries[cause] += 1
+                delay = backoff_delay(
+                    attempt,
+                    base_s=settings.backoff_base_s,
+                    max_s=settings.backoff_max_s,
+                    rng=self._rng,
+                    retry_after_s=retry_after,
+                )
+                log.info("request %s: %s (%s); retry %d in %.2fs", key[:12], cause, detail, attempt + 1, delay)
+                await asyncio.sleep(delay)
+        self.stats.failures[cause] += 1
+        raise RequestFailed("request_failed", f"{cause} ({detail}) after {settings.max_retries + 1} attempts")
+
+    def _refuses_format(self, error: Exception, params: dict[str, Any], strict: bool = False) -> bool:
+        """An error about response_format, in auto mode: step down to a weaker mode, don't fail.
+
+        ``strict`` (for 5xx, which are otherwise retried) requires the field's name in the error.
+        """
+        if self.settings.response_format != "auto" or "response_format" not in params:
+            return False
+        text = f"{getattr(error, 'body', '')} {error}".lower()
+        if strict:
+            return "response_format" in text
+        return "response_format" in text or "json_schema" in text or "schema" in text
+
+    def _store(
+        self, key: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, completion: Any
+    ) -> CachedResponse:
+        choices = getattr(completion, "choices", None) or []
+        if not choices:
+            content, finish_reason = "", None
+        else:
+            content = choices[0].message.content or ""
+            finish_reason = choices[0].finish_reason
+        usage = getattr(completion, "usage", None)
+        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0) if usage else 0
+        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0) if usage else 0
+        if usage is None:
+            prompt_tokens = sum(estimate_tokens(message["content"]) for message in messages)
+            completion_tokens = estimate_tokens(content)
+        response = CachedResponse(content, finish_reason, prompt_tokens, completion_tokens)
+        self.cache.put(
+            key,
+            model=self.settings.model,
+            prompt_version=prompt_version,
+            request={"messages": messages, "params": params},
+            response=response,
+        )
+        self.stats.responses += 1
+        self.stats.prompt_tokens_sent += prompt_tokens
+        self.stats.completion_tokens_sent += completion_tokens
+        return response
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+def _message(error: Exception) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])[:300]
+        if isinstance(inner, str):
+            return inner[:300]
+    return str(error)[:300]

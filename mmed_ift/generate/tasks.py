@@ -1,0 +1,326 @@
+"""The LLM tasks as jobs: what to ask, how to check the reply, which samples it becomes.
+
+A :class:`Job` is pure data plus an ``accept`` function, so the same job list serves a real run,
+a ``--dry-run`` (count and estimate, send nothing) and tests.  ``accept`` raises
+:class:`OutputError` for a reply worth retrying (malformed, wrong language, numbers changed) and
+:class:`JobRejected` for a final verdict that asking again must not overturn (the model says the
+style does not apply; the judge scored the sample too low).
+
+Sample ids are ``stable_id(source, source_id, task, lang, variant)``: a resumed or repeated run
+produces the same ids, so nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from mmed_ift.generate import checks
+from mmed_ift.generate.parsing import OutputError
+from mmed_ift.generate.prompts import judge as judge_prompts
+from mmed_ift.generate.prompts import knowledge as knowledge_prompts
+from mmed_ift.generate.prompts import rationale as rationale_prompts
+from mmed_ift.generate.prompts import translate as translate_prompts
+from mmed_ift.generate.template import mc_prompt
+from mmed_ift.languages import get_language
+from mmed_ift.schemas import Item, MCQuestion, Message, Passage, Provenance, QAPair, Reject, Sample, stable_id
+
+GENERATOR_NAME = "openai"
+TASKS: tuple[str, ...] = ("rationale", "knowledge", "translate", "judge")
+PROMPT_VERSIONS: dict[str, str] = {
+    "rationale": rationale_prompts.VERSION,
+    "knowledge": knowledge_prompts.VERSION,
+    "translate": translate_prompts.VERSION,
+    "judge": judge_prompts.VERSION,
+}
+
+LicenseLookup = Callable[[str], str]
+
+
+class JobRejected(Exception):
+    """A final verdict on a reply: recorded as a reject, never retried."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a job's samples come from, for provenance and for reject records."""
+
+    source: str
+    source_id: str
+    split: str
+    location: str
+    lang: str
+
+    @classmethod
+    def of(cls, item: Item) -> Origin:
+        return cls(item.source, item.source_id, item.split, item.location, item.lang)
+
+    def reject(self, reason: str, detail: str, lang: str | None = None) -> Reject:
+        return Reject(
+            stage="generate",
+            reason=reason,
+            detail=detail[:500],
+            source=self.source,
+            location=self.location,
+            source_id=self.source_id,
+            lang=lang or self.lang,
+            split=self.split,
+        )
+
+
+@dataclass
+class Job:
+    """One generation request (plus its repair retries) and what to do with the reply."""
+
+    task: str
+    #: language the reply must be written in; also the language of repair turns
+    lang: str
+    prompt_version: str
+    messages: list[dict[str, str]]
+    output_model: type[BaseModel]
+    #: checks a validated reply and builds samples from it; raises OutputError / JobRejected
+    accept: Callable[[Any], list[Sample]]
+    origin: Origin
+    #: text the samples are derived from; what the judge compares them against
+    source_text: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _provenance(origin: Origin, license_of: LicenseLookup, model: str, task: str) -> Provenance:
+    return Provenance(
+        source=origin.source,
+        source_id=origin.source_id,
+        split=origin.split,  # type: ignore[arg-type]
+        license=license_of(origin.source),
+        generator=GENERATOR_NAME,
+        model=model,
+        prompt_version=PROMPT_VERSIONS[task],
+    )
+
+
+def _sample(
+    origin: Origin,
+    *,
+    task: str,
+    prompt_task: str,
+    lang: str,
+    variant: str,
+    dataset: str,
+    turns: list[tuple[str, str]],
+    model: str,
+    license_of: LicenseLookup,
+) -> Sample:
+    return Sample(
+        id=stable_id(origin.source, origin.source_id, task, lang, variant),
+        lang=lang,
+        dataset=dataset,  # type: ignore[arg-type]
+        task=task,
+        messages=[Message(role=role, content=content) for role, content in turns],  # type: ignore[arg-type]
+        provenance=_provenance(origin, license_of, model, prompt_task),
+    )
+
+
+def _truncate(text: str, max_chars: int) -> str:
+    return text if len(text) <= max_chars else text[:max_chars].rstrip() + " …"
+
+
+# -- rationale ---------------------------------------------------------------------------------
+
+
+def rationale_job(item: MCQuestion, model: str, license_of: LicenseLookup) -> Job:
+    """Ask why the key is right and each other option wrong; the sample goes to MMed-IFT-MC."""
+    language = get_language(item.lang)
+    template = rationale_prompts.TEMPLATES[item.lang]
+    options = "\n".join(language.format_option(key, text.strip()) for key, text in item.options.items())
+    keys = language.answer_joiner.join(item.answer)
+    question = item.question.strip() if not item.context else f"{item.context.strip()}\n\n{item.question.strip()}"
+    messages = template.render(
+        rationale_prompts.RationaleOutput,
+        question=question,
+        options=options,
+        key_label=rationale_prompts.KEY_LABELS[item.lang],
+        keys=keys,
+    )
+    origin = Origin.of(item)
+    wrong = [key for key in item.options if key not in item.answer]
+
+    def accept(output: rationale_prompts.RationaleOutput) -> list[Sample]:
+        if output.answer != item.answer:
+            raise OutputError(
+                "answer_mismatch", f"the reply names {output.answer or 'no answer'} but the key is {item.answer}"
+            )
+        reasons: dict[str, str] = {}
+        for distractor in output.distractors:
+            if distractor.option not in item.options or distractor.option in item.answer:
+                raise OutputError(
+                    "unknown_option", f"distractors must be the wrong options {wrong}, got {distractor.option!r}"
+                )
+            if distractor.why_wrong.strip():
+                reasons.setdefault(distractor.option, distractor.why_wrong.strip())
+        missing = [key for key in wrong if key not in reasons]
+        if missing:
+            raise OutputError("missing_distractors", f"no explanation for the wrong options {missing}")
+        if not output.explanation.strip():
+            raise OutputError("empty_output", "the explanation is empty")
+        checks.check_language(output.explanation, item.lang, "the explanation")
+        checks.check_language(" ".join(reasons.values()), item.lang, "the distractor explanations")
+        lines = [
+            language.format_answer(item.answer),
+            "",
+            f"{language.explanation_header} {output.explanation.strip()}",
+            "",
+            rationale_prompts.OTHER_OPTIONS_HEADER[item.lang],
+            *(f"{language.format_option(key, item.options[key].strip())}: {reasons[key]}" for key in wrong),
+        ]
+        return [
+            _sample(
+                origin,
+                task="rationale",
+                prompt_task="rationale",
+                lang=item.lang,
+                variant="",
+                dataset="mc",
+                turns=[("user", mc_prompt(item, language)), ("assistant", "\n".join(lines))],
+                model=model,
+                license_of=license_of,
+            )
+        ]
+
+    source_text = f"{question}\n{options}\n{rationale_prompts.KEY_LABELS[item.lang]}: {keys}"
+    return Job("rationale", item.lang, rationale_prompts.VERSION, messages, rationale_prompts.RationaleOutput,
+               accept, origin, source_text)  # fmt: skip
+
+
+# -- knowledge ---------------------------------------------------------------------------------
+
+
+def knowledge_source(item: QAPair | Passage, max_chars: int) -> str:
+    """The source text a knowledge sample is written from."""
+    if isinstance(item, QAPair):
+        parts = [item.context.strip()] if item.context else []
+        parts += [item.question.strip(), item.answer.strip()]
+        return _truncate("\n\n".join(parts), max_chars)
+    return _truncate(f"{item.title.strip()}\n\n{item.text.strip()}", max_chars)
+
+
+def knowledge_job(
+    item: QAPair | Passage, style: str, model: str, license_of: LicenseLookup, max_chars: int = 6000
+) -> Job:
+    """One instruction sample of one style written from a QA pair or passage (MMed-IFT)."""
+    if style not in knowledge_prompts.STYLES:
+        raise ValueError(f"unknown knowledge style {style!r}; choose from {', '.join(knowledge_prompts.STYLES)}")
+    source = knowledge_source(item, max_chars)
+    template = knowledge_prompts.TEMPLATES[item.lang][style]
+    messages = template.render(knowledge_prompts.KnowledgeOutput, style=style, source=source)
+    origin = Origin.of(item)
+    task = f"knowledge_{style}"
+
+    def accept(output: knowledge_prompts.KnowledgeOutput) -> list[Sample]:
+        if not output.applicable:
+            raise JobRejected("not_applicable", f"the model found the source unsuited to {style}")
+        instruction, response = output.instruction.strip(), output.response.strip()
+        if not instruction or not response:
+            raise OutputError("empty_output", "instruction and response must both be non-empty")
+        checks.check_language(response, item.lang, "the response")
+        checks.check_language(instruction, item.lang, "the instruction")
+        checks.check_no_invented_quantities(source, f"{instruction}\n{response}")
+        return [
+            _sample(
+                origin,
+                task=task,
+                prompt_task="knowledge",
+                lang=item.lang,
+                variant=style,
+                dataset="ift",
+                turns=[("user", instruction), ("assistant", response)],
+                model=model,
+                license_of=license_of,
+            )
+        ]
+
+    job = Job("knowledge", item.lang, knowledge_prompts.VERSION, messages, knowledge_prompts.KnowledgeOutput,
+              accept, origin, source)  # fmt: skip
+    job.extra["style"] = style
+    return job
+
+
+# -- translate ---------------------------------------------------------------------------------
+
+
+def translate_job(sample: Sample, target: str, model: str, license_of: LicenseLookup) -> Job:
+    """An English MMed-IFT sample in another language, numbers and units checked against it."""
+    if target not in translate_prompts.TEMPLATES:
+        raise ValueError(f"cannot translate into {target!r}; targets are {', '.join(translate_prompts.TARGETS)}")
+    turns = [message.content for message in sample.messages]
+    roles = [message.role for message in sample.messages]
+    template = translate_prompts.TEMPLATES[target]
+    messages = template.render(translate_prompts.TranslateOutput, turns=json.dumps(turns, ensure_ascii=False, indent=1))
+    provenance = sample.provenance
+    origin = Origin(provenance.source, provenance.source_id, provenance.split, "", sample.lang)
+    task = f"translate_{sample.task}"
+
+    def accept(output: translate_prompts.TranslateOutput) -> list[Sample]:
+        if len(output.turns) != len(turns):
+            raise OutputError("turn_count_mismatch", f"expected {len(turns)} turns, got {len(output.turns)}")
+        translated = [turn.strip() for turn in output.turns]
+        for index, (source_turn, translated_turn) in enumerate(zip(turns, translated, strict=True)):
+            if not translated_turn:
+                raise OutputError("empty_output", f"turn {index} is empty")
+            checks.check_language(translated_turn, target, f"turn {index}")
+            checks.check_numbers_kept(source_turn, translated_turn)
+        return [
+            _sample(
+                origin,
+                task=task,
+                prompt_task="translate",
+                lang=target,
+                variant=sample.id,
+                dataset="ift",
+                turns=list(zip(roles, translated, strict=True)),
+                model=model,
+                license_of=license_of,
+            )
+        ]
+
+    job = Job("translate", target, translate_prompts.VERSION, messages, translate_prompts.TranslateOutput, accept,
+              origin, "\n\n".join(turns))  # fmt: skip
+    job.extra["source_sample"] = sample.id
+    return job
+
+
+# -- judge -------------------------------------------------------------------------------------
+
+
+def judge_job(sample: Sample, source_text: str, origin: Origin, threshold: int) -> Job:
+    """Rate one generated sample against its source; under ``threshold`` it is rejected."""
+    shown = "\n\n".join(f"[{message.role}]\n{message.content}" for message in sample.messages)
+    messages = judge_prompts.TEMPLATE.render(
+        judge_prompts.JudgeOutput, source=source_text, sample=shown, language=get_language(sample.lang).name
+    )
+
+    def accept(output: judge_prompts.JudgeOutput) -> list[Sample]:
+        if output.score < threshold:
+            raise JobRejected(
+                "low_score", f"{sample.task} {sample.id}: score {output.score} < {threshold}: {output.reason.strip()}"
+            )
+        return [sample]
+
+    judged = Origin(origin.source, origin.source_id, origin.split, origin.location, sample.lang)
+    job = Job("judge", "en", judge_prompts.VERSION, messages, judge_prompts.JudgeOutput, accept, judged, source_text)
+    job.extra["judged_sample"] = sample.id
+    return job
+
+
+def english_ift_samples(samples: list[Sample]) -> list[Sample]:
+    """What the translate task translates: English MMed-IFT samples (MC samples are not translated:
+    their answer-line contract is per language and the MC datasets have native exams)."""
+    return [sample for sample in samples if sample.lang == "en" and sample.dataset == "ift"]
