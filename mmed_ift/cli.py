@@ -19,6 +19,7 @@ from mmed_ift.filters.chain import add_filter_arguments, filter_options_from_arg
 from mmed_ift.generate.llm import add_llm_arguments, config_from_args, dry_run, format_plan
 from mmed_ift.hub.publish import add_publish_parser
 from mmed_ift.languages import LANGUAGE_CODES, LANGUAGES
+from mmed_ift.train.cli import add_train_parser
 
 REPO_SCHEMAS_DIR = Path("schemas")
 
@@ -209,6 +210,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_schemas(subparsers)
     add_publish_parser(subparsers)
     add_contamination_parser(subparsers)
+    add_train_parser(subparsers)
     return parser
 
 
