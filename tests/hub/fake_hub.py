@@ -29,7 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-RESOLVE_PATH = re.compile(r"^/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
+RESOLVE_PATH = re.compile(
+    r"^/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$"
+)
 REPO_PATH = re.compile(r"^/api/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/(?P<action>\w+)/(?P<rest>.+)$")
 
 
@@ -112,7 +114,7 @@ class FakeHub:
 
     def branch_of(self, repo_id: str, revision: str) -> str:
         """A branch name, or the branch whose current sha is ``revision``."""
-        for (repo, branch) in self.trees:
+        for repo, branch in self.trees:
             if repo == repo_id and (branch == revision or self.sha(repo, branch) == revision):
                 return branch
         return revision
@@ -122,7 +124,12 @@ class FakeHub:
         if (repo_id, branch) not in self.trees:
             return None
         files = sorted(self.trees[(repo_id, branch)])
-        return {"id": repo_id, "sha": self.sha(repo_id, branch), "private": False, "siblings": [{"rfilename": f} for f in files]}
+        return {
+            "id": repo_id,
+            "sha": self.sha(repo_id, branch),
+            "private": False,
+            "siblings": [{"rfilename": f} for f in files],
+        }
 
     def file(self, repo_id: str, revision: str, path: str) -> tuple[bytes, str] | None:
         branch = self.branch_of(repo_id, revision)
