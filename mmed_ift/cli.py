@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mmed_ift.errors import MMedIFTError
+from mmed_ift.evaluate.cli import add_evaluate_parser
 from mmed_ift.filters.audit import add_contamination_parser
 from mmed_ift.filters.chain import add_filter_arguments, filter_options_from_args
 from mmed_ift.generate.llm import add_llm_arguments, config_from_args, dry_run, format_plan
@@ -211,6 +212,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_publish_parser(subparsers)
     add_contamination_parser(subparsers)
     add_train_parser(subparsers)
+    add_evaluate_parser(subparsers)
     return parser
 
 

@@ -1,0 +1,9 @@
+"""``python -m mmed_ift.evaluate``: run the evaluate command before the main CLI wires it in."""
+
+from __future__ import annotations
+
+import sys
+
+from mmed_ift.evaluate.cli import main
+
+sys.exit(main())
