@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from mmed_ift.engine import add_engine_arguments, add_ray_check_parser, build_with_engine
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.evaluate.cli import add_evaluate_parser
 from mmed_ift.filters.audit import add_contamination_parser
@@ -83,11 +84,12 @@ def _add_build(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_filter_arguments(parser)
     add_llm_arguments(parser)
+    add_engine_arguments(parser)
     parser.set_defaults(handler=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from mmed_ift.pipeline import BuildConfig, build
+    from mmed_ift.pipeline import BuildConfig
 
     languages = tuple(LANGUAGE_CODES) if args.all else tuple(dict.fromkeys(args.lang))
     config = BuildConfig(
@@ -106,7 +108,7 @@ def _run_build(args: argparse.Namespace) -> int:
     if config.llm is not None and config.llm.dry_run:
         print(format_plan(dry_run(config)))
         return 0
-    result = build(config)
+    result = build_with_engine(config, args)
     print(format_summary(result.report.to_dict()))
     print(f"\nwrote {result.out_dir}")
     return 0
@@ -210,6 +212,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_sources(subparsers)
     _add_schemas(subparsers)
     add_publish_parser(subparsers)
+    add_ray_check_parser(subparsers)
     add_contamination_parser(subparsers)
     add_train_parser(subparsers)
     add_evaluate_parser(subparsers)

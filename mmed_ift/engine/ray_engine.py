@@ -1,0 +1,304 @@
+"""``build --engine ray``: the local build's stages on Ray Data, with the local build's output.
+
+Stages (each a lazy Ray Data operation unless it says otherwise):
+
+1. read: one task per located source (:mod:`~mmed_ift.engine.read`); materialised, because the
+   held-out benchmark items, the read rejects and the per-source counts go to the driver;
+2. the filter chain, in the chain's order: per-item steps as ``map_batches``
+   (:mod:`~mmed_ift.engine.row_steps`), exact dedup as a partitioned shuffle, near dedup as
+   ``map_batches`` (signatures, band keys) + partitioned shuffle (buckets -> candidate pairs) + a
+   driver step over the candidates only (:mod:`~mmed_ift.engine.near`), decontamination against
+   the benchmark index broadcast through the object store;
+3. template generation as ``map_batches``; materialised;
+4. report counts from one ``groupby().count()``; rejects (few) to the driver; samples exploded,
+   sorted by (dataset, lang, split, id) and streamed into the Hub-layout parquet shards.
+
+Nothing in here decides whether an item is kept: every decision is made by the local engine's
+own filter objects and functions, which is why the two engines agree row for row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mmed_ift import __version__
+from mmed_ift.engine.dedup import (
+    add_exact_partition,
+    apply_near_decisions,
+    band_rows,
+    candidate_rows,
+    exact_dedup_partition,
+    pairs_of_partition,
+)
+from mmed_ift.engine.generate import explode_samples, generate_batch
+from mmed_ift.engine.near import NearDecisions, decide
+from mmed_ift.engine.read import read_batch
+from mmed_ift.engine.report import STAT_COLUMNS, FilteredReject, record_steps, record_training
+from mmed_ift.engine.row_steps import apply_row_step
+from mmed_ift.engine.rows import ITEM_SCHEMA, item_from_json, item_row, reject_from_json, to_table
+from mmed_ift.engine.session import cluster_cpus, ensure_ray
+from mmed_ift.engine.write import GroupKey, output_counts, write_on_workers, write_sorted
+from mmed_ift.errors import BuildError
+from mmed_ift.filters.base import FilterStep
+from mmed_ift.filters.decontam import Decontaminate
+from mmed_ift.filters.dedup import ExactDedup, NearDedup
+from mmed_ift.filters.langid import LanguageIDFilter
+from mmed_ift.filters.pii import PIIScrub
+from mmed_ift.generate.llm import prompt_versions_label
+from mmed_ift.hub.card import render_card
+from mmed_ift.hub.layout import DATASET_FOLDERS
+from mmed_ift.pipeline import (
+    BuildConfig,
+    BuildResult,
+    FilterFactory,
+    _source_card_info,
+    default_filters,
+    locate_sources,
+    swap_into_place,
+)
+from mmed_ift.report import BuildReport
+from mmed_ift.schemas import Item, Reject
+
+ROW_STEPS = (PIIScrub, LanguageIDFilter, Decontaminate)
+#: rows per shuffle partition: large enough that a map_groups call does real vectorised work
+ROWS_PER_PARTITION = 200_000
+
+
+def _partitions(rows: int) -> int:
+    return max(1, min(4 * cluster_cpus(), -(-rows // ROWS_PER_PARTITION)))
+
+
+def _training_rows(batch: pa.Table) -> pa.Table:
+    rows = []
+    for row in batch.to_pylist():
+        if row["role"] == "training":
+            payload = json.loads(row["payload"])
+            rows.append(item_row(row["seq"], item_from_json(payload["kind"], payload["item"])))
+    return to_table(rows, ITEM_SCHEMA)
+
+
+def _side_rows(batch: pa.Table) -> pa.Table:
+    mask = pc.not_equal(batch["role"], "training")
+    return batch.filter(mask)
+
+
+def _rejected_rows(batch: pa.Table) -> pa.Table:
+    return batch.filter(pc.equal(batch["status"], "rejected")).select(["seq", "reject", "n_decontam"])
+
+
+def _account_side_rows(side: list[dict[str, Any]], report: BuildReport) -> tuple[list[Item], list[Reject]]:
+    """Held-out items, read rejects and other-language counts, in the local engine's order."""
+    held_out: list[Item] = []
+    rejects: list[Reject] = []
+    for row in sorted(side, key=lambda row: row["seq"]):
+        if row["role"] == "other_count":
+            if int(row["payload"]):
+                report.other_languages[row["source"]] += int(row["payload"])
+            continue
+        report.record_read(row["source"], row["split"])
+        if row["role"] == "reject":
+            reject = reject_from_json(row["payload"])
+            report.record_reject(reject)
+            rejects.append(reject)
+        else:
+            payload = json.loads(row["payload"])
+            held_out.append(item_from_json(payload["kind"], payload["item"]))
+            report.record_kept(row["source"], row["split"])
+    return held_out, rejects
+
+
+def _near_dedup(ds: Any, step: NearDedup, partitions: int) -> tuple[Any, NearDecisions]:
+    """Distributed banding and pairing; verification and clusters over the candidates only."""
+    ds = ds.materialize()
+    pair_blocks = (
+        ds.map_batches(band_rows, batch_format="pyarrow", fn_kwargs={"config": step.config, "partitions": partitions})
+        .groupby("part", num_partitions=partitions)
+        .map_groups(pairs_of_partition, batch_format="pyarrow")
+        .to_arrow_refs()
+    )
+    import ray
+
+    tables = [table for table in ray.get(pair_blocks) if table.num_rows]
+    if tables:
+        merged = pa.concat_tables(tables)
+        pairs = np.unique(np.stack([merged["a"].to_numpy(), merged["b"].to_numpy()], axis=1), axis=0)
+    else:
+        pairs = np.zeros((0, 2), dtype=np.int64)
+    needed = np.unique(pairs)
+    started = time.perf_counter()
+    items: dict[int, Item] = {}
+    if len(needed):
+        found = ds.map_batches(candidate_rows, batch_format="pyarrow", fn_kwargs={"needed": needed}).take_all()
+        items = {int(row["seq"]): item_from_json(row["kind"], row["item"]) for row in found}
+    decisions = decide(pairs, items, step.config)
+    decisions.driver_s = time.perf_counter() - started
+    if decisions.rejected:
+        ds = ds.map_batches(
+            apply_near_decisions, batch_format="pyarrow",
+            fn_kwargs={"decisions": decisions.rejected, "step_name": step.name},
+        )  # fmt: skip
+    return ds, decisions
+
+
+def _apply_filters(ds: Any, steps: list[FilterStep], rows: int) -> tuple[Any, dict[str, NearDecisions]]:
+    partitions = _partitions(rows)
+    near: dict[str, NearDecisions] = {}
+    for step in steps:
+        if isinstance(step, ROW_STEPS):
+            ds = ds.map_batches(apply_row_step, batch_format="pyarrow", fn_kwargs={"step": step})
+        elif isinstance(step, ExactDedup):
+            ds = (
+                ds.map_batches(add_exact_partition, batch_format="pyarrow", fn_kwargs={"partitions": partitions})
+                .groupby("part", num_partitions=partitions)
+                .map_groups(exact_dedup_partition, batch_format="pyarrow", fn_kwargs={"step": step})
+            )
+        elif isinstance(step, NearDedup):
+            ds, near[step.name] = _near_dedup(ds, step, partitions)
+        else:
+            raise BuildError(f"filter step {step.name!r} ({type(step).__name__}) has no Ray form; use --engine local")
+    return ds, near
+
+
+def _filtered_rejects(final: Any, steps: list[FilterStep]) -> list[FilteredReject]:
+    found = final.map_batches(_rejected_rows, batch_format="pyarrow")
+    order = {step.name: index for index, step in enumerate(steps)}
+    order["generate"] = len(steps)
+    rejects = [
+        FilteredReject(
+            seq=int(row["seq"]),
+            reject=reject_from_json(row["reject"]),
+            decontam=json.loads(row["n_decontam"]) if row["n_decontam"] else None,
+        )
+        for row in found.take_all()
+    ]
+    return sorted(rejects, key=lambda found: (order[found.reject.stage], found.seq))
+
+
+def _write_folders(staging: Path, samples: Any, report: BuildReport, config: BuildConfig, on_workers: bool) -> None:
+    """Hub folders (parquet + card) and the per-task counts of the report."""
+    grouped = samples.groupby(["dataset", "lang", "split", "task", "source"]).count().take_all()
+    counts: Counter[GroupKey] = Counter()
+    used: dict[str, Counter[str]] = {dataset: Counter() for dataset in DATASET_FOLDERS}
+    for row in grouped:
+        counts[(row["dataset"], row["lang"], row["split"])] += row["count()"]
+        report.tasks[(row["dataset"], row["lang"], row["task"])] += row["count()"]
+        used[row["dataset"]][row["source"]] += row["count()"]
+    ordered = samples.sort(["dataset", "lang", "split", "id", "seq", "pos"])
+    if on_workers:
+        write_on_workers(staging, ordered.materialize(), counts)
+    else:
+        write_sorted(staging, ordered.iter_batches(batch_format="pyarrow", batch_size=10_000), counts)
+    filters = {name: step.to_dict() for name, step in report.steps.items() if name != "generate"}
+    per_dataset = output_counts(counts)
+    for dataset, folder_name in DATASET_FOLDERS.items():
+        folder = staging / folder_name
+        folder.mkdir(parents=True, exist_ok=True)
+        report.outputs[folder_name] = per_dataset[dataset]
+        card = render_card(
+            dataset,
+            per_dataset[dataset],
+            _source_card_info(used[dataset]),
+            filters,
+            repo_id=f"{config.repo_namespace}/{folder_name}",
+            generator=config.generator,
+            prompt_version=prompt_versions_label(None),
+            version=__version__,
+            folder=folder,
+        )
+        (folder / "README.md").write_text(str(card), encoding="utf-8")
+
+
+def run_ray_build(
+    config: BuildConfig,
+    ray_address: str | None = None,
+    num_cpus: int | None = None,
+    filters: FilterFactory = default_filters,
+    write_on_workers: bool | None = None,
+) -> BuildResult:
+    """The build of :func:`mmed_ift.pipeline.build` on Ray (a local instance, or the cluster at
+    ``ray_address``); same folders, report counts and rejects.
+
+    ``write_on_workers``: parquet shards written by Ray tasks in parallel (the output folder must
+    be visible to every node) instead of streamed through the driver; default: on for a local
+    instance, off for a cluster.
+    """
+    on_workers = ray_address is None if write_on_workers is None else write_on_workers
+    import ray.data
+
+    if config.generator != "template":
+        raise BuildError(
+            "--engine ray generates with the template generator; run --generator openai with --engine local"
+            " (see docs/scale-out.md: the Ray-wide request cache and limits are in mmed_ift.engine.llm_gateway)"
+        )
+    ensure_ray(ray_address, num_cpus, config.progress)
+    report = BuildReport(config=config.to_dict())
+    report.config["mmed_ift_version"] = __version__
+    with report.timed("read"):
+        located = locate_sources(config, report)
+        tasks = [{"name": adapter.spec.name, "folder": str(folder), "index": index}
+                 for index, (adapter, folder) in enumerate(located)]  # fmt: skip
+        read: Any = (
+            ray.data.from_items(tasks, override_num_blocks=len(tasks))
+            .map_batches(
+                read_batch,  # type: ignore[arg-type]
+                batch_size=1,
+                batch_format="pyarrow",
+                fn_kwargs={"languages": list(config.languages)},
+            )
+            .materialize()
+        )
+        side = read.map_batches(_side_rows, batch_format="pyarrow").take_all()
+        held_out, read_rejects = _account_side_rows(side, report)
+        training = read.map_batches(_training_rows, batch_format="pyarrow").materialize()
+        del read  # each materialised stage is released as soon as the next one exists
+        rows = training.count()
+    if not rows:
+        raise BuildError(
+            f"the sources found hold no training records in {', '.join(config.languages)}"
+            f" ({', '.join(adapter.spec.name for adapter, _ in located)} were read)"
+        )
+    steps = filters(config, held_out)
+    with report.timed("filters+generate"):
+        filtered, near = _apply_filters(training, steps, rows)
+        del training
+        final = filtered.map_batches(generate_batch, batch_format="pyarrow").materialize()
+        stats = final.groupby(STAT_COLUMNS).count().take_all()
+        found = _filtered_rejects(final, steps)
+    for name, found_near in near.items():
+        report.timings[f"{name}:driver"] = round(found_near.driver_s, 3)
+    record_training(report, stats)
+    record_steps(report, steps, stats, found, near)
+    rejects = read_rejects + [found_reject.reject for found_reject in found]
+
+    out_dir = config.out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        with report.timed("write"):
+            samples = final.map_batches(explode_samples, batch_format="pyarrow").materialize()
+            del final, filtered
+            _write_folders(staging, samples, report, config, on_workers)
+            with (staging / "rejects.jsonl").open("w", encoding="utf-8") as handle:
+                for reject in rejects:
+                    handle.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
+        report.write(staging / "build_report.json")
+        swap_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if config.strict and rejects:
+        raise BuildError(f"--strict: {len(rejects)} records were rejected (see {out_dir / 'rejects.jsonl'})")
+    return BuildResult(out_dir=out_dir, report=report, rejects=len(rejects))

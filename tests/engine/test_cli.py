@@ -1,0 +1,51 @@
+"""The engine flags and ``ray-check``, through parsers built the way cli.py builds its own."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from mmed_ift import __version__
+from mmed_ift.engine import add_engine_arguments, add_ray_check_parser, build_with_engine
+from mmed_ift.pipeline import BuildConfig
+
+pytestmark = pytest.mark.slow
+
+
+def test_engine_flags_dispatch_a_ray_build(ray_session: None, tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    add_engine_arguments(parser)
+    args = parser.parse_args(["--engine", "ray", "--ray-cpus", "2"])
+    assert (args.engine, args.ray_address, args.ray_cpus) == ("ray", None, 2)
+    result = build_with_engine(BuildConfig(languages=("ru",), out_dir=tmp_path / "out", progress=False), args)
+    assert result.report.outputs["MMed-IFT-MC"]["ru"]["train"] > 0
+    assert (tmp_path / "out" / "MMed-IFT-MC" / "data" / "ru" / "train-00000-of-00001.parquet").is_file()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--engine", "spark"])
+
+
+def test_ray_check_reports_the_workers_version(ray_session: None, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_ray_check_parser(parser.add_subparsers())
+    args = parser.parse_args(["ray-check"])
+    assert args.handler(args) == 0
+    out = capsys.readouterr().out
+    assert f"workers' mmed_ift: {__version__}" in out and "CPUs: 2" in out
+
+
+def test_llm_generator_is_refused_with_a_pointer(tmp_path: Path) -> None:
+    from mmed_ift.engine.ray_engine import run_ray_build
+    from mmed_ift.errors import BuildError
+    from mmed_ift.generate.llm import LLMConfig
+
+    config = BuildConfig(
+        languages=("en",),
+        out_dir=tmp_path / "out",
+        generator="openai",
+        llm=LLMConfig(base_url="http://127.0.0.1:9/v1", model="m"),
+    )
+    with pytest.raises(BuildError, match="--engine local"):
+        run_ray_build(config)
+    assert not (tmp_path / "out").exists()
