@@ -62,8 +62,11 @@ def estimate_tokens(text: str) -> int:
     return wide + (len(text) - wide + 3) // 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class ClientSettings:
+    """How to talk to the server: sampling, limits, retries.  The generator's
+    :class:`~mmed_ift.generate.llm.LLMConfig` extends this with what to generate."""
+
     base_url: str
     model: str
     api_key_env: str = "OPENAI_API_KEY"
@@ -71,15 +74,19 @@ class ClientSettings:
     top_p: float = 1.0
     max_tokens: int = 1024
     seed: int | None = 0
+    #: auto (json_schema, falling back to json_object, then none), json_schema, json_object, none
     response_format: str = "auto"
     concurrency: int = 8
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
+    #: how much of a minute's allowance may go out at once (60: the whole minute's)
     rate_burst_s: float = 60.0
     timeout_s: float = 120.0
+    #: transport retries per request (429, 5xx, timeouts, dropped connections)
     max_retries: int = 6
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
+    #: at most this many HTTP requests (retries included) per run; cache hits are free
     max_requests: int | None = None
 
 

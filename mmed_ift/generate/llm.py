@@ -28,7 +28,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,37 +75,17 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class LLMConfig:
-    """Settings of the LLM generator.  Only the *name* of the API key's environment variable is
-    kept here (this object is copied into the build report); the key itself never is."""
+class LLMConfig(ClientSettings):
+    """Settings of the LLM generator: the client's (inherited) and what to generate.  Only the
+    *name* of the API key's environment variable is kept (this object is copied into the build
+    report); the key itself never is."""
 
-    base_url: str
-    model: str
-    api_key_env: str = "OPENAI_API_KEY"
     tasks: tuple[str, ...] = DEFAULT_TASKS
     knowledge_styles: tuple[str, ...] = knowledge_prompts.STYLES
     #: languages English samples are translated into; None: the build's languages other than en
     translate_to: tuple[str, ...] | None = None
-    temperature: float = 0.0
-    top_p: float = 1.0
-    max_tokens: int = 1024
-    seed: int | None = 0
-    #: auto (json_schema, falling back to json_object, then none), json_schema, json_object, none
-    response_format: str = "auto"
-    concurrency: int = 8
-    requests_per_minute: float | None = None
-    tokens_per_minute: float | None = None
-    #: how much of a minute's allowance may go out at once (60: the whole minute's)
-    rate_burst_s: float = 60.0
-    timeout_s: float = 120.0
-    #: transport retries per request (429, 5xx, timeouts, dropped connections)
-    max_retries: int = 6
     #: extra requests per job when the reply is malformed or fails a check
     max_output_retries: int = 2
-    backoff_base_s: float = 1.0
-    backoff_max_s: float = 60.0
-    #: at most this many HTTP requests (retries included) per run; cache hits are free
-    max_requests: int | None = None
     #: sqlite request cache; None: ``<out>.llm-cache.sqlite`` beside the output folder
     cache_path: str | None = None
     judge_threshold: int = 4
@@ -138,25 +118,7 @@ class LLMConfig:
         return replace(self, cache_path=str(out_dir.with_name(out_dir.name + ".llm-cache.sqlite")))
 
     def client_settings(self) -> ClientSettings:
-        return ClientSettings(
-            base_url=self.base_url,
-            model=self.model,
-            api_key_env=self.api_key_env,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            max_tokens=self.max_tokens,
-            seed=self.seed,
-            response_format=self.response_format,
-            concurrency=self.concurrency,
-            requests_per_minute=self.requests_per_minute,
-            tokens_per_minute=self.tokens_per_minute,
-            rate_burst_s=self.rate_burst_s,
-            timeout_s=self.timeout_s,
-            max_retries=self.max_retries,
-            backoff_base_s=self.backoff_base_s,
-            backoff_max_s=self.backoff_max_s,
-            max_requests=self.max_requests,
-        )
+        return ClientSettings(**{item.name: getattr(self, item.name) for item in fields(ClientSettings)})
 
 
 def prompt_versions_label(config: LLMConfig | None) -> str:
