@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mmed_ift.errors import MMedIFTError
 from mmed_ift.evaluate.benchmarks import BENCHMARKS, parse_benchmark_list
 from mmed_ift.evaluate.prompts import CONTINUATIONS, PROMPT_STYLES
 from mmed_ift.evaluate.runner import EvalConfig, evaluate
 from mmed_ift.languages import LANGUAGE_CODES
+from mmed_ift.standalone import run_command
 
 
 def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -128,13 +127,4 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m mmed_ift.evaluate ...``: the same command outside the main CLI."""
-    parser = argparse.ArgumentParser(prog="python -m mmed_ift.evaluate")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add_evaluate_parser(subparsers)
-    args = parser.parse_args(["evaluate", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        code: int = args.handler(args)
-    except MMedIFTError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return code
+    return run_command("python -m mmed_ift.evaluate", "evaluate", add_evaluate_parser, argv)

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.hub.layout import DATASET_FOLDERS, measure_folder
+from mmed_ift.standalone import run_command
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -377,16 +378,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m mmed_ift.hub.publish ...``: the same command outside the main CLI."""
-    parser = argparse.ArgumentParser(prog="python -m mmed_ift.hub.publish")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add_publish_parser(subparsers)
-    args = parser.parse_args(["publish", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        code: int = args.handler(args)
-    except MMedIFTError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return code
+    return run_command("python -m mmed_ift.hub.publish", "publish", add_publish_parser, argv)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Sequence
 
-from mmed_ift.errors import MMedIFTError
+from mmed_ift.standalone import run_command
 
 
 def add_train_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -62,13 +61,4 @@ def run_train(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m mmed_ift.train RECIPE ...``: the same command outside the main CLI (and for accelerate)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="python -m mmed_ift.train")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add_train_parser(subparsers)
-    args = parser.parse_args(["train", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        code: int = args.handler(args)
-    except MMedIFTError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return code
+    return run_command("python -m mmed_ift.train", "train", add_train_parser, argv)
