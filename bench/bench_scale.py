@@ -233,9 +233,10 @@ def engine_run(engine: str, sources: Path, out: Path, cpus: int) -> dict[str, ob
 def estimate(ray: dict[str, object], cpus: int, records: int) -> str:
     """100M records on N nodes, from the per-record cost measured here.
 
-    Model: everything but the driver-side part of near dedup (fetching the candidates, exact
-    Jaccard, union-find) runs as Ray tasks and divides over all cores; that part does not, and
-    grows with the number of candidates (linear in records at a fixed duplicate rate).  CPU cost
+    Model: everything but the driver-side part of near dedup runs as Ray tasks and divides over
+    all cores; that part does not, and grows with the number of candidates (linear in records at
+    a fixed duplicate rate).  Since the pair checks and the connected components run as Ray
+    shuffles, the engine reports no ``near_dedup:driver`` timing and that part reads 0.  CPU cost
     of the parallel part = (wall - driver) x cpus / records: both cores were busy, so this
     overstates the work a little; Ray's start-up is left out.
     """

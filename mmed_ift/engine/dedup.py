@@ -13,7 +13,7 @@ The local rules are kept exactly:
 * near: the same band keys as :func:`mmed_ift.filters.minhash.band_keys`; within a bucket, all
   pairs up to :data:`MAX_BUCKET_ALL_PAIRS` members and the star + chain over ``seq`` order above
   (the local order, so the same pairs); the candidate pairs are then checked with exact Jaccard
-  and joined into clusters by the local functions (:mod:`mmed_ift.engine.near`).
+  and joined into clusters by further shuffles (:mod:`mmed_ift.engine.near`).
 """
 
 from __future__ import annotations
@@ -150,22 +150,11 @@ def pairs_of_partition(batch: pa.Table) -> pa.Table:
     return pa.table({"a": pairs[:, 0], "b": pairs[:, 1]}, schema=PAIR_SCHEMA)
 
 
-# -- near: candidates and decisions --------------------------------------------------------------
-
-
-CANDIDATE_SCHEMA = pa.schema([("seq", pa.int64()), ("kind", pa.string()), ("item", pa.string())])
-
-
-def candidate_rows(batch: pa.Table, needed: npt.NDArray[np.int64]) -> pa.Table:
-    """``map_batches`` body: the rows whose seq is in a candidate pair (``needed`` is sorted)."""
-    seqs = batch["seq"].to_numpy()
-    position = np.minimum(np.searchsorted(needed, seqs), max(len(needed) - 1, 0))
-    mask = (needed[position] == seqs) if len(needed) else np.zeros(len(seqs), dtype=bool)
-    return batch.filter(pa.array(mask)).select(["seq", "kind", "item"])
+# -- near: decisions --------------------------------------------------------------------------
 
 
 def apply_near_decisions(batch: pa.Table, decisions: dict[int, str], step_name: str) -> pa.Table:
-    """``map_batches`` body: reject the rows the driver found to be near-duplicates."""
+    """Reject the rows of ``batch`` that ``decisions`` (seq -> detail) names as near-duplicates."""
     seqs = batch["seq"].to_pylist()
     if not any(seq in decisions for seq in seqs):
         return batch

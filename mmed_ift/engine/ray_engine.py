@@ -6,8 +6,9 @@ Stages (each a lazy Ray Data operation unless it says otherwise):
    held-out benchmark items, the read rejects and the per-source counts go to the driver;
 2. the filter chain, in the chain's order: per-item steps as ``map_batches``
    (:mod:`~mmed_ift.engine.row_steps`), exact dedup as a partitioned shuffle, near dedup as
-   ``map_batches`` (signatures, band keys) + partitioned shuffle (buckets -> candidate pairs) + a
-   driver step over the candidates only (:mod:`~mmed_ift.engine.near`), decontamination against
+   ``map_batches`` (signatures, band keys) + partitioned shuffle (buckets -> candidate pairs) +
+   shuffles that verify the pairs, find the connected components and pick the survivors
+   (:mod:`~mmed_ift.engine.near`), decontamination against
    the benchmark index broadcast through the object store;
 3. template generation as ``map_batches``; materialised;
 4. report counts from one ``groupby().count()``; rejects (few) to the driver; samples exploded,
@@ -22,26 +23,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from mmed_ift import __version__
-from mmed_ift.engine.dedup import (
-    add_exact_partition,
-    apply_near_decisions,
-    band_rows,
-    candidate_rows,
-    exact_dedup_partition,
-    pairs_of_partition,
-)
+from mmed_ift.engine.dedup import add_exact_partition, band_rows, exact_dedup_partition, pairs_of_partition
 from mmed_ift.engine.generate import explode_samples, generate_batch
-from mmed_ift.engine.near import NearDecisions, decide
+from mmed_ift.engine.near import NearDecisions, near_decisions
 from mmed_ift.engine.read import read_batch
 from mmed_ift.engine.report import STAT_COLUMNS, FilteredReject, record_steps, record_training
 from mmed_ift.engine.row_steps import apply_row_step
@@ -118,36 +110,17 @@ def _account_side_rows(side: list[dict[str, Any]], report: BuildReport) -> tuple
 
 
 def _near_dedup(ds: Any, step: NearDedup, partitions: int) -> tuple[Any, NearDecisions]:
-    """Distributed banding and pairing; verification and clusters over the candidates only."""
+    """Banding, pairing, exact-Jaccard checks, clusters and survivors, all as Ray Data shuffles."""
     ds = ds.materialize()
-    pair_blocks = (
+    pairs = (
         ds.map_batches(band_rows, batch_format="pyarrow", fn_kwargs={"config": step.config, "partitions": partitions})
         .groupby("part", num_partitions=partitions)
         .map_groups(pairs_of_partition, batch_format="pyarrow")
-        .to_arrow_refs()
+        .materialize()
     )
-    import ray
-
-    tables = [table for table in ray.get(pair_blocks) if table.num_rows]
-    if tables:
-        merged = pa.concat_tables(tables)
-        pairs = np.unique(np.stack([merged["a"].to_numpy(), merged["b"].to_numpy()], axis=1), axis=0)
-    else:
-        pairs = np.zeros((0, 2), dtype=np.int64)
-    needed = np.unique(pairs)
-    started = time.perf_counter()
-    items: dict[int, Item] = {}
-    if len(needed):
-        found = ds.map_batches(candidate_rows, batch_format="pyarrow", fn_kwargs={"needed": needed}).take_all()
-        items = {int(row["seq"]): item_from_json(row["kind"], row["item"]) for row in found}
-    decisions = decide(pairs, items, step.config)
-    decisions.driver_s = time.perf_counter() - started
-    if decisions.rejected:
-        ds = ds.map_batches(
-            apply_near_decisions, batch_format="pyarrow",
-            fn_kwargs={"decisions": decisions.rejected, "step_name": step.name},
-        )  # fmt: skip
-    return ds, decisions
+    if not pairs.count():
+        return ds, NearDecisions()
+    return near_decisions(ds, pairs, step.config, step.name, partitions)
 
 
 def _apply_filters(ds: Any, steps: list[FilterStep], rows: int) -> tuple[Any, dict[str, NearDecisions]]:
@@ -274,8 +247,6 @@ def run_ray_build(
         final = filtered.map_batches(generate_batch, batch_format="pyarrow").materialize()
         stats = final.groupby(STAT_COLUMNS).count().take_all()
         found = _filtered_rejects(final, steps)
-    for name, found_near in near.items():
-        report.timings[f"{name}:driver"] = round(found_near.driver_s, 3)
     record_training(report, stats)
     record_steps(report, steps, stats, found, near)
     rejects = read_rejects + [found_reject.reject for found_reject in found]
