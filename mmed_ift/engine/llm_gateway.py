@@ -17,8 +17,10 @@ coroutine each) that owns
 Workers keep doing the HTTP themselves (the gateway would otherwise carry every reply twice);
 they take a slot and a rate reservation from the gateway before each request and give them back
 after.  :func:`gateway_client` builds an ``LLMClient`` wired to the gateway through the three
-small proxies below, which have the interfaces the client already uses (``async with
-semaphore``, ``await limiter.acquire(tokens)`` / ``limiter.refund``, ``cache.get/put/...``).
+small proxies below, passed as the client's ``semaphore=``, ``limiter=`` and ``cache``: they
+have the interfaces the client uses (``async with semaphore``, ``await limiter.acquire(tokens)``
+/ ``limiter.refund``, ``cache.get/put/...``).  The build's LLM stage is
+:mod:`mmed_ift.engine.llm_generate`.
 """
 
 from __future__ import annotations
@@ -164,11 +166,14 @@ def start_gateway_for(settings: ClientSettings, cache_path: str, name: str = GAT
 class GatewaySlots:
     """``async with`` a cluster-wide request slot (in place of the client's ``asyncio.Semaphore``)."""
 
-    def __init__(self, gateway: Any) -> None:
+    def __init__(self, gateway: Any, stats: UsageStats | None = None) -> None:
         self._gateway = gateway
+        self._stats = stats
 
     async def __aenter__(self) -> None:
         if not await self._gateway.acquire_slot.remote():
+            if self._stats is not None:
+                self._stats.budget_refused += 1
             raise RequestFailed("max_requests_reached", "the cluster-wide --max-requests budget is spent")
 
     async def __aexit__(
@@ -234,9 +239,11 @@ def gateway_client(settings: ClientSettings, gateway: Any, stats: UsageStats | N
     Create it inside the worker's running event loop, as any ``LLMClient``.  The client keeps
     its own retries, format fallback and in-process coalescing of identical requests.
     """
-    client = LLMClient(settings, GatewayCache(gateway), stats)  # type: ignore[arg-type]
-    # LLMClient builds its own per-process semaphore and limiter; these are replaced by the
-    # gateway's (see the module docstring for the constructor arguments this should become).
-    client._semaphore = GatewaySlots(gateway)  # type: ignore[assignment]
-    client._limiter = GatewayLimiter(gateway)  # type: ignore[assignment]
-    return client
+    stats = stats if stats is not None else UsageStats()
+    return LLMClient(
+        settings,
+        GatewayCache(gateway),  # type: ignore[arg-type]
+        stats,
+        semaphore=GatewaySlots(gateway, stats),
+        limiter=GatewayLimiter(gateway),
+    )

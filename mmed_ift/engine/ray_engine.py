@@ -10,7 +10,9 @@ Stages (each a lazy Ray Data operation unless it says otherwise):
    shuffles that verify the pairs, find the connected components and pick the survivors
    (:mod:`~mmed_ift.engine.near`), decontamination against
    the benchmark index broadcast through the object store;
-3. template generation as ``map_batches``; materialised;
+3. template generation as ``map_batches``; with ``--generator openai``, LLM generation as a second
+   ``map_batches`` (:mod:`~mmed_ift.engine.llm_generate`) whose cache and limits are one gateway
+   actor's (:mod:`~mmed_ift.engine.llm_gateway`); materialised;
 4. report counts from one ``groupby().count()``; rejects (few) to the driver; samples exploded,
    sorted by (dataset, lang, split, id) and streamed into the Hub-layout parquet shards.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,8 @@ import pyarrow.compute as pc
 from mmed_ift import __version__
 from mmed_ift.engine.dedup import add_exact_partition, band_rows, exact_dedup_partition, pairs_of_partition
 from mmed_ift.engine.generate import explode_samples, generate_batch
+from mmed_ift.engine.llm_gateway import start_gateway_for
+from mmed_ift.engine.llm_generate import LLM_BATCH_ROWS, LLMTotals, collect_llm, llm_batch
 from mmed_ift.engine.near import NearDecisions, near_decisions
 from mmed_ift.engine.read import read_batch
 from mmed_ift.engine.report import STAT_COLUMNS, FilteredReject, record_steps, record_training
@@ -46,7 +51,7 @@ from mmed_ift.filters.decontam import Decontaminate
 from mmed_ift.filters.dedup import ExactDedup, NearDedup
 from mmed_ift.filters.langid import LanguageIDFilter
 from mmed_ift.filters.pii import PIIScrub
-from mmed_ift.generate.llm import prompt_versions_label
+from mmed_ift.generate.llm import LLMConfig, prompt_versions_label, usage_details
 from mmed_ift.hub.card import render_card
 from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.pipeline import (
@@ -184,11 +189,44 @@ def _write_folders(staging: Path, samples: Any, report: BuildReport, config: Bui
             filters,
             repo_id=f"{config.repo_namespace}/{folder_name}",
             generator=config.generator,
-            prompt_version=prompt_versions_label(None),
+            prompt_version=prompt_versions_label(config.llm if config.generator == "openai" else None),
             version=__version__,
             folder=folder,
         )
         (folder / "README.md").write_text(str(card), encoding="utf-8")
+
+
+def _generate_llm(
+    generated: Any, llm: LLMConfig, languages: list[str], batch_rows: int, rows: int
+) -> tuple[Any, LLMTotals]:
+    """The LLM stage: one gateway actor for the build (cache, slots, limits, budget), batches of
+    ``batch_rows`` items on the workers; the materialised rows and the summed stats and rejects.
+
+    The rows are first spread over enough blocks for every CPU to run batches (after a shuffle a
+    small build sits in one block, which one task would work through batch after batch).
+    """
+    import ray
+
+    assert llm.cache_path
+    gateway = start_gateway_for(llm.client_settings(), llm.cache_path, name=f"mmed_ift_llm_gateway-{uuid.uuid4().hex}")
+    try:
+        blocks = max(1, min(4 * cluster_cpus(), -(-rows // batch_rows)))
+        final = (
+            generated.repartition(blocks)
+            .map_batches(
+                llm_batch,  # type: ignore[arg-type]
+                batch_size=batch_rows,
+                batch_format="pyarrow",
+                fn_kwargs={"config": llm, "languages": languages, "gateway": gateway},
+            )
+            .materialize()
+        )
+        totals = collect_llm(final)
+        # requests in flight at once, cluster-wide (each batch only sees its own)
+        totals.stats.max_in_flight = int(ray.get(gateway.stats.remote())["max_in_flight"])
+    finally:
+        ray.kill(gateway)
+    return final, totals
 
 
 def run_ray_build(
@@ -197,6 +235,7 @@ def run_ray_build(
     num_cpus: int | None = None,
     filters: FilterFactory = default_filters,
     write_on_workers: bool | None = None,
+    llm_batch_rows: int = LLM_BATCH_ROWS,
 ) -> BuildResult:
     """The build of :func:`mmed_ift.pipeline.build` on Ray (a local instance, or the cluster at
     ``ray_address``); same folders, report counts and rejects.
@@ -204,15 +243,14 @@ def run_ray_build(
     ``write_on_workers``: parquet shards written by Ray tasks in parallel (the output folder must
     be visible to every node) instead of streamed through the driver; default: on for a local
     instance, off for a cluster.
+
+    With ``--generator openai`` (``config.llm``) the LLM samples are generated in batches of
+    ``llm_batch_rows`` items, with the request cache and limits of one gateway actor.
     """
     on_workers = ray_address is None if write_on_workers is None else write_on_workers
     import ray.data
 
-    if config.generator != "template":
-        raise BuildError(
-            "--engine ray generates with the template generator; run --generator openai with --engine local"
-            " (see docs/scale-out.md: the Ray-wide request cache and limits are in mmed_ift.engine.llm_gateway)"
-        )
+    llm = config.llm.with_default_cache(config.out_dir) if config.generator == "openai" and config.llm else None
     ensure_ray(ray_address, num_cpus, config.progress)
     report = BuildReport(config=config.to_dict())
     report.config["mmed_ift_version"] = __version__
@@ -244,12 +282,23 @@ def run_ray_build(
     with report.timed("filters+generate"):
         filtered, near = _apply_filters(training, steps, rows)
         del training
-        final = filtered.map_batches(generate_batch, batch_format="pyarrow").materialize()
+        generated = filtered.map_batches(generate_batch, batch_format="pyarrow")
+        llm_totals = None
+        if llm is None:
+            final = generated.materialize()
+        else:
+            final, llm_totals = _generate_llm(generated, llm, list(config.languages), llm_batch_rows, rows)
         stats = final.groupby(STAT_COLUMNS).count().take_all()
         found = _filtered_rejects(final, steps)
     record_training(report, stats)
     record_steps(report, steps, stats, found, near)
     rejects = read_rejects + [found_reject.reject for found_reject in found]
+    if llm is not None and llm_totals is not None:
+        generate = report.step("generate")
+        for reject in llm_totals.rejects:
+            generate.rejected[reject.reason] += 1
+        generate.extra["openai"] = usage_details(llm_totals.stats, llm, llm_totals.elapsed_s)
+        rejects += llm_totals.rejects
 
     out_dir = config.out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -152,6 +152,49 @@ class UsageStats:
             "tasks": {name: dict(sorted(counts.items())) for name, counts in sorted(self.per_task.items())},
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UsageStats:
+        """The inverse of :meth:`to_dict` (``rate_limit_wait_s`` as rounded there)."""
+        usage = data["usage"]
+        return cls(
+            requests_sent=data["requests_sent"],
+            responses=data["responses"],
+            cache_hits=data["cache_hits"],
+            coalesced=data["coalesced"],
+            retries=Counter(data["retries_by_cause"]),
+            failures=Counter(data["failures_by_cause"]),
+            output_retries=data["output_retries"],
+            budget_refused=data["refused_by_max_requests"],
+            prompt_tokens_sent=usage["prompt_tokens"],
+            completion_tokens_sent=usage["completion_tokens"],
+            prompt_tokens_cached=usage["cached_prompt_tokens"],
+            completion_tokens_cached=usage["cached_completion_tokens"],
+            max_in_flight=data["max_in_flight"],
+            rate_limit_wait_s=data["rate_limit_wait_s"],
+            format_mode=data["response_format"],
+            per_task={name: Counter(counts) for name, counts in data["tasks"].items()},
+        )
+
+    def merge(self, other: UsageStats) -> None:
+        """Add another run's counters to these (the Ray engine sums its batches' stats this way).
+
+        ``max_in_flight`` is the larger of the two, and ``format_mode`` the weaker structured-output
+        mode (a batch that stepped down knows the server refused the stronger one).
+        """
+        for name in ("requests_sent", "responses", "cache_hits", "coalesced", "output_retries", "budget_refused",
+                     "prompt_tokens_sent", "completion_tokens_sent", "prompt_tokens_cached",
+                     "completion_tokens_cached"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.retries.update(other.retries)
+        self.failures.update(other.failures)
+        self.max_in_flight = max(self.max_in_flight, other.max_in_flight)
+        self.rate_limit_wait_s += other.rate_limit_wait_s
+        modes = [mode for mode in (self.format_mode, other.format_mode) if mode]
+        if modes:
+            self.format_mode = max(modes, key=lambda mode: FORMAT_MODES.index(mode) if mode in FORMAT_MODES else -1)
+        for name, counts in other.per_task.items():
+            self.task(name).update(counts)
+
 
 def request_params(settings: ClientSettings, format_mode: str, output_model: type[BaseModel]) -> dict[str, Any]:
     """Sampling parameters and response_format: everything besides messages in the cache key."""
@@ -186,10 +229,41 @@ def _retry_after(error: Exception) -> float | None:
         return None
 
 
-class LLMClient:
-    """Chat completions through ``openai.AsyncOpenAI``; create it inside the running event loop."""
+class RequestSlots(Protocol):
+    """What bounds the requests in flight: ``async with slots`` around each request
+    (an ``asyncio.Semaphore``, or a cluster-wide one such as the Ray gateway's)."""
 
-    def __init__(self, settings: ClientSettings, cache: RequestCache, stats: UsageStats | None = None) -> None:
+    async def __aenter__(self) -> Any: ...
+
+    async def __aexit__(self, kind: Any, error: Any, trace: Any, /) -> Any: ...
+
+
+class Limiter(Protocol):
+    """RPM/TPM reservations: :class:`~mmed_ift.generate.ratelimit.RateLimiter`'s interface."""
+
+    async def acquire(self, tokens: float) -> None: ...
+
+    def refund(self, reserved: float, used: float) -> None: ...
+
+
+class LLMClient:
+    """Chat completions through ``openai.AsyncOpenAI``; create it inside the running event loop.
+
+    ``semaphore`` and ``limiter`` replace the per-process request slots (``concurrency``) and
+    RPM/TPM limiter built from ``settings``; the Ray engine passes cluster-wide ones
+    (:func:`mmed_ift.engine.llm_gateway.gateway_client`).  ``cache`` may be any object with the
+    :class:`~mmed_ift.generate.cache.RequestCache` interface used here.
+    """
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        cache: RequestCache,
+        stats: UsageStats | None = None,
+        *,
+        semaphore: RequestSlots | None = None,
+        limiter: Limiter | None = None,
+    ) -> None:
         import openai
 
         self.settings = settings
@@ -202,8 +276,12 @@ class LLMClient:
         self._client = openai.AsyncOpenAI(
             base_url=settings.base_url, api_key=api_key or "no-key", max_retries=0, timeout=settings.timeout_s
         )
-        self._semaphore = asyncio.Semaphore(settings.concurrency)
-        self._limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute, settings.rate_burst_s)
+        self._semaphore: RequestSlots = semaphore if semaphore is not None else asyncio.Semaphore(settings.concurrency)
+        self._limiter: Limiter = (
+            limiter
+            if limiter is not None
+            else RateLimiter(settings.requests_per_minute, settings.tokens_per_minute, settings.rate_burst_s)
+        )
         self._rng = random.Random(settings.seed or 0)
         self._in_flight = 0
         self._pending: dict[str, asyncio.Future[CachedResponse]] = {}

@@ -264,26 +264,72 @@ def translate_jobs(
     ]
 
 
-async def _judged(
-    outcomes: list[JobOutcome], jobs: Sequence[Job], client: LLMClient, config: LLMConfig, progress: bool
-) -> list[JobOutcome]:
+@dataclass
+class Phase:
+    """One phase of the generation (first: rationale and knowledge; second: translations).
+
+    ``outcomes`` holds one outcome per job, in job order, then (with ``judge``) one reject-only
+    outcome per sample the judge refused; ``judge_owners`` gives the job each of those came from.
+    """
+
+    jobs: list[Job] = field(default_factory=list)
+    outcomes: list[JobOutcome] = field(default_factory=list)
+    judge_owners: list[int] = field(default_factory=list)
+
+    @property
+    def samples(self) -> list[Sample]:
+        return [sample for outcome in self.outcomes for sample in outcome.samples]
+
+    @property
+    def rejects(self) -> list[Reject]:
+        return [outcome.reject for outcome in self.outcomes if outcome.reject is not None]
+
+
+async def _judged(phase: Phase, client: LLMClient, config: LLMConfig, progress: bool) -> Phase:
     """Replace each generated sample by the judge's verdict on it (when ``judge`` is a task)."""
     if "judge" not in config.tasks:
-        return outcomes
+        return phase
     judge_jobs: list[Job] = []
     owners: list[int] = []
-    for index, (outcome, job) in enumerate(zip(outcomes, jobs, strict=True)):
+    for index, (outcome, job) in enumerate(zip(phase.outcomes, phase.jobs, strict=True)):
         for sample in outcome.samples:
             judge_jobs.append(judge_job(sample, job.source_text, job.origin, config.judge_threshold))
             owners.append(index)
     verdicts = await run_jobs(judge_jobs, client, config.max_output_retries, progress, "llm judge")
-    judged = [JobOutcome(reject=outcome.reject) for outcome in outcomes]
+    judged = [JobOutcome(reject=outcome.reject) for outcome in phase.outcomes]
     extra_rejects: list[Reject] = []
+    extra_owners: list[int] = []
     for owner, verdict in zip(owners, verdicts, strict=True):
         judged[owner].samples.extend(verdict.samples)
         if verdict.reject is not None:
             extra_rejects.append(verdict.reject)
-    return judged + [JobOutcome(reject=reject) for reject in extra_rejects]
+            extra_owners.append(owner)
+    return Phase(phase.jobs, judged + [JobOutcome(reject=reject) for reject in extra_rejects], extra_owners)
+
+
+async def generate_with_client(
+    items: Sequence[Item],
+    template_samples: Sequence[Sample],
+    config: LLMConfig,
+    languages: Sequence[str],
+    license_of: LicenseLookup,
+    client: LLMClient,
+    progress: bool = False,
+) -> tuple[Phase, Phase]:
+    """Both phases of the generation with a ready client (its cache, limits and stats are the
+    caller's, who also closes it): rationale and knowledge jobs for ``items``, then translations
+    of the English MMed-IFT samples among ``template_samples`` and the first phase's samples.
+
+    The local build runs this once over all items (:func:`generate_llm_samples`); the Ray engine
+    once per batch, with a client from :func:`mmed_ift.engine.llm_gateway.gateway_client`.
+    """
+    jobs = first_phase_jobs(items, config, license_of)
+    first = Phase(jobs, await run_jobs(jobs, client, config.max_output_retries, progress, "llm generate"))
+    first = await _judged(first, client, config, progress)
+    jobs2 = translate_jobs([*template_samples, *first.samples], config, languages, license_of)
+    second = Phase(jobs2, await run_jobs(jobs2, client, config.max_output_retries, progress, "llm translate"))
+    second = await _judged(second, client, config, progress)
+    return first, second
 
 
 @dataclass
@@ -308,23 +354,31 @@ async def _generate(
     started = time.perf_counter()
     client = LLMClient(config.client_settings(), cache, stats)
     try:
-        jobs = first_phase_jobs(items, config, license_of)
-        outcomes = await run_jobs(jobs, client, config.max_output_retries, progress, "llm generate")
-        outcomes = await _judged(outcomes, jobs, client, config, progress)
-        generated = [sample for outcome in outcomes for sample in outcome.samples]
-        jobs2 = translate_jobs([*template_samples, *generated], config, languages, license_of)
-        outcomes2 = await run_jobs(jobs2, client, config.max_output_retries, progress, "llm translate")
-        outcomes2 = await _judged(outcomes2, jobs2, client, config, progress)
+        first, second = await generate_with_client(
+            items, template_samples, config, languages, license_of, client, progress
+        )
     finally:
         await client.aclose()
         cache.close()
-    everything = outcomes + outcomes2
     return LLMResult(
-        samples=[sample for outcome in everything for sample in outcome.samples],
-        rejects=[outcome.reject for outcome in everything if outcome.reject is not None],
+        samples=first.samples + second.samples,
+        rejects=first.rejects + second.rejects,
         stats=stats,
         elapsed_s=time.perf_counter() - started,
     )
+
+
+def usage_details(stats: UsageStats, config: LLMConfig, elapsed_s: float) -> dict[str, Any]:
+    """The ``generate.details.openai`` section of the build report."""
+    details = stats.to_dict()
+    details["model"] = config.model
+    details["elapsed_s"] = round(elapsed_s, 3)
+    details["requests_per_s"] = round(stats.requests_sent / elapsed_s, 2) if elapsed_s > 0 else 0.0
+    details["cache_path"] = config.cache_path
+    cost = stats.cost(config.prices, config.model)
+    if cost is not None:
+        details["cost"] = cost
+    return details
 
 
 def generate_llm_samples(
@@ -347,17 +401,7 @@ def generate_llm_samples(
     except LLMSetupError as error:
         raise BuildError(str(error)) from None
     if report is not None:
-        details = result.stats.to_dict()
-        details["model"] = config.model
-        details["elapsed_s"] = round(result.elapsed_s, 3)
-        details["requests_per_s"] = (
-            round(result.stats.requests_sent / result.elapsed_s, 2) if result.elapsed_s > 0 else 0.0
-        )
-        details["cache_path"] = config.cache_path
-        cost = result.stats.cost(config.prices, config.model)
-        if cost is not None:
-            details["cost"] = cost
-        report.step("generate").extra["openai"] = details
+        report.step("generate").extra["openai"] = usage_details(result.stats, config, result.elapsed_s)
     log.info(
         "LLM generator: %d samples, %d rejects, %d requests sent, %d cache hits",
         len(result.samples),

@@ -33,19 +33,3 @@ def test_ray_check_reports_the_workers_version(ray_session: None, capsys: pytest
     assert args.handler(args) == 0
     out = capsys.readouterr().out
     assert f"workers' mmed_ift: {__version__}" in out and "CPUs: 2" in out
-
-
-def test_llm_generator_is_refused_with_a_pointer(tmp_path: Path) -> None:
-    from mmed_ift.engine.ray_engine import run_ray_build
-    from mmed_ift.errors import BuildError
-    from mmed_ift.generate.llm import LLMConfig
-
-    config = BuildConfig(
-        languages=("en",),
-        out_dir=tmp_path / "out",
-        generator="openai",
-        llm=LLMConfig(base_url="http://127.0.0.1:9/v1", model="m"),
-    )
-    with pytest.raises(BuildError, match="--engine local"):
-        run_ray_build(config)
-    assert not (tmp_path / "out").exists()
