@@ -305,21 +305,33 @@ def write_outputs(
             for samples in per_split.values()
             for sample in samples
         )
-        card = render_card(
-            dataset,
-            counts,
-            _source_card_info(used),
-            filters,
-            repo_id=f"{config.repo_namespace}/{folder_name}",
-            generator=config.generator,
-            prompt_version=prompt_versions_label(config.llm if config.generator == "openai" else None),
-            version=__version__,
-            folder=folder,
-        )
-        (folder / "README.md").write_text(str(card), encoding="utf-8")
+        write_card(folder, dataset, counts, used, filters, config)
     with (staging / "rejects.jsonl").open("w", encoding="utf-8") as handle:
         for reject in rejects:
             handle.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
+
+
+def write_card(
+    folder: Path,
+    dataset: str,
+    counts: dict[str, dict[str, int]],
+    used: Counter[str],
+    filters: dict[str, Any],
+    config: BuildConfig,
+) -> None:
+    """The dataset card (``README.md``) of one written dataset folder; both engines use it."""
+    card = render_card(
+        dataset,
+        counts,
+        _source_card_info(used),
+        filters,
+        repo_id=f"{config.repo_namespace}/{folder.name}",
+        generator=config.generator,
+        prompt_version=prompt_versions_label(config.llm if config.generator == "openai" else None),
+        version=__version__,
+        folder=folder,
+    )
+    (folder / "README.md").write_text(str(card), encoding="utf-8")
 
 
 def swap_into_place(staging: Path, out_dir: Path) -> None:

@@ -51,17 +51,16 @@ from mmed_ift.filters.decontam import Decontaminate
 from mmed_ift.filters.dedup import ExactDedup, NearDedup
 from mmed_ift.filters.langid import LanguageIDFilter
 from mmed_ift.filters.pii import PIIScrub
-from mmed_ift.generate.llm import LLMConfig, prompt_versions_label, usage_details
-from mmed_ift.hub.card import render_card
+from mmed_ift.generate.llm import LLMConfig, usage_details
 from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.pipeline import (
     BuildConfig,
     BuildResult,
     FilterFactory,
-    _source_card_info,
     default_filters,
     locate_sources,
     swap_into_place,
+    write_card,
 )
 from mmed_ift.report import BuildReport
 from mmed_ift.schemas import Item, Reject
@@ -182,18 +181,7 @@ def _write_folders(staging: Path, samples: Any, report: BuildReport, config: Bui
         folder = staging / folder_name
         folder.mkdir(parents=True, exist_ok=True)
         report.outputs[folder_name] = per_dataset[dataset]
-        card = render_card(
-            dataset,
-            per_dataset[dataset],
-            _source_card_info(used[dataset]),
-            filters,
-            repo_id=f"{config.repo_namespace}/{folder_name}",
-            generator=config.generator,
-            prompt_version=prompt_versions_label(config.llm if config.generator == "openai" else None),
-            version=__version__,
-            folder=folder,
-        )
-        (folder / "README.md").write_text(str(card), encoding="utf-8")
+        write_card(folder, dataset, per_dataset[dataset], used[dataset], filters, config)
 
 
 def _generate_llm(

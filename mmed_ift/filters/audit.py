@@ -15,14 +15,15 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from mmed_ift.errors import MMedIFTError
-from mmed_ift.filters.decontam import BenchmarkIndex, DecontamConfig
-from mmed_ift.hub.layout import DATASET_FOLDERS
-from mmed_ift.report import BuildReport
+
+if TYPE_CHECKING:
+    from mmed_ift.filters.decontam import DecontamConfig
+
+# The heavy imports (pyarrow, datasets, the MinHash index) happen when the command runs, not
+# when the CLI builds its parser: `python -m mmed_ift --help` should not pay for them.
 
 AUDIT_FILE = "contamination_report.json"
 
@@ -59,6 +60,10 @@ class AuditResult:
 
 def read_rows(out_dir: Path) -> list[dict[str, Any]]:
     """Every published row of the build folder (both datasets, all languages and splits)."""
+    import pyarrow.parquet as pq
+
+    from mmed_ift.hub.layout import DATASET_FOLDERS
+
     rows: list[dict[str, Any]] = []
     for folder in DATASET_FOLDERS.values():
         for path in sorted((out_dir / folder / "data").glob("*/*.parquet")):
@@ -71,7 +76,9 @@ def row_text(row: dict[str, Any]) -> str:
 
 
 def audit(out_dir: Path, sources_dir: Path | None = None, config: DecontamConfig | None = None) -> AuditResult:
+    from mmed_ift.filters.decontam import BenchmarkIndex
     from mmed_ift.pipeline import BuildConfig, locate_sources, read_sources
+    from mmed_ift.report import BuildReport
 
     report_path = out_dir / "build_report.json"
     if not report_path.is_file():

@@ -56,6 +56,38 @@ def options_from_choices(choices: list[Any], where: str) -> dict[str, str]:
     return dict(zip(letter_keys(len(texts)), texts, strict=True))
 
 
+IMAGE_NOT_RELEASED = "the question refers to a figure that is not released"
+
+
+def exam_question(
+    adapter: SourceAdapter,
+    where: str,
+    context: dict[str, Any],
+    question: str,
+    choices: list[Any],
+    raw_answer: list[str] | str,
+    **metadata: Any,
+) -> ReadResult:
+    """The MC item of a licensing-exam question, or the reject its answer key calls for.
+
+    Shared by both Japanese exam layouts: the keys are read the same way whatever file they
+    came from (see :mod:`mmed_ift.sources._igakuqa_answers`).
+    """
+    try:
+        answer = answer_keys(raw_answer, len(choices), where)
+    except UnusableAnswer as unusable:
+        return adapter.reject(where, unusable.reason, unusable.detail, **context)
+    return adapter.make(
+        MCQuestion,
+        where,
+        **context,
+        question=question,
+        options=options_from_choices(choices, where),
+        answer=answer,
+        **metadata,
+    )
+
+
 @register
 class IgakuQA(SourceAdapter):
     spec = SourceSpec(
@@ -94,25 +126,19 @@ class IgakuQA(SourceAdapter):
         choices = require_list(record, "choices", where)
         context = {"source_id": problem_id, "lang": LANG, "split": split}
         if record.get("text_only") is False:
-            return self.reject(
-                where, "image_required", "the question refers to a figure that is not released", **context
-            )
+            return self.reject(where, "image_required", IMAGE_NOT_RELEASED, **context)
         if str(record.get("points", "1")).strip() == "0":
             return self.reject(where, "not_scored", "points is 0: the question was excluded from scoring", **context)
         raw_answer = record.get("answer")
         if not isinstance(raw_answer, list | str) or not all(isinstance(piece, str) for piece in raw_answer):
             raise SourceFormatError(where, f"answer should be a list of letters, got {raw_answer!r}")
-        try:
-            answer = answer_keys(raw_answer, len(choices), where)
-        except UnusableAnswer as unusable:
-            return self.reject(where, unusable.reason, unusable.detail, **context)
-        return self.make(
-            MCQuestion,
+        return exam_question(
+            self,
             where,
-            **context,
-            question=question,
-            options=options_from_choices(choices, where),
-            answer=answer,
+            context,
+            question,
+            choices,
+            raw_answer,
             exam=exam,
             subject=categories.get(problem_id),
             year=year,

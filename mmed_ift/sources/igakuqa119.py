@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from mmed_ift.errors import SourceFormatError
-from mmed_ift.schemas import MCQuestion
-from mmed_ift.sources._igakuqa_answers import UnusableAnswer, answer_keys
 from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
 from mmed_ift.sources.formats import iter_csv, iter_json_list, require_list, require_str
-from mmed_ift.sources.igakuqa import options_from_choices
+from mmed_ift.sources.igakuqa import IMAGE_NOT_RELEASED, exam_question
 
 LANG = "ja"
 SPLIT = "test"
@@ -77,9 +75,7 @@ class IgakuQA119(SourceAdapter):
         choices = require_list(record, "choices", where)
         context = {"source_id": number, "lang": LANG, "split": SPLIT}
         if record.get("has_image") is True:
-            return self.reject(
-                where, "image_required", "the question refers to a figure that is not released", **context
-            )
+            return self.reject(where, "image_required", IMAGE_NOT_RELEASED, **context)
         raw = self._answers.get(number)
         if raw is None or not raw:
             detail = (
@@ -88,17 +84,4 @@ class IgakuQA119(SourceAdapter):
                 else f"no {ANSWER_FILE} found next to the questions"
             )
             return self.reject(where, "missing_answer", detail, **context)
-        try:
-            answer = answer_keys(raw, len(choices), where)
-        except UnusableAnswer as unusable:
-            return self.reject(where, unusable.reason, unusable.detail, **context)
-        return self.make(
-            MCQuestion,
-            where,
-            **context,
-            question=question,
-            options=options_from_choices(choices, where),
-            answer=answer,
-            exam="JMLE-119",
-            year="2025",
-        )
+        return exam_question(self, where, context, question, choices, raw, exam="JMLE-119", year="2025")

@@ -117,10 +117,7 @@ def train_stage(recipe: Recipe, *, progress: bool = True) -> StageResult:
 def _free_memory() -> None:
     """Drop the trained model before the merge loads a second copy of the base."""
     gc.collect()
-    try:
-        import torch
+    import torch
 
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:  # pragma: no cover - torch is required to get here
-        pass
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
