@@ -107,7 +107,7 @@ def run_ours(texts: list[str], langs: list[str]) -> list[tuple[int, int]]:
 def run_baseline(texts: list[str], langs: list[str]) -> list[tuple[int, int]]:
     from datasketch import MinHash, MinHashLSH
 
-    from mmed_ift.filters.normalize import normalize_text
+    from mmed_ift.text.normalize import normalize_text
 
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=128)
     hashes = []
@@ -148,8 +148,8 @@ def _spawn(method: str, texts: list[str], langs: list[str], folder: Path) -> dic
 
 
 def _exact(texts: list[str], langs: list[str], pairs: list[tuple[int, int]]) -> list[float]:
-    from mmed_ift.filters.minhash import jaccard
-    from mmed_ift.filters.shingles import Shingler
+    from mmed_ift.text.minhash import jaccard
+    from mmed_ift.text.shingles import Shingler
 
     shingler = Shingler(N, N)
     needed = sorted({index for pair in pairs for index in pair})

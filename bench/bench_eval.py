@@ -23,7 +23,7 @@ from pathlib import Path
 from mmed_ift.evaluate.benchmarks import load_benchmark
 from mmed_ift.evaluate.loglik import LoglikScorer
 from mmed_ift.evaluate.prompts import PromptOptions, loglik_request
-from mmed_ift.models import load_model
+from mmed_ift.pretrained import load_model
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "medqa_us"
 

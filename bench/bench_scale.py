@@ -199,12 +199,12 @@ def engine_run(engine: str, sources: Path, out: Path, cpus: int) -> dict[str, ob
     sampler = threading.Thread(target=sample, daemon=True)
     started = time.perf_counter()
     if engine == "ray":
-        from mmed_ift.engine.session import ensure_ray
+        from mmed_ift.pipeline.distributed.session import ensure_ray
 
         ensure_ray(num_cpus=cpus)
         init_s = time.perf_counter() - started
         sampler.start()
-        from mmed_ift.engine.ray_engine import run_ray_build
+        from mmed_ift.pipeline.distributed.runner import run_ray_build
 
         began = time.perf_counter()
         result = run_ray_build(config)

@@ -63,7 +63,7 @@ def run_plain(dataset: Path, output_dir: Path, langs: list[str], steps: int) -> 
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
-    from mmed_ift.models import smollm2_plain_dir, with_generation_markers
+    from mmed_ift.pretrained import smollm2_plain_dir, with_generation_markers
 
     parts = [load_dataset(str(dataset), lang, split="train").select_columns(["messages"]) for lang in langs]
     data = concatenate_datasets(parts).shuffle(seed=42)
@@ -130,7 +130,7 @@ def main() -> int:
         return 0
 
     from mmed_ift.cli import main as mmed_ift_cli
-    from mmed_ift.models import smollm2_plain_dir
+    from mmed_ift.pretrained import smollm2_plain_dir
 
     smollm2_plain_dir()  # convert the GGUF once, outside the timings
     work = Path(tempfile.mkdtemp(prefix="bench_train_"))

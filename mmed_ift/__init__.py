@@ -17,9 +17,9 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     """``mmed_ift.build`` / ``mmed_ift.BuildConfig`` without importing ``datasets`` at import time."""
     if name in {"build", "BuildConfig", "BuildResult"}:
-        from mmed_ift import pipeline
+        import mmed_ift.pipeline as orchestration
 
-        return getattr(pipeline, name)
+        return getattr(orchestration, name)
     raise AttributeError(f"module 'mmed_ift' has no attribute {name!r}")
 
 

@@ -1,5 +1,12 @@
-"""``python -m mmed_ift``."""
+"""``python -m mmed_ift``: the command line (a Ctrl-C at any moment ends with one line, exit 130)."""
 
-from mmed_ift.cli import main
+import sys
 
-raise SystemExit(main())
+try:
+    from mmed_ift.cli import main
+
+    code = main()
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    code = 130
+raise SystemExit(code)

@@ -14,10 +14,9 @@ scoring), ``backends`` (generation), ``extract`` (reading answers), ``scoring`` 
 from __future__ import annotations
 
 from mmed_ift.evaluate.benchmarks import BENCHMARKS, load_benchmark
-from mmed_ift.evaluate.cli import add_evaluate_parser
 from mmed_ift.evaluate.errors import BenchmarkNotFoundError, EvaluationError
 from mmed_ift.evaluate.extract import extract_answer
-from mmed_ift.evaluate.report import EvaluationReport
+from mmed_ift.evaluate.results import EvaluationReport
 from mmed_ift.evaluate.runner import EvalConfig, evaluate
 from mmed_ift.evaluate.stats import wilson_interval
 
@@ -27,7 +26,6 @@ __all__ = [
     "EvalConfig",
     "EvaluationError",
     "EvaluationReport",
-    "add_evaluate_parser",
     "evaluate",
     "extract_answer",
     "load_benchmark",

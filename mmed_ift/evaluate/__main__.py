@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from mmed_ift.evaluate.cli import main
+from mmed_ift.cli.evaluate import main
 
 sys.exit(main())

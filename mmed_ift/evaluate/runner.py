@@ -26,7 +26,7 @@ from mmed_ift.evaluate.prompts import (
     loglik_request,
 )
 from mmed_ift.evaluate.references import references_for
-from mmed_ift.evaluate.report import EvaluationReport, ItemResult, aggregate
+from mmed_ift.evaluate.results import EvaluationReport, ItemResult, aggregate
 from mmed_ift.evaluate.scoring import judge_generation, judge_loglik
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def load_benchmarks(config: EvalConfig) -> list[LoadedBenchmark]:
 
 def load_local_model(config: EvalConfig) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """The model (``smollm2``, a folder or a Hub id) with its LoRA adapter applied, in eval mode."""
-    from mmed_ift.models import load_model
+    from mmed_ift.pretrained import load_model
 
     try:
         model, tokenizer = load_model(config.model, dtype=config.dtype)

@@ -1,5 +1,9 @@
-"""Filters: batch steps that keep items or reject them with a reason (never silently)."""
+"""Filters: each step keeps or rejects every record, with a reason code and structured evidence.
 
-from mmed_ift.filters.base import FilterStep, StepResult, item_text
+The contract is in :mod:`mmed_ift.filters.base` (item filters, key-group and similarity-graph
+corpus filters); the chain a build runs and how to add a filter is in :mod:`mmed_ift.filters.chain`.
+"""
 
-__all__ = ["FilterStep", "StepResult", "item_text"]
+from mmed_ift.filters.base import Filter, ItemFilter, KeyGroupFilter, Rejection, StepResult, item_text
+
+__all__ = ["Filter", "ItemFilter", "KeyGroupFilter", "Rejection", "StepResult", "item_text"]

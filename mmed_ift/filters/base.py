@@ -1,44 +1,208 @@
-"""The one shape every filter has: a batch of items in, (kept, rejected) out.
+"""The filter contract: every filter runs on either engine without the engine knowing the filter.
 
-Filters run on source items (before generation) so a rejected record costs no generation
-requests.  A step is a plain function of a list, so the same step runs in-process on one machine
-or inside a distributed ``map_batches`` when the corpus outgrows it.
+Two shapes, because a filter either needs one record or the whole corpus:
+
+* an :class:`ItemFilter` judges each item on its own (PII scrub, language ID, decontamination
+  against a prebuilt benchmark index): :meth:`ItemFilter.judge` takes a batch and returns one
+  :data:`Outcome` per item - the item kept (possibly rewritten, as PII does) or a
+  :class:`Rejection`.  An engine runs it batch by batch wherever the rows are.
+* a corpus filter needs every member of a duplicate group at once.  It exposes the phases a
+  distributed engine shuffles between: :class:`KeyGroupFilter` (items with equal keys form a
+  group; one survives) and :class:`~mmed_ift.filters.graph.SimilarityGraphFilter` (LSH bucket
+  keys -> candidate pairs -> verified edges -> connected components; one survives per component).  Both also run whole on
+  one machine through :meth:`process`.
+
+Statistics are typed (:class:`FilterStats`) and mergeable, so per-batch statistics from many
+workers add up to the local ones.  A rejection carries structured :class:`Evidence` beside the
+reject record: the report reads fields, nobody parses a reject message.  Every item that enters a
+step leaves it kept or rejected.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, stable_id
+
+#: every reason a filter may reject for (the report and rejects.jsonl use these codes)
+RejectReason = Literal["wrong_language", "exact_duplicate", "near_duplicate", "contaminated"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why an item was rejected, as fields; each filter subclasses it with its own."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected item: the record for ``rejects.jsonl`` and the evidence behind it."""
+
+    reject: Reject
+    evidence: Evidence
+
+
+#: what a filter decides for one item: the item (kept, maybe rewritten) or its rejection
+Outcome = Item | Rejection
+
+
+class FilterStats(ABC):
+    """Counters a filter keeps while it runs; ``merge`` adds another batch's counters."""
+
+    @abstractmethod
+    def merge(self, other: Any) -> None:
+        """Add ``other`` (of the same type) into ``self``."""
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form; ``from_dict`` of the subclass reads it back."""
+
+    @classmethod
+    @abstractmethod
+    def from_dict(cls, data: dict[str, Any]) -> FilterStats:
+        """The inverse of :meth:`to_dict` (statistics travel between processes as JSON)."""
+
+
+@dataclass
+class NoStats(FilterStats):
+    """For filters whose report needs nothing beyond their rejections."""
+
+    def merge(self, other: Any) -> None:
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NoStats:
+        return cls()
+
+
+S = TypeVar("S", bound=FilterStats)
 
 
 @dataclass
 class StepResult:
+    """A whole batch through one filter: what was kept, what was rejected, and the counters."""
+
     kept: list[Item] = field(default_factory=list)
-    rejected: list[Reject] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    stats: FilterStats = field(default_factory=NoStats)
+
+    @property
+    def rejected(self) -> list[Reject]:
+        return [rejection.reject for rejection in self.rejections]
 
 
-class FilterStep(ABC):
-    """Base class: ``name`` is what the build report and rejects.jsonl call this step."""
+class Filter(ABC, Generic[S]):
+    """What every filter has: a ``name`` (the report's and rejects.jsonl's name for the step),
+    fresh statistics, and the report details computed from statistics and rejections."""
 
     name: str = "filter"
+    #: the evidence type of this filter's rejections (rebuilt from JSON by a distributed engine)
+    evidence_type: ClassVar[type[Evidence]] = Evidence
+
+    def evidence_from_dict(self, data: dict[str, Any]) -> Evidence:
+        return self.evidence_type(**data)
+
+    @abstractmethod
+    def new_stats(self) -> S:
+        """Empty counters for one run (or one batch of a distributed run)."""
+
+    def details(self, stats: S, rejections: Sequence[Rejection]) -> dict[str, Any]:
+        """The step's ``details`` in the build report; ``rejections`` in the build's order."""
+        return stats.to_dict()
 
     @abstractmethod
     def process(self, items: list[Item]) -> StepResult:
-        """Keep or reject every item; ``len(kept) + len(rejected) == len(items)``."""
+        """The whole corpus on one machine; ``len(kept) + len(rejections) == len(items)``."""
 
-    def reject(self, item: Item, reason: str, detail: str = "") -> Reject:
-        return Reject(
-            stage=self.name,
-            reason=reason,
-            detail=detail,
-            source=item.source,
-            location=item.location,
-            source_id=item.source_id,
-            lang=item.lang,
-            split=item.split,
+    def reject(self, item: Item, reason: RejectReason, evidence: Evidence, detail: str) -> Rejection:
+        return Rejection(
+            Reject(
+                stage=self.name,
+                reason=reason,
+                detail=detail,
+                source=item.source,
+                location=item.location,
+                source_id=item.source_id,
+                lang=item.lang,
+                split=item.split,
+            ),
+            evidence,
         )
+
+
+class ItemFilter(Filter[S]):
+    """A filter that judges each item on its own; engines call :meth:`judge` on batches."""
+
+    @abstractmethod
+    def judge(self, items: Sequence[Item], stats: S) -> list[Outcome]:
+        """One outcome per item, in order; counters go into ``stats``."""
+
+    def process(self, items: list[Item]) -> StepResult:
+        stats = self.new_stats()
+        result = StepResult(stats=stats)
+        for outcome in self.judge(items, stats):
+            if isinstance(outcome, Rejection):
+                result.rejections.append(outcome)
+            else:
+                result.kept.append(outcome)
+        return result
+
+
+def survivor_key(item: Item) -> tuple[int, str]:
+    """Which member of a duplicate group survives, smaller first: items with a rationale (they
+    make the richer MC samples), then the lowest stable id - a rule independent of input order."""
+    has_rationale = isinstance(item, MCQuestion) and item.rationale is not None
+    return (0 if has_rationale else 1, stable_id(item.source, item.source_id))
+
+
+def describe(item: Item) -> str:
+    return f"{item.source}:{item.source_id}"
+
+
+class KeyGroupFilter(Filter[S]):
+    """Items with equal :meth:`group_key` are one group, of which one survives.
+
+    A distributed engine hash-partitions items by key and calls :meth:`resolve_group` on each
+    group with the items' global order numbers (ties go to the earlier item, as on one machine).
+    """
+
+    @abstractmethod
+    def group_key(self, item: Item) -> str:
+        """Equal keys mean duplicates."""
+
+    @abstractmethod
+    def resolve_group(self, members: Sequence[tuple[int, Item]], stats: S) -> list[tuple[int, Rejection]]:
+        """The rejections of one group (``members``: (order, item), at least two)."""
+
+    def process(self, items: list[Item]) -> StepResult:
+        groups: dict[str, list[tuple[int, Item]]] = {}
+        for index, item in enumerate(items):
+            groups.setdefault(self.group_key(item), []).append((index, item))
+        stats = self.new_stats()
+        rejected: dict[int, Rejection] = {}
+        for members in groups.values():
+            if len(members) > 1:
+                rejected.update(self.resolve_group(members, stats))
+        return split_outcomes(items, rejected, stats)
+
+
+def split_outcomes(items: list[Item], rejected: dict[int, Rejection], stats: FilterStats) -> StepResult:
+    result = StepResult(stats=stats)
+    for index, item in enumerate(items):
+        rejection = rejected.get(index)
+        if rejection is None:
+            result.kept.append(item)
+        else:
+            result.rejections.append(rejection)
+    return result
 
 
 def item_text(item: Item) -> str:

@@ -20,16 +20,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from mmed_ift.filters.base import FilterStep, StepResult, item_text
-from mmed_ift.filters.minhash import EMPTY, LSHParams, band_keys, jaccard, signatures
-from mmed_ift.filters.scripts import CHARACTER_LANGUAGES
-from mmed_ift.filters.shingles import Shingler
+from mmed_ift.filters.base import Evidence, ItemFilter, NoStats, Outcome, Rejection, describe, item_text
 from mmed_ift.schemas import Item, MCQuestion, QAPair
+from mmed_ift.text.minhash import LSHParams, band_keys, jaccard, signatures
+from mmed_ift.text.scripts import CHARACTER_LANGUAGES
+from mmed_ift.text.shingles import Shingler
 
 
 def benchmark_name(item: Item) -> str:
@@ -106,7 +106,8 @@ class BenchmarkIndex:
         near = self._near.shingle([item_text(item) for item in self.items], langs)
         self._near_sets = [np.unique(near.of(index)) for index in range(len(self.items))]
         signature = signatures(near, self.config.num_perm)
-        usable = ~(signature == EMPTY).all(axis=1)
+        self._signature_params = (signature.num_perm, signature.seed)
+        usable = signature.usable()
         self._buckets: list[dict[int, list[int]]] = []
         for keys in band_keys(signature, self._params):
             bucket: dict[int, list[int]] = defaultdict(list)
@@ -167,9 +168,11 @@ class BenchmarkIndex:
             return
         near = self._near.shingle([texts[index] for index in pending], [langs[index] for index in pending])
         signature = signatures(near, self.config.num_perm)
+        signature.require_compatible(*self._signature_params)
         per_band = list(band_keys(signature, self._params))
+        usable = signature.usable()
         for row, text_index in enumerate(pending):
-            if (signature[row] == EMPTY).all():
+            if not usable[row]:
                 continue
             candidates: set[int] = set()
             for band, keys in enumerate(per_band):
@@ -187,9 +190,19 @@ class BenchmarkIndex:
                     break
 
 
+@dataclass(frozen=True)
+class ContaminationEvidence(Evidence):
+    benchmark: str  # source/split of the benchmark
+    benchmark_id: str
+    how: str
+    item: str  # the training item (source:source_id)
+
+
 @dataclass
-class Decontaminate(FilterStep):
+class Decontaminate(ItemFilter[NoStats]):
     """Reject training items that contain or paraphrase a held-out benchmark question."""
+
+    evidence_type: ClassVar[type[Evidence]] = ContaminationEvidence
 
     benchmark_items: Sequence[Item] = ()
     config: DecontamConfig = field(default_factory=DecontamConfig)
@@ -197,29 +210,36 @@ class Decontaminate(FilterStep):
 
     def __post_init__(self) -> None:
         self.index = BenchmarkIndex(self.benchmark_items, self.config)
-        self._removed: Counter[str] = Counter()
-        self._examples: dict[str, list[str]] = defaultdict(list)
 
-    def process(self, items: list[Item]) -> StepResult:
+    def new_stats(self) -> NoStats:
+        return NoStats()
+
+    def judge(self, items: Sequence[Item], stats: NoStats) -> list[Outcome]:
         hits = self.index.check([item_text(item) for item in items], [item.lang for item in items])
-        result = StepResult()
+        outcomes: list[Outcome] = []
         for item, hit in zip(items, hits, strict=True):
             if hit is None:
-                result.kept.append(item)
+                outcomes.append(item)
                 continue
-            self._removed[hit.benchmark] += 1
-            if len(self._examples[hit.benchmark]) < 5:
-                self._examples[hit.benchmark].append(f"{item.source}:{item.source_id} ~ {hit.benchmark_id}")
+            evidence = ContaminationEvidence(hit.benchmark, hit.benchmark_id, hit.how, describe(item))
             detail = f"{hit.how} with {hit.benchmark} item {hit.benchmark_id}"
-            result.rejected.append(self.reject(item, "contaminated", detail))
-        return result
+            outcomes.append(self.reject(item, "contaminated", evidence, detail))
+        return outcomes
 
-    def report_details(self) -> dict[str, Any]:
+    def details(self, stats: NoStats, rejections: Sequence[Rejection]) -> dict[str, Any]:
+        removed: Counter[str] = Counter()
+        examples: dict[str, list[str]] = defaultdict(list)
+        for rejection in rejections:
+            evidence = rejection.evidence
+            assert isinstance(evidence, ContaminationEvidence)
+            removed[evidence.benchmark] += 1
+            if len(examples[evidence.benchmark]) < 5:
+                examples[evidence.benchmark].append(f"{evidence.item} ~ {evidence.benchmark_id}")
         return {
             "benchmarks": {
-                name: {"items": size, "removed": self._removed[name]} for name, size in sorted(self.index.sizes.items())
+                name: {"items": size, "removed": removed[name]} for name, size in sorted(self.index.sizes.items())
             },
-            "examples": dict(self._examples),
+            "examples": dict(examples),
             "word_n": self.config.word_n,
             "char_n": self.config.char_n,
             "near_threshold": self.config.near_threshold,

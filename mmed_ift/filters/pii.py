@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mmed_ift.filters.base import FilterStep, StepResult
+from mmed_ift.filters.base import FilterStats, ItemFilter, Outcome, Rejection
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 PLACEHOLDERS = {"email": "[EMAIL]", "url": "[URL]", "national_id": "[ID]", "phone": "[PHONE]"}
@@ -101,36 +101,54 @@ def _scrub_item(item: Item, counts: Counter[str]) -> Item:
     return item.model_copy(update=update)
 
 
-def patient_dialogue_sources() -> frozenset[str]:
-    from mmed_ift.sources import registry
+@dataclass
+class PIIStats(FilterStats):
+    replaced: Counter[str] = field(default_factory=Counter)
+    items_changed: int = 0
 
-    return frozenset(name for name, adapter in registry().items() if adapter.spec.extra.get("patient_dialogue"))
+    def merge(self, other: Any) -> None:
+        self.replaced.update(other.replaced)
+        self.items_changed += other.items_changed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"replaced": dict(self.replaced), "items_changed": self.items_changed}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PIIStats:
+        return cls(Counter(data["replaced"]), int(data["items_changed"]))
 
 
 @dataclass
-class PIIScrub(FilterStep):
-    """Replace personal details with placeholders in the named sources; never rejects."""
+class PIIScrub(ItemFilter[PIIStats]):
+    """Replace personal details with placeholders; never rejects.
+
+    ``sources`` names the sources to scrub; by default, items stamped ``patient_dialogue`` by
+    their adapter are.
+    """
 
     sources: Iterable[str] | None = None
     name: str = "pii"
-    counts: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        self._sources = frozenset(self.sources) if self.sources is not None else patient_dialogue_sources()
-        self._items_changed = 0
+        self._sources = frozenset(self.sources) if self.sources is not None else None
 
-    def process(self, items: list[Item]) -> StepResult:
-        result = StepResult()
+    def new_stats(self) -> PIIStats:
+        return PIIStats()
+
+    def wants(self, item: Item) -> bool:
+        return item.patient_dialogue if self._sources is None else item.source in self._sources
+
+    def judge(self, items: Sequence[Item], stats: PIIStats) -> list[Outcome]:
+        outcomes: list[Outcome] = []
         for item in items:
-            if item.source not in self._sources:
-                result.kept.append(item)
+            if not self.wants(item):
+                outcomes.append(item)
                 continue
-            before = sum(self.counts.values())
-            scrubbed = _scrub_item(item, self.counts)
-            if sum(self.counts.values()) != before:
-                self._items_changed += 1
-            result.kept.append(scrubbed)
-        return result
+            before = sum(stats.replaced.values())
+            outcomes.append(_scrub_item(item, stats.replaced))
+            if sum(stats.replaced.values()) != before:
+                stats.items_changed += 1
+        return outcomes
 
-    def report_details(self) -> dict[str, Any]:
-        return {"sources": sorted(self._sources), "replaced": dict(self.counts), "items_changed": self._items_changed}
+    def details(self, stats: PIIStats, rejections: Sequence[Rejection]) -> dict[str, Any]:
+        return {"sources": sorted(self._sources or ()), **stats.to_dict()}

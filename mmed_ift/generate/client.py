@@ -251,7 +251,7 @@ class LLMClient:
 
     ``semaphore`` and ``limiter`` replace the per-process request slots (``concurrency``) and
     RPM/TPM limiter built from ``settings``; the Ray engine passes cluster-wide ones
-    (:func:`mmed_ift.engine.llm_gateway.gateway_client`).  ``cache`` may be any object with the
+    (:func:`mmed_ift.pipeline.distributed.llm_gateway.gateway_client`).  ``cache`` may be any object with the
     :class:`~mmed_ift.generate.cache.RequestCache` interface used here.
     """
 

@@ -21,21 +21,19 @@ into an :class:`LLMConfig`; the pipeline calls :func:`generate_llm_samples`; ``-
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from tqdm.auto import tqdm
 
 from mmed_ift.errors import BuildError
-from mmed_ift.generate.cache import RequestCache, request_key
+from mmed_ift.generate.cache import RequestCache
 from mmed_ift.generate.client import (
     FORMAT_MODES,
     ClientSettings,
@@ -43,8 +41,6 @@ from mmed_ift.generate.client import (
     LLMSetupError,
     RequestFailed,
     UsageStats,
-    estimate_tokens,
-    request_params,
 )
 from mmed_ift.generate.parsing import OutputError, parse_output
 from mmed_ift.generate.prompts import knowledge as knowledge_prompts
@@ -55,18 +51,13 @@ from mmed_ift.generate.tasks import (
     TASKS,
     Job,
     JobRejected,
-    LicenseLookup,
     english_ift_samples,
     judge_job,
     knowledge_job,
     rationale_job,
     translate_job,
 )
-from mmed_ift.schemas import Item, MCQuestion, Message, Passage, Provenance, QAPair, Reject, Sample
-
-if TYPE_CHECKING:
-    from mmed_ift.pipeline import BuildConfig
-    from mmed_ift.report import BuildReport
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, Sample
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +197,7 @@ async def run_jobs(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """``asyncio.run`` that also works when the caller already runs an event loop (Jupyter)."""
     try:
         asyncio.get_running_loop()
@@ -237,28 +228,28 @@ def translate_targets(config: LLMConfig, languages: Sequence[str]) -> list[str]:
     return [lang for lang in chosen if lang != "en" and lang in translate_prompts.TARGETS]
 
 
-def first_phase_jobs(items: Sequence[Item], config: LLMConfig, license_of: LicenseLookup) -> list[Job]:
+def first_phase_jobs(items: Sequence[Item], config: LLMConfig) -> list[Job]:
     """Rationale and knowledge jobs: they depend only on source items."""
     jobs: list[Job] = []
     for item in items:
         if isinstance(item, MCQuestion) and "rationale" in config.tasks:
-            jobs.append(rationale_job(item, config.model, license_of))
+            jobs.append(rationale_job(item, config.model))
         elif isinstance(item, QAPair | Passage) and "knowledge" in config.tasks:
             jobs.extend(
-                knowledge_job(item, style, config.model, license_of, config.max_source_chars)
+                knowledge_job(item, style, config.model, config.max_source_chars)
                 for style in config.knowledge_styles
             )
     return jobs
 
 
 def translate_jobs(
-    samples: Sequence[Sample], config: LLMConfig, languages: Sequence[str], license_of: LicenseLookup
+    samples: Sequence[Sample], config: LLMConfig, languages: Sequence[str]
 ) -> list[Job]:
     if "translate" not in config.tasks:
         return []
     targets = translate_targets(config, languages)
     return [
-        translate_job(sample, target, config.model, license_of)
+        translate_job(sample, target, config.model)
         for sample in english_ift_samples(list(samples))
         for target in targets
     ]
@@ -312,7 +303,6 @@ async def generate_with_client(
     template_samples: Sequence[Sample],
     config: LLMConfig,
     languages: Sequence[str],
-    license_of: LicenseLookup,
     client: LLMClient,
     progress: bool = False,
 ) -> tuple[Phase, Phase]:
@@ -321,12 +311,12 @@ async def generate_with_client(
     of the English MMed-IFT samples among ``template_samples`` and the first phase's samples.
 
     The local build runs this once over all items (:func:`generate_llm_samples`); the Ray engine
-    once per batch, with a client from :func:`mmed_ift.engine.llm_gateway.gateway_client`.
+    once per batch, with a client from :func:`mmed_ift.pipeline.distributed.llm_gateway.gateway_client`.
     """
-    jobs = first_phase_jobs(items, config, license_of)
+    jobs = first_phase_jobs(items, config)
     first = Phase(jobs, await run_jobs(jobs, client, config.max_output_retries, progress, "llm generate"))
     first = await _judged(first, client, config, progress)
-    jobs2 = translate_jobs([*template_samples, *first.samples], config, languages, license_of)
+    jobs2 = translate_jobs([*template_samples, *first.samples], config, languages)
     second = Phase(jobs2, await run_jobs(jobs2, client, config.max_output_retries, progress, "llm translate"))
     second = await _judged(second, client, config, progress)
     return first, second
@@ -345,7 +335,6 @@ async def _generate(
     template_samples: Sequence[Sample],
     config: LLMConfig,
     languages: Sequence[str],
-    license_of: LicenseLookup,
     progress: bool,
 ) -> LLMResult:
     assert config.cache_path, "call LLMConfig.with_default_cache first"
@@ -355,7 +344,7 @@ async def _generate(
     client = LLMClient(config.client_settings(), cache, stats)
     try:
         first, second = await generate_with_client(
-            items, template_samples, config, languages, license_of, client, progress
+            items, template_samples, config, languages, client, progress
         )
     finally:
         await client.aclose()
@@ -386,22 +375,17 @@ def generate_llm_samples(
     template_samples: Sequence[Sample],
     config: LLMConfig,
     languages: Sequence[str],
-    license_of: LicenseLookup,
-    report: BuildReport | None = None,
     progress: bool = False,
-) -> tuple[list[Sample], list[Reject]]:
-    """LLM samples for a build's items (and translations of its English samples), plus rejects.
-
-    Traffic, tokens and cost are recorded under the report's ``generate`` step details.
-    """
+) -> LLMResult:
+    """LLM samples for a build's items (and translations of its English samples), the rejects,
+    and the traffic (see :func:`usage_details`).  ``config.cache_path`` must be set
+    (:meth:`LLMConfig.with_default_cache`)."""
     if not config.cache_path:
-        config = replace(config, cache_path=str(Path("mmed_ift_out.llm-cache.sqlite").resolve()))
+        raise BuildError("the LLM generator needs a request cache path (LLMConfig.with_default_cache)")
     try:
-        result = _run_coroutine(lambda: _generate(items, template_samples, config, languages, license_of, progress))
+        result = run_coroutine(lambda: _generate(items, template_samples, config, languages, progress))
     except LLMSetupError as error:
         raise BuildError(str(error)) from None
-    if report is not None:
-        report.step("generate").extra["openai"] = usage_details(result.stats, config, result.elapsed_s)
     log.info(
         "LLM generator: %d samples, %d rejects, %d requests sent, %d cache hits",
         len(result.samples),
@@ -409,252 +393,4 @@ def generate_llm_samples(
         result.stats.requests_sent,
         result.stats.cache_hits,
     )
-    return result.samples, result.rejects
-
-
-# -- dry run -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Plan:
-    """What a build would send: counted and estimated, nothing sent."""
-
-    requests: dict[str, int] = field(default_factory=dict)
-    cached: dict[str, int] = field(default_factory=dict)
-    prompt_tokens: int = 0
-    max_completion_tokens: int = 0
-    cost_usd: float | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def to_send(self) -> int:
-        return sum(self.requests.values()) - sum(self.cached.values())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "cached": self.cached,
-            "to_send": self.to_send,
-            "estimated_prompt_tokens": self.prompt_tokens,
-            "max_completion_tokens": self.max_completion_tokens,
-            "estimated_cost_usd": self.cost_usd,
-            "notes": self.notes,
-        }
-
-
-def plan_requests(
-    items: Sequence[Item],
-    template_samples: Sequence[Sample],
-    config: LLMConfig,
-    languages: Sequence[str],
-    license_of: LicenseLookup,
-) -> Plan:
-    """Count the first attempt of every request and how many the cache already answers.
-
-    Knowledge replies are not known before they are generated, so their translations (and the
-    judge's requests) are estimated from the source as if every job succeeded: an upper bound
-    without retries.
-    """
-    plan = Plan()
-    cache = RequestCache(Path(config.cache_path)) if config.cache_path and Path(config.cache_path).exists() else None
-    mode = config.response_format
-    if mode == "auto":
-        mode = (cache.get_meta(f"response_format:{config.model}") if cache else None) or FORMAT_MODES[0]
-
-    def count(jobs: Sequence[Job], known: bool) -> None:
-        for job in jobs:
-            plan.requests[job.task] = plan.requests.get(job.task, 0) + 1
-            key = _plan_key(job, config, mode) if known else None
-            if cache is not None and key is not None and key in cache:
-                plan.cached[job.task] = plan.cached.get(job.task, 0) + 1
-                continue
-            plan.prompt_tokens += sum(estimate_tokens(message["content"]) for message in job.messages)
-            plan.max_completion_tokens += config.max_tokens
-
-    phase1 = first_phase_jobs(items, config, license_of)
-    count(phase1, known=True)
-    known_translations = translate_jobs(template_samples, config, languages, license_of)
-    count(known_translations, known=True)
-    # Stand-ins for knowledge samples not yet written: the source text plays the response.
-    standins = [
-        Sample(
-            id=f"planned-{index}",
-            lang=job.lang,
-            dataset="ift",
-            task=f"knowledge_{job.extra.get('style', '')}",
-            messages=[
-                Message(role="user", content=job.source_text[:200]),
-                Message(role="assistant", content=job.source_text),
-            ],
-            provenance=Provenance(
-                source=job.origin.source,
-                source_id=job.origin.source_id,
-                split=job.origin.split,  # type: ignore[arg-type]
-                license="-",
-                generator="openai",
-                model=config.model,
-                prompt_version=job.prompt_version,
-            ),
-        )
-        for index, job in enumerate(phase1)
-        if job.task == "knowledge" and job.lang == "en"
-    ]
-    count(translate_jobs(standins, config, languages, license_of), known=False)
-    if "judge" in config.tasks:
-        judged = len(phase1) + len(known_translations) + len(standins) * len(translate_targets(config, languages))
-        plan.requests["judge"] = judged
-        plan.prompt_tokens += judged * 600
-        plan.max_completion_tokens += judged * 100
-        plan.notes.append("judge requests are estimated at 600 prompt tokens each")
-    if cache is not None:
-        cache.close()
-    if config.prices and config.model in config.prices:
-        price = config.prices[config.model]
-        plan.cost_usd = round(
-            (plan.prompt_tokens * price.get("prompt", 0.0) + plan.max_completion_tokens * price.get("completion", 0.0))
-            / 1e6,
-            4,
-        )
-    if config.max_requests is not None and plan.to_send > config.max_requests:
-        plan.notes.append(f"--max-requests {config.max_requests} stops the run before all {plan.to_send} are sent")
-    plan.notes.append("counts are first attempts; retries of failed or malformed replies come on top")
-    return plan
-
-
-def _plan_key(job: Job, config: LLMConfig, mode: str) -> str:
-    params = request_params(config.client_settings(), mode, job.output_model)
-    return request_key(config.model, job.messages, params, job.prompt_version)
-
-
-def dry_run(config: BuildConfig) -> Plan:
-    """Read and filter the sources as a build would, then count what the LLM generator would send."""
-    from mmed_ift import pipeline
-    from mmed_ift.generate import template
-    from mmed_ift.report import BuildReport
-    from mmed_ift.sources import registry
-
-    if config.llm is None:
-        raise BuildError("--dry-run needs --generator openai")
-    llm = config.llm.with_default_cache(config.out_dir)
-    report = BuildReport()
-    located = pipeline.locate_sources(config, report)
-    collected = pipeline.read_sources(config, located, report)
-    steps = pipeline.default_filters(config, collected.held_out)
-    items, _rejects = pipeline.run_filters(steps, collected.training, report, config.progress)
-    licenses = {name: adapter.spec.license for name, adapter in registry().items()}
-    samples: list[Sample] = []
-    for item in items:
-        try:
-            samples.extend(template.generate(item, licenses.__getitem__))
-        except ValueError:
-            continue
-    plan = plan_requests(items, samples, llm, config.languages, licenses.__getitem__)
-    plan.notes.insert(0, f"{len(items)} source items after filters; cache: {llm.cache_path}")
-    return plan
-
-
-def format_plan(plan: Plan) -> str:
-    lines = [f"{'task':<12}{'requests':>10}{'cached':>10}{'to send':>10}"]
-    for task, total in plan.requests.items():
-        cached = plan.cached.get(task, 0)
-        lines.append(f"{task:<12}{total:>10}{cached:>10}{total - cached:>10}")
-    lines.append(f"{'total':<12}{sum(plan.requests.values()):>10}{sum(plan.cached.values()):>10}{plan.to_send:>10}")
-    lines.append(f"\nestimated prompt tokens: {plan.prompt_tokens}")
-    lines.append(f"max completion tokens:   {plan.max_completion_tokens}")
-    if plan.cost_usd is not None:
-        lines.append(f"estimated cost (upper bound): ${plan.cost_usd}")
-    lines += [f"note: {note}" for note in plan.notes]
-    lines.append("dry run: no request was sent")
-    return "\n".join(lines)
-
-
-# -- command line ------------------------------------------------------------------------------
-
-
-def _csv(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
-def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``build`` flags of the LLM generator (used with ``--generator openai``)."""
-    group = parser.add_argument_group(
-        "LLM generator (--generator openai)",
-        "Any OpenAI-compatible server: OpenAI, vLLM, Ollama, llama.cpp's server, TGI. The API key is read from"
-        " the environment variable --api-key-env names and is never printed or written.",
-    )
-    group.add_argument("--base-url", default=None, help="server URL, e.g. http://127.0.0.1:8000/v1")
-    group.add_argument("--model", default=None, help="model name as the server knows it")
-    group.add_argument("--api-key-env", default="OPENAI_API_KEY", help="environment variable holding the API key")
-    group.add_argument(
-        "--tasks",
-        type=_csv,
-        default=",".join(DEFAULT_TASKS),
-        help=f"comma-separated, from {','.join(TASKS)} (default: %(default)s)",
-    )
-    group.add_argument(
-        "--knowledge-styles",
-        type=_csv,
-        default=",".join(knowledge_prompts.STYLES),
-        help="comma-separated knowledge styles (default: %(default)s)",
-    )
-    group.add_argument(
-        "--translate-to", type=_csv, default=None, help="target languages (default: the built languages except en)"
-    )
-    group.add_argument("--temperature", type=float, default=0.0)
-    group.add_argument("--top-p", type=float, default=1.0)
-    group.add_argument("--max-tokens", type=int, default=1024, help="per reply (default: %(default)s)")
-    group.add_argument("--seed", type=int, default=0, help="sampling seed sent to the server")
-    group.add_argument(
-        "--response-format", choices=["auto", *FORMAT_MODES], default="auto", help="structured output mode"
-    )
-    group.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default: %(default)s)")
-    group.add_argument("--rpm", type=float, default=None, help="requests per minute limit")
-    group.add_argument("--tpm", type=float, default=None, help="tokens per minute limit")
-    group.add_argument("--request-timeout", type=float, default=120.0, help="seconds per request")
-    group.add_argument("--max-retries", type=int, default=6, help="retries on 429/5xx/timeouts/dropped connections")
-    group.add_argument("--max-output-retries", type=int, default=2, help="retries of malformed or failing replies")
-    group.add_argument("--max-requests", type=int, default=None, help="send at most N requests (cache hits are free)")
-    group.add_argument("--llm-cache", default=None, help="request cache file (default: <out>.llm-cache.sqlite)")
-    group.add_argument("--judge-threshold", type=int, default=4, help="minimum judge score, 1-5")
-    group.add_argument("--price-table", type=Path, default=None, help='JSON {"model": {"prompt": usd/1M, ...}}')
-    group.add_argument("--dry-run", action="store_true", help="print the number of requests and tokens; send none")
-
-
-def config_from_args(args: argparse.Namespace) -> LLMConfig | None:
-    """An :class:`LLMConfig` from the ``build`` flags, or None for the template generator."""
-    if args.generator != "openai":
-        if getattr(args, "dry_run", False):
-            raise BuildError("--dry-run needs --generator openai")
-        return None
-    if not args.base_url or not args.model:
-        raise BuildError("--generator openai needs --base-url URL and --model NAME")
-    prices = None
-    if args.price_table is not None:
-        try:
-            prices = json.loads(args.price_table.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise BuildError(f"--price-table {args.price_table}: {error}") from None
-    return LLMConfig(
-        base_url=args.base_url,
-        model=args.model,
-        api_key_env=args.api_key_env,
-        tasks=tuple(args.tasks),
-        knowledge_styles=tuple(args.knowledge_styles),
-        translate_to=tuple(args.translate_to) if args.translate_to is not None else None,
-        temperature=args.temperature,
-        top_p=args.top_p,
-        max_tokens=args.max_tokens,
-        seed=args.seed,
-        response_format=args.response_format,
-        concurrency=args.concurrency,
-        requests_per_minute=args.rpm,
-        tokens_per_minute=args.tpm,
-        timeout_s=args.request_timeout,
-        max_retries=args.max_retries,
-        max_output_retries=args.max_output_retries,
-        max_requests=args.max_requests,
-        cache_path=args.llm_cache,
-        judge_threshold=args.judge_threshold,
-        prices=prices,
-        dry_run=args.dry_run,
-    ).with_default_cache(args.out)
+    return result

@@ -38,9 +38,6 @@ PROMPT_VERSIONS: dict[str, str] = {
     "judge": judge_prompts.VERSION,
 }
 
-LicenseLookup = Callable[[str], str]
-
-
 class JobRejected(Exception):
     """A final verdict on a reply: recorded as a reject, never retried."""
 
@@ -59,10 +56,11 @@ class Origin:
     split: str
     location: str
     lang: str
+    license: str
 
     @classmethod
     def of(cls, item: Item) -> Origin:
-        return cls(item.source, item.source_id, item.split, item.location, item.lang)
+        return cls(item.source, item.source_id, item.split, item.location, item.lang, item.license)
 
     def reject(self, reason: str, detail: str, lang: str | None = None) -> Reject:
         return Reject(
@@ -95,12 +93,12 @@ class Job:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _provenance(origin: Origin, license_of: LicenseLookup, model: str, task: str) -> Provenance:
+def _provenance(origin: Origin, model: str, task: str) -> Provenance:
     return Provenance(
         source=origin.source,
         source_id=origin.source_id,
         split=origin.split,  # type: ignore[arg-type]
-        license=license_of(origin.source),
+        license=origin.license,
         generator=GENERATOR_NAME,
         model=model,
         prompt_version=PROMPT_VERSIONS[task],
@@ -117,7 +115,6 @@ def _sample(
     dataset: str,
     turns: list[tuple[str, str]],
     model: str,
-    license_of: LicenseLookup,
 ) -> Sample:
     return Sample(
         id=stable_id(origin.source, origin.source_id, task, lang, variant),
@@ -125,7 +122,7 @@ def _sample(
         dataset=dataset,  # type: ignore[arg-type]
         task=task,
         messages=[Message(role=role, content=content) for role, content in turns],  # type: ignore[arg-type]
-        provenance=_provenance(origin, license_of, model, prompt_task),
+        provenance=_provenance(origin, model, prompt_task),
     )
 
 
@@ -136,7 +133,7 @@ def _truncate(text: str, max_chars: int) -> str:
 # -- rationale ---------------------------------------------------------------------------------
 
 
-def rationale_job(item: MCQuestion, model: str, license_of: LicenseLookup) -> Job:
+def rationale_job(item: MCQuestion, model: str) -> Job:
     """Ask why the key is right and each other option wrong; the sample goes to MMed-IFT-MC."""
     language = get_language(item.lang)
     template = rationale_prompts.TEMPLATES[item.lang]
@@ -191,7 +188,6 @@ def rationale_job(item: MCQuestion, model: str, license_of: LicenseLookup) -> Jo
                 dataset="mc",
                 turns=[("user", mc_prompt(item, language)), ("assistant", "\n".join(lines))],
                 model=model,
-                license_of=license_of,
             )
         ]
 
@@ -213,7 +209,7 @@ def knowledge_source(item: QAPair | Passage, max_chars: int) -> str:
 
 
 def knowledge_job(
-    item: QAPair | Passage, style: str, model: str, license_of: LicenseLookup, max_chars: int = 6000
+    item: QAPair | Passage, style: str, model: str, max_chars: int = 6000
 ) -> Job:
     """One instruction sample of one style written from a QA pair or passage (MMed-IFT)."""
     if style not in knowledge_prompts.STYLES:
@@ -243,7 +239,6 @@ def knowledge_job(
                 dataset="ift",
                 turns=[("user", instruction), ("assistant", response)],
                 model=model,
-                license_of=license_of,
             )
         ]
 
@@ -256,7 +251,7 @@ def knowledge_job(
 # -- translate ---------------------------------------------------------------------------------
 
 
-def translate_job(sample: Sample, target: str, model: str, license_of: LicenseLookup) -> Job:
+def translate_job(sample: Sample, target: str, model: str) -> Job:
     """An English MMed-IFT sample in another language, numbers and units checked against it."""
     if target not in translate_prompts.TEMPLATES:
         raise ValueError(f"cannot translate into {target!r}; targets are {', '.join(translate_prompts.TARGETS)}")
@@ -265,7 +260,7 @@ def translate_job(sample: Sample, target: str, model: str, license_of: LicenseLo
     template = translate_prompts.TEMPLATES[target]
     messages = template.render(translate_prompts.TranslateOutput, turns=json.dumps(turns, ensure_ascii=False, indent=1))
     provenance = sample.provenance
-    origin = Origin(provenance.source, provenance.source_id, provenance.split, "", sample.lang)
+    origin = Origin(provenance.source, provenance.source_id, provenance.split, "", sample.lang, provenance.license)
     task = f"translate_{sample.task}"
 
     def accept(output: translate_prompts.TranslateOutput) -> list[Sample]:
@@ -287,7 +282,6 @@ def translate_job(sample: Sample, target: str, model: str, license_of: LicenseLo
                 dataset="ift",
                 turns=list(zip(roles, translated, strict=True)),
                 model=model,
-                license_of=license_of,
             )
         ]
 
@@ -314,7 +308,7 @@ def judge_job(sample: Sample, source_text: str, origin: Origin, threshold: int) 
             )
         return [sample]
 
-    judged = Origin(origin.source, origin.source_id, origin.split, origin.location, sample.lang)
+    judged = Origin(origin.source, origin.source_id, origin.split, origin.location, sample.lang, origin.license)
     job = Job("judge", "en", judge_prompts.VERSION, messages, judge_prompts.JudgeOutput, accept, judged, source_text)
     job.extra["judged_sample"] = sample.id
     return job

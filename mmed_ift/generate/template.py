@@ -14,15 +14,12 @@ QA pairs become ``qa`` (or ``qa_context`` when they come with a passage) samples
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from mmed_ift.languages import Language, get_language
 from mmed_ift.schemas import Item, MCQuestion, Message, Passage, Provenance, QAPair, Sample, stable_id
 
 GENERATOR_NAME = "template"
 PROMPT_VERSION = "template-v1"
 
-LicenseLookup = Callable[[str], str]
 
 
 def mc_prompt(item: MCQuestion, language: Language) -> str:
@@ -36,7 +33,7 @@ def mc_prompt(item: MCQuestion, language: Language) -> str:
     return "\n".join(parts)
 
 
-def _sample(item: Item, task: str, user: str, assistant: str, dataset: str, license_of: LicenseLookup) -> Sample:
+def _sample(item: Item, task: str, user: str, assistant: str, dataset: str) -> Sample:
     return Sample(
         id=stable_id(item.source, item.source_id, task),
         lang=item.lang,
@@ -47,7 +44,7 @@ def _sample(item: Item, task: str, user: str, assistant: str, dataset: str, lice
             source=item.source,
             source_id=item.source_id,
             split=item.split,
-            license=license_of(item.source),
+            license=item.license,
             generator=GENERATOR_NAME,
             model=None,
             prompt_version=PROMPT_VERSION,
@@ -55,7 +52,7 @@ def _sample(item: Item, task: str, user: str, assistant: str, dataset: str, lice
     )
 
 
-def mc_samples(item: MCQuestion, license_of: LicenseLookup) -> list[Sample]:
+def mc_samples(item: MCQuestion) -> list[Sample]:
     language = get_language(item.lang)
     prompt = mc_prompt(item, language)
     answer = language.format_answer(item.answer)
@@ -67,28 +64,28 @@ def mc_samples(item: MCQuestion, license_of: LicenseLookup) -> list[Sample]:
         lines = [language.format_option(key, item.options[key].strip()) for key in item.answer]
         second = "\n".join([answer, *lines])
     return [
-        _sample(item, "mc_answer", prompt, answer, "mc", license_of),
-        _sample(item, second_task, prompt, second, "mc", license_of),
+        _sample(item, "mc_answer", prompt, answer, "mc"),
+        _sample(item, second_task, prompt, second, "mc"),
     ]
 
 
-def qa_samples(item: QAPair, license_of: LicenseLookup) -> list[Sample]:
+def qa_samples(item: QAPair) -> list[Sample]:
     if item.context:
         user = f"{item.context.strip()}\n\n{item.question.strip()}"
-        return [_sample(item, "qa_context", user, item.answer.strip(), "ift", license_of)]
-    return [_sample(item, "qa", item.question.strip(), item.answer.strip(), "ift", license_of)]
+        return [_sample(item, "qa_context", user, item.answer.strip(), "ift")]
+    return [_sample(item, "qa", item.question.strip(), item.answer.strip(), "ift")]
 
 
-def passage_samples(item: Passage, license_of: LicenseLookup) -> list[Sample]:
+def passage_samples(item: Passage) -> list[Sample]:
     language = get_language(item.lang)
     user = language.knowledge_prompts["explain"].format(title=item.title.strip())
-    return [_sample(item, "explain", user, item.text.strip(), "ift", license_of)]
+    return [_sample(item, "explain", user, item.text.strip(), "ift")]
 
 
-def generate(item: Item, license_of: LicenseLookup) -> list[Sample]:
+def generate(item: Item) -> list[Sample]:
     """All template samples for one item (MC items go to MMed-IFT-MC, the rest to MMed-IFT)."""
     if isinstance(item, MCQuestion):
-        return mc_samples(item, license_of)
+        return mc_samples(item)
     if isinstance(item, QAPair):
-        return qa_samples(item, license_of)
-    return passage_samples(item, license_of)
+        return qa_samples(item)
+    return passage_samples(item)

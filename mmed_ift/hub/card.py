@@ -199,7 +199,7 @@ def commercial_section(sources: Mapping[str, Mapping[str, Any]]) -> str:
         f"Rows from {', '.join(excluded)} carry licenses that do not allow commercial use. Keep only rows"
         " whose own license does, by filtering on `provenance.license`:\n\n"
         "```python\n"
-        f"COMMERCIAL = {set(allowed)!r}\n"
+        f"COMMERCIAL = {{{', '.join(repr(name) for name in allowed)}}}\n"
         'ds = ds.filter(lambda row: row["provenance"]["license"] in COMMERCIAL)\n'
         "```\n\n"
         "or rebuild with only those sources: `python -m mmed_ift build --all "

@@ -127,7 +127,7 @@ class SourceAdapter(ABC):
     def make(self, model: type[ItemT], location: str, **fields: Any) -> ItemT | Reject:
         """Build an item, or a ``validate`` reject naming the location and the failed field."""
         try:
-            return model(source=self.spec.name, location=location, **fields)
+            return model(source=self.spec.name, location=location, **self.stamp(), **fields)
         except ValidationError as error:
             return self.reject(
                 location,
@@ -138,6 +138,10 @@ class SourceAdapter(ABC):
                 lang=fields.get("lang"),
                 split=fields.get("split"),
             )
+
+    def stamp(self) -> dict[str, Any]:
+        """The per-source facts every item of this source carries (rows need them downstream)."""
+        return {"license": self.spec.license, "patient_dialogue": bool(self.spec.extra.get("patient_dialogue", False))}
 
     def reject(
         self,

@@ -2,6 +2,6 @@
 
 import sys
 
-from mmed_ift.train.cli import main
+from mmed_ift.cli.train import main
 
 sys.exit(main())

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mmed_ift.errors import MMedIFTError
-from mmed_ift.models import SMOLLM2, smollm2_plain_dir
+from mmed_ift.pretrained import SMOLLM2, smollm2_plain_dir
 from mmed_ift.train.recipe import ModelArguments, Recipe
 from mmed_ift.train.templates import apply_chat_template
 

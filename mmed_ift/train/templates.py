@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mmed_ift.models import CHATML_TEMPLATE, with_generation_markers
+from mmed_ift.pretrained import CHATML_TEMPLATE, with_generation_markers
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase

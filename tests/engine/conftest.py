@@ -14,7 +14,7 @@ from tests.engine.corpus import write_planted_sources
 def ray_session() -> Iterator[None]:
     import ray
 
-    from mmed_ift.engine.session import ensure_ray
+    from mmed_ift.pipeline.distributed.session import ensure_ray
 
     started = not ray.is_initialized()
     ensure_ray(num_cpus=2)

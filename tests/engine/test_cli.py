@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mmed_ift import __version__
-from mmed_ift.engine import add_engine_arguments, add_ray_check_parser, build_with_engine
+from mmed_ift.pipeline.distributed import add_engine_arguments, add_ray_check_parser, build_with_engine
 from mmed_ift.pipeline import BuildConfig
 
 pytestmark = pytest.mark.slow

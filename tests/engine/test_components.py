@@ -8,11 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mmed_ift.engine.near import EDGE_SCHEMA, connected_components
-from mmed_ift.engine.ray_engine import _near_dedup
-from mmed_ift.engine.rows import item_row, reject_from_json, to_table
+from mmed_ift.pipeline.distributed.near import EDGE_SCHEMA, connected_components
+from mmed_ift.pipeline.distributed.runner import _near_dedup
+from mmed_ift.pipeline.distributed.rows import item_row, reject_from_json, to_table
 from mmed_ift.filters.dedup import NearDedup
-from mmed_ift.filters.minhash import clusters
+from mmed_ift.text.minhash import clusters
 from mmed_ift.schemas import MCQuestion
 from tests.engine.corpus import long_stem
 

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from mmed_ift.engine.ray_engine import run_ray_build
+from mmed_ift.pipeline.distributed.runner import run_ray_build
 from mmed_ift.languages import LANGUAGE_CODES
 from mmed_ift.pipeline import BuildConfig, BuildResult, build
 
@@ -81,7 +81,7 @@ def test_parallel_writer_cuts_shards_like_the_local_writer(ray_session: None, tm
 
     import ray.data
 
-    from mmed_ift.engine.write import write_on_workers
+    from mmed_ift.pipeline.distributed.write import write_on_workers
     from mmed_ift.generate import template
     from mmed_ift.hub.layout import write_parquet_shards
     from mmed_ift.schemas import QAPair

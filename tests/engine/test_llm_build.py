@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from mmed_ift.engine.ray_engine import run_ray_build
+from mmed_ift.pipeline.distributed.runner import run_ray_build
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.llm import LLMConfig
 from mmed_ift.pipeline import BuildConfig, BuildResult, build

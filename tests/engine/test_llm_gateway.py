@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mmed_ift.engine.llm_gateway import GatewayCache, GatewayLimiter, GatewaySlots, gateway_client, start_gateway
+from mmed_ift.pipeline.distributed.llm_gateway import GatewayCache, GatewayLimiter, GatewaySlots, gateway_client, start_gateway
 from mmed_ift.generate.cache import CachedResponse
 from mmed_ift.generate.client import RequestFailed
 

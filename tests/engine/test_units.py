@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmed_ift.engine.dedup import partition_pairs
-from mmed_ift.engine.rows import item_from_json, item_to_json
-from mmed_ift.engine.write import write_sorted
-from mmed_ift.filters.minhash import LSHParams, band_keys, candidate_pairs
+from mmed_ift.pipeline.distributed.dedup import partition_pairs
+from mmed_ift.pipeline.distributed.rows import item_from_json, item_to_json
+from mmed_ift.pipeline.distributed.write import write_sorted
+from mmed_ift.text.minhash import LSHParams, band_keys, candidate_pairs
 from mmed_ift.generate import template
 from mmed_ift.hub.layout import write_parquet_shards
 from mmed_ift.schemas import MCQuestion, Passage, QAPair
@@ -84,7 +84,7 @@ def test_streamed_shards_are_the_local_writer_bytes(tmp_path: Path) -> None:
             "row": [json.dumps(sample.to_row()) for sample in ordered],
         }
     )
-    import mmed_ift.engine.write as write
+    import mmed_ift.pipeline.distributed.write as write
 
     writer = write.ShardWriter(tmp_path / "ray", {("ift", "en", "train"): len(ordered)}, max_rows=10)
     for row in batch.to_pylist():

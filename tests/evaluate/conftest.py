@@ -30,7 +30,7 @@ def _texts() -> list[str]:
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny Llama + tokenizer written with save_pretrained, loadable by any from_pretrained."""
-    from mmed_ift.models import tiny_llama, train_tokenizer
+    from mmed_ift.pretrained import tiny_llama, train_tokenizer
 
     folder = tmp_path_factory.mktemp("tiny-llama")
     tokenizer = train_tokenizer(_texts(), vocab_size=800)
@@ -42,7 +42,7 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny(tiny_dir: Path) -> tuple[Any, Any]:
-    from mmed_ift.models import load_model
+    from mmed_ift.pretrained import load_model
 
     model, tokenizer = load_model(str(tiny_dir))
     return model.eval(), tokenizer
@@ -50,7 +50,7 @@ def tiny(tiny_dir: Path) -> tuple[Any, Any]:
 
 @pytest.fixture(scope="session")
 def smollm2() -> tuple[Any, Any]:
-    from mmed_ift.models import load_model
+    from mmed_ift.pretrained import load_model
 
     model, tokenizer = load_model("smollm2")
     return model.eval(), tokenizer

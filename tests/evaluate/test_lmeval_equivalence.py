@@ -96,7 +96,7 @@ def test_tiny_model_matches_harness(tiny_dir: Path, tmp_path: Path) -> None:
 
 
 def test_smollm2_matches_harness(smollm2: tuple[Any, Any], tmp_path: Path) -> None:
-    from mmed_ift.models import smollm2_plain_dir
+    from mmed_ift.pretrained import smollm2_plain_dir
 
     model, tokenizer = smollm2
     harness = _run_harness(smollm2_plain_dir(), tmp_path, SMOLLM2_LIMIT)

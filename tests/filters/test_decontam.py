@@ -9,8 +9,8 @@ import pytest
 
 from mmed_ift.filters.base import item_text
 from mmed_ift.filters.decontam import BenchmarkIndex, DecontamConfig, Decontaminate, benchmark_name, question_text
-from mmed_ift.filters.minhash import jaccard
-from mmed_ift.filters.shingles import Shingler
+from mmed_ift.text.minhash import jaccard
+from mmed_ift.text.shingles import Shingler
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 BENCH_QUESTION = (

@@ -16,8 +16,8 @@ from mmed_ift.filters.dedup import (
     find_near_duplicates,
     survivor_key,
 )
-from mmed_ift.filters.minhash import jaccard
-from mmed_ift.filters.shingles import Shingler
+from mmed_ift.text.minhash import jaccard
+from mmed_ift.text.shingles import Shingler
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, stable_id
 
 OPTIONS = {"A": "Insulin glargine", "B": "Metformin", "C": "Glipizide", "D": "Pioglitazone"}

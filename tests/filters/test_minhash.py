@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from mmed_ift.filters.minhash import (
+from mmed_ift.text.minhash import (
     EMPTY,
     MAX_BUCKET_ALL_PAIRS,
     LSHParams,
@@ -19,7 +19,7 @@ from mmed_ift.filters.minhash import (
     signatures,
     verified_pairs,
 )
-from mmed_ift.filters.shingles import ShingleBatch
+from mmed_ift.text.shingles import ShingleBatch
 
 
 def _batch(sets: list[npt.NDArray[np.uint64]]) -> ShingleBatch:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmed_ift.filters.normalize import normalize_text
-from mmed_ift.filters.shingles import Shingler
+from mmed_ift.text.normalize import normalize_text
+from mmed_ift.text.shingles import Shingler
 
 # -- normalize_text -----------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ def tiny_model_dir(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     """A random tiny Llama and a BPE tokenizer trained on the build's text, saved as a local model."""
     from datasets import load_dataset
 
-    from mmed_ift.models import tiny_llama, train_tokenizer
+    from mmed_ift.pretrained import tiny_llama, train_tokenizer
 
     texts: list[str] = []
     for name in ("MMed-IFT", "MMed-IFT-MC"):

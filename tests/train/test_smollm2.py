@@ -55,7 +55,7 @@ def smol_run(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SmolR
 
 
 def test_stage1_lowers_loss_on_its_data(smol_run: SmolRun) -> None:
-    from mmed_ift.models import load_model
+    from mmed_ift.pretrained import load_model
 
     rows = list(
         load_dataset(str(smol_run.build_dir / "MMed-IFT"), "en", split="train").shuffle(seed=42).select(range(4))

@@ -1,0 +1,120 @@
+"""``build``: read the sources, filter, generate samples and write the dataset folders."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+# Light imports only: the parser is built for every command, --help included.  The option
+# dataclasses are imported from modules that do not load numpy, polars or a model.
+from mmed_ift.pipeline.config import DEFAULT_OUT, EngineOptions
+from mmed_ift.cli.llm_options import add_llm_arguments, config_from_args
+from mmed_ift.cli.options import add_options, options_from_args
+from mmed_ift.filters.options import FilterOptions
+from mmed_ift.languages import LANGUAGE_CODES
+
+
+def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "build",
+        help="build MMed-IFT and MMed-IFT-MC for some languages",
+        description=(
+            "Read the sources, filter, generate samples and write MMed-IFT/ and MMed-IFT-MC/ as"
+            " Hugging Face dataset folders plus build_report.json and rejects.jsonl. Without"
+            " --sources it builds from the small samples bundled with the package."
+        ),
+    )
+    parser.add_argument("--lang", action="append", choices=LANGUAGE_CODES, default=[], help="language to build (repeat)")
+    parser.add_argument("--all", action="store_true", help="build all six languages")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        help="folder holding one sub-folder per source, named as `mmed_ift sources` lists (default: bundled samples)",
+    )
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        dest="source_names",
+        help="only use this source (repeat for several; default: all that are found)",
+    )
+    parser.add_argument(
+        "--hub",
+        action="append",
+        default=[],
+        dest="hub_sources",
+        metavar="NAME[=REPO][@REV]",
+        help="download this source from the Hugging Face Hub (its known dataset id, or REPO) and read it;"
+        " needs a network connection",
+    )
+    parser.add_argument(
+        "--license-allow",
+        action="append",
+        default=[],
+        metavar="SPDX_ID",
+        help="use only sources under these licenses (repeat: --license-allow MIT --license-allow Apache-2.0)",
+    )
+    parser.add_argument(
+        "--generator",
+        choices=["template", "openai"],
+        default="template",
+        help="sample generator: 'template' is offline and deterministic; 'openai' adds LLM-written samples",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit non-zero if any record was rejected")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_options(parser.add_argument_group("filters"), FilterOptions)
+    add_llm_arguments(parser)
+    add_options(parser.add_argument_group("engine"), EngineOptions)
+    parser.set_defaults(handler=run_build_command)
+
+
+def run_build_command(args: argparse.Namespace) -> int:
+    from mmed_ift.pipeline import BuildConfig, run_build
+    from mmed_ift.pipeline.plan import dry_run, format_plan
+
+    languages = tuple(LANGUAGE_CODES) if args.all else tuple(dict.fromkeys(args.lang))
+    config = BuildConfig(
+        languages=languages,
+        out_dir=args.out,
+        sources_dir=args.sources,
+        source_names=tuple(args.source_names) or None,
+        hub_sources=tuple(args.hub_sources),
+        license_allow=tuple(args.license_allow),
+        generator=args.generator,
+        strict=args.strict,
+        progress=not args.no_progress,
+        filter_options=options_from_args(FilterOptions, args),
+        llm=config_from_args(args),
+    )
+    engine = options_from_args(EngineOptions, args)
+    if config.llm is not None and config.llm.dry_run:
+        print(format_plan(dry_run(config)))
+        return 0
+    result = run_build(config, engine)
+    print(format_summary(result.report.to_dict()))
+    print(f"\nwrote {result.out_dir}")
+    return 0
+
+
+def format_summary(report: dict[str, object]) -> str:
+    """Plain-text tables of the report: per source and per language."""
+    sources = report["sources"]
+    assert isinstance(sources, dict)
+    lines = [f"{'source':<16}{'found':>6}{'read':>8}{'kept':>8}{'rejected':>10}  top reasons"]
+    for name, info in sources.items():
+        reasons = sorted(info["rejected_by_reason"].items(), key=lambda pair: -pair[1])[:3]
+        shown = ", ".join(f"{reason} {count}" for reason, count in reasons)
+        lines.append(
+            f"{name:<16}{'yes' if info['found'] else 'no':>6}{info['read']:>8}{info['kept']:>8}"
+            f"{info['rejected']:>10}  {shown}"
+        )
+    lines.append("")
+    lines.append(f"{'language':<12}{'MMed-IFT':>10}{'MMed-IFT-MC':>13}")
+    languages = report["languages"]
+    assert isinstance(languages, dict)
+    for lang, counts in languages.items():
+        lines.append(f"{lang:<12}{counts.get('MMed-IFT', 0):>10}{counts.get('MMed-IFT-MC', 0):>13}")
+    lines.append(f"\nrejected records: {report['rejected_total']} (see rejects.jsonl)")
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""Command-line flags generated from the typed options of a component (:func:`mmed_ift.options.option`).
+
+Defaults, help, choices and ranges live on the dataclass field; this module only translates:
+``add_options`` offers every field that has a flag, ``options_from_args`` builds the dataclass
+back from the parsed namespace (which validates it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _dest(field: dataclasses.Field[Any]) -> str:
+    return f"opt_{field.name}"
+
+
+def _type_of(field: dataclasses.Field[Any]) -> Any:
+    annotation = str(field.type)
+    if annotation.startswith("int"):
+        return int
+    if annotation.startswith("float"):
+        return float
+    return str
+
+
+def add_options(group: argparse._ArgumentGroup | argparse.ArgumentParser, options: type[Any]) -> None:
+    """One flag per field of ``options`` that declares one."""
+    for field in dataclasses.fields(options):
+        meta = field.metadata
+        flag = meta.get("flag")
+        if not flag:
+            continue
+        default = field.default
+        help_text = str(meta["help"])
+        if meta.get("negate"):
+            group.add_argument(flag, dest=_dest(field), action="store_false", default=default, help=help_text)
+            continue
+        if default is not None:
+            help_text += " (default: %(default)s)"
+        group.add_argument(
+            flag,
+            dest=_dest(field),
+            type=_type_of(field),
+            choices=meta.get("choices"),
+            default=default,
+            metavar=meta.get("metavar"),
+            help=help_text,
+        )
+
+
+def options_from_args(options: type[T], args: argparse.Namespace) -> T:
+    """The ``options`` dataclass from the flags ``add_options`` offered (others keep defaults)."""
+    values = {
+        field.name: getattr(args, _dest(field))
+        for field in dataclasses.fields(options)  # type: ignore[arg-type]
+        if field.metadata.get("flag") and hasattr(args, _dest(field))
+    }
+    return options(**values)

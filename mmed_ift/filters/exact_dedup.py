@@ -1,0 +1,64 @@
+"""Exact duplicate removal: items whose normalised text is the same (NFKC, case, whitespace,
+punctuation; see :mod:`mmed_ift.text.normalize`), within and across sources.
+
+Items of different kinds never match (an MC question and a QA pair are different samples).  One
+member of each group survives (:func:`~mmed_ift.filters.base.survivor_key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+from mmed_ift.filters.base import Evidence, FilterStats, KeyGroupFilter, Rejection, describe, item_text, survivor_key
+from mmed_ift.schemas import Item
+from mmed_ift.text.normalize import normalize_text
+
+
+@dataclass
+class ExactStats(FilterStats):
+    duplicate_groups: int = 0
+
+    def merge(self, other: Any) -> None:
+        self.duplicate_groups += other.duplicate_groups
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExactStats:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ExactDuplicateEvidence(Evidence):
+    kept: str  # the surviving item (source:source_id)
+
+
+@dataclass
+class ExactDedup(KeyGroupFilter[ExactStats]):
+    """Drop items whose normalised text equals another's; the best-ranked one survives."""
+
+    evidence_type: ClassVar[type[Evidence]] = ExactDuplicateEvidence
+
+    name: str = "exact_dedup"
+
+    def new_stats(self) -> ExactStats:
+        return ExactStats()
+
+    def group_key(self, item: Item) -> str:
+        digest = hashlib.blake2b(normalize_text(item_text(item)).encode("utf-8"), digest_size=16).hexdigest()
+        return f"{item.kind}:{digest}"
+
+    def resolve_group(self, members: Sequence[tuple[int, Item]], stats: ExactStats) -> list[tuple[int, Rejection]]:
+        stats.duplicate_groups += 1
+        keeper_order, keeper = min(members, key=lambda member: (survivor_key(member[1]), member[0]))
+        detail = f"same normalised text as {describe(keeper)}"
+        evidence = ExactDuplicateEvidence(describe(keeper))
+        return [
+            (order, self.reject(item, "exact_duplicate", evidence, detail))
+            for order, item in members
+            if order != keeper_order
+        ]

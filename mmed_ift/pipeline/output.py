@@ -1,0 +1,114 @@
+"""The output of a build, written once for both engines: staging folder, cards, rejects, report, swap.
+
+Everything is written into a staging folder beside ``--out`` and moved into place only when the
+whole build succeeded, so a failed build leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mmed_ift import __version__
+from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.generate.llm import prompt_versions_label
+from mmed_ift.hub.card import render_card
+from mmed_ift.hub.layout import DATASET_FOLDERS
+from mmed_ift.schemas import Reject
+from mmed_ift.sources import registry
+
+
+def source_card_info(samples_by_source: Counter[str]) -> dict[str, dict[str, Any]]:
+    """What the card says about each source that contributed samples."""
+    info: dict[str, dict[str, Any]] = {}
+    for name, count in sorted(samples_by_source.items()):
+        spec = registry()[name].spec
+        info[name] = {
+            "languages": list(spec.languages),
+            "license": spec.license,
+            "kept": count,
+            "url": spec.url,
+            "citation": spec.citation,
+        }
+    return info
+
+
+def write_card(
+    folder: Path,
+    dataset: str,
+    counts: dict[str, dict[str, int]],
+    used: Counter[str],
+    filters: dict[str, Any],
+    config: BuildConfig,
+) -> None:
+    """The dataset card (``README.md``) of one written dataset folder."""
+    card = render_card(
+        dataset,
+        counts,
+        source_card_info(used),
+        filters,
+        repo_id=f"{config.repo_namespace}/{folder.name}",
+        generator=config.generator,
+        prompt_version=prompt_versions_label(config.llm if config.generator == "openai" else None),
+        version=__version__,
+        folder=folder,
+    )
+    (folder / "README.md").write_text(str(card), encoding="utf-8")
+
+
+def write_cards(
+    staging: Path,
+    per_dataset: dict[str, dict[str, dict[str, int]]],
+    used: dict[str, Counter[str]],
+    report: BuildReport,
+    config: BuildConfig,
+) -> None:
+    """The cards of both dataset folders, and their row counts in the report."""
+    filters = report.filters_dict()
+    for dataset, folder_name in DATASET_FOLDERS.items():
+        folder = staging / folder_name
+        folder.mkdir(parents=True, exist_ok=True)
+        report.outputs[folder_name] = per_dataset.get(dataset, {})
+        write_card(folder, dataset, per_dataset.get(dataset, {}), used.get(dataset, Counter()), filters, config)
+
+
+def write_rejects(staging: Path, rejects: Sequence[Reject]) -> None:
+    with (staging / "rejects.jsonl").open("w", encoding="utf-8") as handle:
+        for reject in rejects:
+            handle.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
+
+
+def swap_into_place(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` with ``staging`` so that a reader never sees a half-written build."""
+    previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+    if out_dir.exists():
+        out_dir.rename(previous)
+    staging.rename(out_dir)
+    if previous.exists():
+        shutil.rmtree(previous)
+
+
+@contextmanager
+def staged_output(config: BuildConfig, report: BuildReport) -> Iterator[Path]:
+    """A fresh staging folder beside ``--out``; on success the report is written into it and it
+    replaces ``--out``; on failure it is removed and ``--out`` is untouched."""
+    out_dir = config.out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        yield staging
+        report.write(staging / "build_report.json")
+        swap_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

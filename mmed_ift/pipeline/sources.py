@@ -1,0 +1,155 @@
+"""Finding the sources of a build and sorting what they yield; both engines use these rules.
+
+Every record an adapter yields is classified once, by :func:`classify`: a training item, a
+held-out benchmark item (test splits, evaluation-only sources: decontamination's index), a read
+reject, a training item of a source whose license the build excludes (a reject), or a record in
+a language outside the build (only counted).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.errors import BuildError, SourceNotFoundError
+from mmed_ift.schemas import Item, Reject
+from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
+from mmed_ift.sources.base import ReadResult, license_id
+from mmed_ift.sources.hub_download import HubSource, fetch
+
+log = logging.getLogger(__name__)
+
+
+class Role(Enum):
+    TRAINING = "training"
+    HELD_OUT = "held_out"
+    REJECT = "reject"
+    OTHER_LANGUAGE = "other_language"
+
+
+def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[SourceAdapter, Path]]:
+    """Which adapters have files to read, and where; records found / not found in the report."""
+    root = config.sources_dir or bundled_samples_root()
+    if config.sources_dir is not None and not root.is_dir():
+        raise BuildError(f"--sources {root} is not a folder")
+    located: list[tuple[SourceAdapter, Path]] = []
+    hub = [HubSource.parse(text) for text in config.hub_sources]
+    for source in hub:
+        adapter = registry()[source.name]()
+        folder, revision = fetch(source)
+        files = adapter.find_files(folder) + sorted(folder.glob("**/*.zip"))
+        report.source_found(source.name, folder if files else None, files)
+        report.config.setdefault("hub_revisions", {})[source.name] = f"{source.repo_id}@{revision}"
+        if not files:
+            raise BuildError(
+                f"{source.name}: the Hub repository {source.repo_id} has no files matching"
+                f" {list(adapter.spec.expected_files)}; it may host a conversion this adapter does not read"
+            )
+        located.append((adapter, folder))
+    names = [name for name in config.source_names or tuple(registry()) if name not in {s.name for s in hub}]
+    if hub and config.sources_dir is None:
+        names = []  # with --hub and no --sources, read only what was downloaded
+    for name in names:
+        adapter = registry()[name]()
+        if not set(adapter.spec.languages) & set(config.languages):
+            continue
+        folder = root / name
+        files = adapter.find_files(folder) + sorted(folder.glob("**/*.zip")) if folder.is_dir() else []
+        report.source_found(name, folder if files else None, files)
+        if files:
+            located.append((adapter, folder))
+        else:
+            log.info("source %s: no files matching %s under %s", name, adapter.spec.expected_files, folder)
+    if not located:
+        raise BuildError(
+            f"no source files found under {root} for languages {', '.join(config.languages)}; "
+            "put each source in a sub-folder named after it (see `python -m mmed_ift sources`)"
+        )
+    return located
+
+
+def classify(adapter: SourceAdapter, result: ReadResult, config: BuildConfig) -> tuple[Role, Item | Reject]:
+    """The role of one record in the build, with the reject it becomes if it is one."""
+    if result.lang is not None and result.lang not in config.languages:
+        return Role.OTHER_LANGUAGE, result
+    if isinstance(result, Reject):
+        return Role.REJECT, result
+    spec = adapter.spec
+    if not (spec.training and result.split not in spec.eval_splits):
+        return Role.HELD_OUT, result
+    allowed = {license.lower() for license in config.license_allow}
+    if allowed and license_id(spec.license) not in allowed:
+        # benchmarks of an excluded source still serve decontamination; its training rows go
+        return Role.REJECT, Reject(
+            stage="license",
+            reason="license_not_allowed",
+            detail=f"source license {spec.license!r} is not among --license-allow {', '.join(config.license_allow)}",
+            source=result.source,
+            location=result.location,
+            source_id=result.source_id,
+            lang=result.lang,
+            split=result.split,
+        )
+    return Role.TRAINING, result
+
+
+def read_split(result: ReadResult) -> str:
+    """The split a record is counted under (a reject may not know its split)."""
+    return result.split or "unknown"
+
+
+def classified(adapter: SourceAdapter, folder: Path, config: BuildConfig) -> Iterator[tuple[Role, Item | Reject]]:
+    """Every record of one source with its role; a missing source is a :class:`BuildError`."""
+    try:
+        for result in adapter.read(folder):
+            yield classify(adapter, result, config)
+    except SourceNotFoundError as error:
+        raise BuildError(str(error)) from None
+
+
+@dataclass
+class Collected:
+    """What reading gives the rest of a build."""
+
+    training: list[Item] = field(default_factory=list)
+    held_out: list[Item] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def record(report: BuildReport, role: Role, result: Item | Reject, name: str) -> None:
+    """The report's read/kept/rejected counts for one classified record (training items are
+    counted as kept only once they survive the filters)."""
+    if role is Role.OTHER_LANGUAGE:
+        report.record_other_language(name)
+        return
+    report.record_read(name, read_split(result))
+    if isinstance(result, Reject):
+        report.record_reject(result)
+    elif role is Role.HELD_OUT:
+        report.record_kept(name, result.split)
+
+
+def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]], report: BuildReport) -> Collected:
+    """Read every located source on this machine, in order."""
+    collected = Collected()
+    for adapter, folder in located:
+        name = adapter.spec.name
+        results = classified(adapter, folder, config)
+        for role, result in tqdm(results, desc=f"read {name}", unit="rec", disable=not config.progress):
+            record(report, role, result, name)
+            if role is Role.TRAINING:
+                assert not isinstance(result, Reject)
+                collected.training.append(result)
+            elif role is Role.HELD_OUT:
+                assert not isinstance(result, Reject)
+                collected.held_out.append(result)
+            elif isinstance(result, Reject):
+                collected.rejects.append(result)
+    return collected

@@ -1,0 +1,130 @@
+"""The stages between reading and writing, as both engines run them.
+
+The rules that decide a record's fate live in the filters and generators; this module holds the
+orchestration the two engines share: which filters a build runs, how one step's outcome is
+recorded in the report, and how one item becomes template samples (or a ``generate`` reject).
+The local engine also runs the whole chain here (:func:`run_filters`, :func:`generate_samples`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from tqdm.auto import tqdm
+
+from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.errors import BuildError
+from mmed_ift.filters.base import Filter, FilterStats, Rejection
+from mmed_ift.filters.chain import FilterContext, build_filter_chain
+from mmed_ift.generate import template
+from mmed_ift.generate.llm import generate_llm_samples, usage_details
+from mmed_ift.schemas import Item, Reject, Sample
+from mmed_ift.sources import registry
+
+#: samples grouped as dataset -> language -> split
+Grouped = dict[str, dict[str, dict[str, list[Sample]]]]
+FilterFactory = Callable[[BuildConfig, list[Item]], list[Filter[Any]]]
+
+
+def patient_dialogue_sources() -> frozenset[str]:
+    """Sources whose records are patient dialogue (the PII scrub's scope)."""
+    return frozenset(name for name, adapter in registry().items() if adapter.spec.extra.get("patient_dialogue"))
+
+
+def default_filters(config: BuildConfig, held_out: list[Item]) -> list[Filter[Any]]:
+    """PII scrub, language ID, exact + near dedup, decontamination against ``held_out``."""
+    context = FilterContext(held_out=held_out, patient_dialogue_sources=patient_dialogue_sources())
+    return build_filter_chain(config.filter_options, context)
+
+
+def record_step(
+    report: BuildReport,
+    step: Filter[Any],
+    seen: int,
+    stats: FilterStats,
+    rejections: Sequence[Rejection],
+) -> None:
+    """One filter step's counts, reasons and details in the report (both engines; the per-source
+    reject counts are the engine's: the local one records each reject, Ray groups its rows)."""
+    counts = report.step(step.name)
+    counts.seen += seen
+    counts.kept += seen - len(rejections)
+    for rejection in rejections:
+        counts.rejected[rejection.reject.reason] += 1
+    counts.extra = step.details(stats, rejections)
+
+
+def run_filters(
+    steps: Sequence[Filter[Any]], items: list[Item], report: BuildReport, progress: bool
+) -> tuple[list[Item], list[Reject]]:
+    """The filter chain over the whole corpus on this machine."""
+    rejects: list[Reject] = []
+    for step in tqdm(list(steps), desc="filters", unit="step", disable=not progress):
+        with report.timed(f"filter:{step.name}"):
+            result = step.process(items)
+        if len(result.kept) + len(result.rejections) != len(items):
+            raise BuildError(
+                f"filter {step.name} returned {len(result.kept)} kept + {len(result.rejections)} rejected"
+                f" for {len(items)} items; a filter must account for every item"
+            )
+        record_step(report, step, len(items), result.stats, result.rejections)
+        for reject in result.rejected:
+            report.record_reject(reject)
+        rejects.extend(result.rejected)
+        items = result.kept
+    return items, rejects
+
+
+def template_samples(item: Item) -> list[Sample] | Reject:
+    """The template generator's samples of one item, or the reject of an item that cannot make
+    a valid sample."""
+    try:
+        return template.generate(item)
+    except ValidationError as error:
+        return Reject(
+            stage="generate",
+            reason="invalid_sample",
+            detail=str(error).splitlines()[0],
+            source=item.source,
+            location=item.location,
+            source_id=item.source_id,
+            lang=item.lang,
+            split=item.split,
+        )
+
+
+def generate_samples(
+    items: list[Item], report: BuildReport, progress: bool, config: BuildConfig | None = None
+) -> tuple[Grouped, list[Reject]]:
+    """Template samples (and, with the LLM generator, the model's) grouped by dataset, language, split."""
+    grouped: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    rejects: list[Reject] = []
+    counts = report.step("generate")
+    for item in tqdm(items, desc="generate", unit="item", disable=not progress):
+        counts.seen += 1
+        made = template_samples(item)
+        if isinstance(made, Reject):
+            counts.rejected[made.reason] += 1
+            rejects.append(made)
+            continue
+        counts.kept += 1
+        for sample in made:
+            grouped[sample.dataset][sample.lang][item.split].append(sample)
+            report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+    llm = config.llm_config() if config is not None else None
+    if config is not None and llm is not None:
+        # Template samples stay (the bare MC answer form, QA, passages); the LLM adds to them.
+        produced = [s for by_lang in grouped.values() for by_split in by_lang.values() for x in by_split.values() for s in x]
+        result = generate_llm_samples(items, produced, llm, config.languages, progress)
+        counts.extra["openai"] = usage_details(result.stats, llm, result.elapsed_s)
+        for sample in result.samples:
+            grouped[sample.dataset][sample.lang][sample.provenance.split].append(sample)
+            report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+        for reject in result.rejects:
+            counts.rejected[reject.reason] += 1
+        rejects.extend(result.rejects)
+    return grouped, rejects
