@@ -98,7 +98,7 @@ def _peak_rss_mb() -> float:
 
 
 def run_ours(texts: list[str], langs: list[str]) -> list[tuple[int, int]]:
-    from mmed_ift.filters.dedup import NearDedupConfig, find_near_duplicates
+    from mmed_ift.filters.near_dedup import NearDedupConfig, find_near_duplicates
 
     found = find_near_duplicates(texts, langs, NearDedupConfig(threshold=THRESHOLD))
     return [(left, right) for left, right, _ in found.pairs]

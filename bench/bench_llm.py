@@ -14,11 +14,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mmed_ift.generate.llm import LLMConfig, generate_llm_samples
-from mmed_ift.report import BuildReport
+from mmed_ift.generate.llm import LLMConfig, generate_llm_samples, usage_details
+from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, MCQuestion
 from tests.generate.fake_openai_server import FakeOpenAI
 
@@ -38,6 +39,15 @@ def _items(count: int) -> list[Item]:
     ]
 
 
+def _licensed(item: Any) -> Any:
+    """The item as an adapter stamps it (tests build items by hand)."""
+    return item.model_copy(update={"license": "CC-BY-4.0"})
+
+
+def _licensed_all(items: Any) -> Any:
+    return [_licensed(item) for item in items]
+
+
 def _license(_: str) -> str:
     return "MIT"
 
@@ -52,7 +62,9 @@ def _run(fake: FakeOpenAI, items: list[Item], cache: Path, concurrency: int) -> 
     )
     report = BuildReport()
     started = time.perf_counter()
-    samples, rejects = generate_llm_samples(items, [], config, ("en",), _license, report)
+    result = generate_llm_samples(_licensed_all(items), [], config, ("en",))
+    samples, rejects = result.samples, result.rejects
+    report.step("generate").extra["openai"] = usage_details(result.stats, config, result.elapsed_s)
     elapsed = time.perf_counter() - started
     assert len(samples) == len(items) and not rejects, (len(samples), rejects[:3])
     return elapsed, report.step("generate").extra["openai"]

@@ -8,7 +8,7 @@ it was made (flags, Python, a saved report), naming the flag a user would type.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mmed_ift.errors import MMedIFTError
@@ -54,6 +54,18 @@ def label(field: dataclasses.Field[Any]) -> str:
     return str(field.metadata.get("flag") or field.name)
 
 
+def describe_range(meta: Mapping[str, Any]) -> str:
+    """The allowed range in interval notation: ``(0, 1]``, ``[2, 1024]``, ``at least 1``."""
+    low = meta.get("above") if meta.get("above") is not None else meta.get("minimum")
+    high = meta.get("maximum")
+    if low is not None and high is not None:
+        left = "(" if meta.get("above") is not None else "["
+        return f"in {left}{low:g}, {high:g}]"
+    if low is not None:
+        return f"greater than {low:g}" if meta.get("above") is not None else f"at least {low:g}"
+    return f"at most {high:g}"
+
+
 def check_ranges(instance: Any) -> None:
     """Raise :class:`OptionError` for the first field of ``instance`` outside its declared range."""
     for field in dataclasses.fields(instance):
@@ -65,9 +77,9 @@ def check_ranges(instance: Any) -> None:
             raise OptionError(f"{label(field)} must be one of {', '.join(map(str, meta['choices']))}, got {value!r}")
         if not isinstance(value, int | float):
             continue
-        if meta.get("minimum") is not None and value < meta["minimum"]:
-            raise OptionError(f"{label(field)} must be at least {meta['minimum']}, got {value}")
-        if meta.get("maximum") is not None and value > meta["maximum"]:
-            raise OptionError(f"{label(field)} must be at most {meta['maximum']}, got {value}")
-        if meta.get("above") is not None and value <= meta["above"]:
-            raise OptionError(f"{label(field)} must be greater than {meta['above']}, got {value}")
+        too_low = (meta.get("minimum") is not None and value < meta["minimum"]) or (
+            meta.get("above") is not None and value <= meta["above"]
+        )
+        too_high = meta.get("maximum") is not None and value > meta["maximum"]
+        if too_low or too_high:
+            raise OptionError(f"{label(field)} must be {describe_range(meta)}, got {value:g}")

@@ -62,9 +62,12 @@ class SourceItem(_Strict):
     lang: LangField = Field(description="ISO 639-1 code of the record's language.")
     split: Split = Field(description="Upstream split; 'test' items are never used for training.")
     location: str = Field(default="", description="path:line or path#key of the upstream record.")
-    license: str = Field(default="", description="License of the source, stamped by the adapter when it reads the record.")
+    license: str = Field(
+        default="", description="License of the source, stamped by the adapter when it reads the record."
+    )
     patient_dialogue: bool = Field(
-        default=False, description="Whether the source is patient dialogue (PII is scrubbed from it); stamped when read."
+        default=False,
+        description="Whether the source is patient dialogue (PII is scrubbed from it); stamped when read.",
     )
 
 

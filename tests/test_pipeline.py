@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
-from mmed_ift import pipeline
 from mmed_ift.errors import BuildError
 from mmed_ift.hub.layout import SAMPLE_FEATURES
 from mmed_ift.pipeline import BuildConfig, build
+from mmed_ift.pipeline import local as pipeline
 
 
 def _medqa_line(number: int, answer: str = "B") -> str:

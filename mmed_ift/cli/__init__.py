@@ -29,7 +29,9 @@ def _add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     overwrite what was given before it)."""
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("-v", "--verbose", action="store_const", const=True, default=default, help="log debug messages")
-    parser.add_argument("-q", "--quiet", action="store_const", const=True, default=default, help="only warnings and errors")
+    parser.add_argument(
+        "-q", "--quiet", action="store_const", const=True, default=default, help="only warnings and errors"
+    )
     parser.add_argument(
         "--debug", action="store_const", const=True, default=default, help="show the traceback of an unexpected error"
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-# Light imports only: the parser is built for every command, --help included.  The option
-# dataclasses are imported from modules that do not load numpy, polars or a model.
-from mmed_ift.pipeline.config import DEFAULT_OUT, EngineOptions
 from mmed_ift.cli.llm_options import add_llm_arguments, config_from_args
 from mmed_ift.cli.options import add_options, options_from_args
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.languages import LANGUAGE_CODES
+
+# Light imports only: the parser is built for every command, --help included.  The option
+# dataclasses are imported from modules that do not load numpy, polars or a model.
+from mmed_ift.pipeline.config import DEFAULT_OUT, EngineOptions
 
 
 def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,9 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
             " --sources it builds from the small samples bundled with the package."
         ),
     )
-    parser.add_argument("--lang", action="append", choices=LANGUAGE_CODES, default=[], help="language to build (repeat)")
+    parser.add_argument(
+        "--lang", action="append", choices=LANGUAGE_CODES, default=[], help="language to build (repeat)"
+    )
     parser.add_argument("--all", action="store_true", help="build all six languages")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     parser.add_argument(

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.client import FORMAT_MODES
-from mmed_ift.generate.llm import DEFAULT_TASKS, TASKS, LLMConfig
+from mmed_ift.generate.llm import DEFAULT_TASKS, LLMConfig
+from mmed_ift.generate.tasks import TASKS
 from mmed_ift.generate.prompts import knowledge as knowledge_prompts
 
 

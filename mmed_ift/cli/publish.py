@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from mmed_ift.pipeline.config import DEFAULT_OUT
 from mmed_ift.cli.common import run_command
+from mmed_ift.pipeline.config import DEFAULT_OUT
 
 
 def add_publish_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -22,9 +22,7 @@ def add_publish_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentP
             " contamination_found: true or generate:invalid_sample rejects is refused unless --force."
         ),
     )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="the build folder (default: %(default)s)"
-    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the build folder (default: %(default)s)")
     parser.add_argument("--repo", required=True, help="dataset repo id for MMed-IFT, e.g. SpassMed/MMed-IFT")
     parser.add_argument(
         "--private", action="store_true", help="create the repos as private (existing repos keep theirs)"
@@ -49,4 +47,3 @@ def run_publish(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m mmed_ift.hub.publish ...``: the same command outside the main CLI."""
     return run_command("python -m mmed_ift.hub.publish", "publish", add_publish_parser, argv)
-

@@ -9,8 +9,8 @@ Two shapes, because a filter either needs one record or the whole corpus:
 * a corpus filter needs every member of a duplicate group at once.  It exposes the phases a
   distributed engine shuffles between: :class:`KeyGroupFilter` (items with equal keys form a
   group; one survives) and :class:`~mmed_ift.filters.graph.SimilarityGraphFilter` (LSH bucket
-  keys -> candidate pairs -> verified edges -> connected components; one survives per component).  Both also run whole on
-  one machine through :meth:`process`.
+  keys -> candidate pairs -> verified edges -> connected components; one survives per
+  component).  Both also run whole on one machine through :meth:`process`.
 
 Statistics are typed (:class:`FilterStats`) and mergeable, so per-batch statistics from many
 workers add up to the local ones.  A rejection carries structured :class:`Evidence` beside the

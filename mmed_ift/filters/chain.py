@@ -53,9 +53,11 @@ REGISTRY: tuple[Registration, ...] = (
     Registration("near_dedup", lambda o, c: NearDedup(near_config(o)) if o.dedup else None),
     Registration(
         "decontam",
-        lambda o, c: Decontaminate(c.held_out, DecontamConfig(word_n=o.decontam_word_n, char_n=o.decontam_char_n))
-        if o.decontaminate
-        else None,
+        lambda o, c: (
+            Decontaminate(c.held_out, DecontamConfig(word_n=o.decontam_word_n, char_n=o.decontam_char_n))
+            if o.decontaminate
+            else None
+        ),
     ),
 )
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from mmed_ift.filters.base import Evidence, Filter, FilterStats, RejectReason, Rejection, StepResult, split_outcomes
+from mmed_ift.filters.base import Evidence, Filter, FilterStats, Rejection, RejectReason, StepResult, split_outcomes
 from mmed_ift.schemas import Item
 from mmed_ift.text.minhash import clusters, pairs_from_buckets
 

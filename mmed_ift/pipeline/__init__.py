@@ -31,7 +31,17 @@ _WHERE = {
     "run_ray_build": "mmed_ift.pipeline.run",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "ALL_LANGUAGES",
+    "DEFAULT_OUT",
+    "BuildConfig",
+    "BuildReport",
+    "BuildResult",
+    "EngineOptions",
+    "build",
+    "run_build",
+    "run_ray_build",
+]
 
 
 def __getattr__(name: str) -> Any:

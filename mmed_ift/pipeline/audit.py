@@ -19,12 +19,12 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.pipeline.report import BuildReport
-from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.filters.decontam import BenchmarkIndex, DecontamConfig
 from mmed_ift.hub.layout import DATASET_FOLDERS
+from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.pipeline.sources import locate_sources, read_sources
 
 AUDIT_FILE = "contamination_report.json"
 

@@ -106,9 +106,13 @@ class EngineOptions:
         help="local: one process; ray: Ray Data on a local instance or the cluster at --ray-address (same output)",
     )
     ray_address: str | None = option(
-        None, flag="--ray-address", help="join this Ray cluster (e.g. ray://head:10001 or auto); default: a local instance"
+        None,
+        flag="--ray-address",
+        help="join this Ray cluster (e.g. ray://head:10001 or auto); default: a local instance",
     )
-    ray_cpus: int | None = option(None, flag="--ray-cpus", minimum=1, help="CPUs of a local Ray instance (default: all)")
+    ray_cpus: int | None = option(
+        None, flag="--ray-cpus", minimum=1, help="CPUs of a local Ray instance (default: all)"
+    )
     ray_write: Literal["auto", "workers", "driver"] = option(
         "auto",
         flag="--ray-write",

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+from mmed_ift.errors import BuildError
+from mmed_ift.hub.layout import DATASET_FOLDERS, write_dataset_folder
 from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.pipeline.output import staged_output, write_cards, write_rejects
+from mmed_ift.pipeline.output import finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildResult, new_report
 from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.pipeline.stages import FilterFactory, default_filters, generate_samples, run_filters
-from mmed_ift.errors import BuildError
-from mmed_ift.hub.layout import DATASET_FOLDERS, write_dataset_folder
 
 
 def no_training_records(config: BuildConfig, names: list[str]) -> BuildError:
@@ -54,7 +54,4 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
             )
         write_cards(staging, per_dataset, used, report, config)
         write_rejects(staging, rejects)
-    out_dir = config.out_dir.resolve()
-    if config.strict and rejects:
-        raise BuildError(f"--strict: {len(rejects)} records were rejected (see {out_dir / 'rejects.jsonl'})")
-    return BuildResult(out_dir=out_dir, report=report, rejects=len(rejects))
+    return finished(config, report, rejects)

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from mmed_ift import __version__
-from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.errors import BuildError
 from mmed_ift.generate.llm import prompt_versions_label
 from mmed_ift.hub.card import render_card
 from mmed_ift.hub.layout import DATASET_FOLDERS
+from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.report import BuildReport, BuildResult
 from mmed_ift.schemas import Reject
 from mmed_ift.sources import registry
 
@@ -112,3 +113,11 @@ def staged_output(config: BuildConfig, report: BuildReport) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def finished(config: BuildConfig, report: BuildReport, rejects: Sequence[Reject]) -> BuildResult:
+    """The result of a build that is in place; with ``--strict``, an error if anything was rejected."""
+    out_dir = config.out_dir.resolve()
+    if config.strict and rejects:
+        raise BuildError(f"--strict: {len(rejects)} records were rejected (see {out_dir / 'rejects.jsonl'})")
+    return BuildResult(out_dir=out_dir, report=report, rejects=len(rejects))

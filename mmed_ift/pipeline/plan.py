@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from mmed_ift.errors import BuildError
+from mmed_ift.generate.llm_plan import Plan, plan_requests
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.pipeline.stages import default_filters, run_filters, template_samples
-from mmed_ift.errors import BuildError
-from mmed_ift.generate.llm_plan import Plan, plan_requests
 from mmed_ift.schemas import Sample
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from mmed_ift.errors import BuildError, SourceNotFoundError
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
-from mmed_ift.errors import BuildError, SourceNotFoundError
 from mmed_ift.schemas import Item, Reject
 from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
 from mmed_ift.sources.base import ReadResult, license_id

@@ -15,13 +15,13 @@ from typing import Any
 from pydantic import ValidationError
 from tqdm.auto import tqdm
 
-from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.errors import BuildError
 from mmed_ift.filters.base import Filter, FilterStats, Rejection
 from mmed_ift.filters.chain import FilterContext, build_filter_chain
 from mmed_ift.generate import template
 from mmed_ift.generate.llm import generate_llm_samples, usage_details
+from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, Reject, Sample
 from mmed_ift.sources import registry
 
@@ -118,7 +118,9 @@ def generate_samples(
     llm = config.llm_config() if config is not None else None
     if config is not None and llm is not None:
         # Template samples stay (the bare MC answer form, QA, passages); the LLM adds to them.
-        produced = [s for by_lang in grouped.values() for by_split in by_lang.values() for x in by_split.values() for s in x]
+        produced = [
+            s for by_lang in grouped.values() for by_split in by_lang.values() for x in by_split.values() for s in x
+        ]
         result = generate_llm_samples(items, produced, llm, config.languages, progress)
         counts.extra["openai"] = usage_details(result.stats, llm, result.elapsed_s)
         for sample in result.samples:

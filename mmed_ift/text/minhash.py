@@ -45,13 +45,17 @@ class LSHParams:
 
     def __post_init__(self) -> None:
         if self.num_perm < 1 or self.bands < 1 or self.rows < 1:
-            raise ValueError(f"num_perm, bands and rows must be positive, got {self.num_perm}, {self.bands}, {self.rows}")
+            raise ValueError(
+                f"num_perm, bands and rows must be positive, got {self.num_perm}, {self.bands}, {self.rows}"
+            )
         if self.bands * self.rows > self.num_perm:
             raise ValueError(f"bands x rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}")
 
 
 @cache
-def optimal_bands_rows(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> tuple[int, int]:
+def optimal_bands_rows(
+    threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5
+) -> tuple[int, int]:
     """The (bands, rows) with the least weighted false-positive + false-negative area at ``threshold``.
 
     The rule of datasketch's ``MinHashLSH``: for every ``b x r <= num_perm`` integrate the
@@ -115,7 +119,8 @@ class Signatures:
 
     def usable(self) -> npt.NDArray[np.bool_]:
         """Rows of texts that had at least one shingle (the others are all ``EMPTY``)."""
-        return ~(self.values == EMPTY).all(axis=1)
+        usable: npt.NDArray[np.bool_] = ~(self.values == EMPTY).all(axis=1)
+        return usable
 
     def require_compatible(self, num_perm: int, seed: int) -> None:
         if (self.num_perm, self.seed) != (num_perm, seed):
@@ -219,23 +224,8 @@ def jaccard(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
-class ShingleSets:
-    """Sorted unique shingle hashes per record, computed on first use (only candidates need them)."""
-
-    def __init__(self, batch: ShingleBatch) -> None:
-        self._batch = batch
-        self._cache: dict[int, npt.NDArray[np.uint64]] = {}
-
-    def __getitem__(self, index: int) -> npt.NDArray[np.uint64]:
-        found = self._cache.get(index)
-        if found is None:
-            found = np.unique(self._batch.of(index))
-            self._cache[index] = found
-        return found
-
-
 def verified_pairs(
-    pairs: npt.NDArray[np.int64], sets: Mapping[int, npt.NDArray[np.uint64]] | ShingleSets, threshold: float
+    pairs: npt.NDArray[np.int64], sets: Mapping[int, npt.NDArray[np.uint64]], threshold: float
 ) -> list[tuple[int, int, float]]:
     """The candidate pairs whose exact Jaccard similarity reaches ``threshold``."""
     kept = []

@@ -8,18 +8,19 @@ from pathlib import Path
 import pytest
 
 from mmed_ift import __version__
-from mmed_ift.pipeline.distributed import add_engine_arguments, add_ray_check_parser, build_with_engine
-from mmed_ift.pipeline import BuildConfig
+from mmed_ift.cli.options import add_options, options_from_args
+from mmed_ift.cli.ray_check import add_ray_check_parser
+from mmed_ift.pipeline import BuildConfig, EngineOptions, run_build
 
 pytestmark = pytest.mark.slow
 
 
 def test_engine_flags_dispatch_a_ray_build(ray_session: None, tmp_path: Path) -> None:
     parser = argparse.ArgumentParser()
-    add_engine_arguments(parser)
-    args = parser.parse_args(["--engine", "ray", "--ray-cpus", "2"])
-    assert (args.engine, args.ray_address, args.ray_cpus) == ("ray", None, 2)
-    result = build_with_engine(BuildConfig(languages=("ru",), out_dir=tmp_path / "out", progress=False), args)
+    add_options(parser, EngineOptions)
+    engine = options_from_args(EngineOptions, parser.parse_args(["--engine", "ray", "--ray-cpus", "2"]))
+    assert (engine.engine, engine.ray_address, engine.ray_cpus) == ("ray", None, 2)
+    result = run_build(BuildConfig(languages=("ru",), out_dir=tmp_path / "out", progress=False), engine)
     assert result.report.outputs["MMed-IFT-MC"]["ru"]["train"] > 0
     assert (tmp_path / "out" / "MMed-IFT-MC" / "data" / "ru" / "train-00000-of-00001.parquet").is_file()
     with pytest.raises(SystemExit):

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from mmed_ift.pipeline.distributed.near import EDGE_SCHEMA, connected_components
-from mmed_ift.pipeline.distributed.runner import _near_dedup
+from mmed_ift.filters.near_dedup import NearDedup
+from mmed_ift.pipeline.distributed.components import EDGE_SCHEMA, connected_components
 from mmed_ift.pipeline.distributed.rows import item_row, reject_from_json, to_table
-from mmed_ift.filters.dedup import NearDedup
-from mmed_ift.text.minhash import clusters
+from mmed_ift.pipeline.distributed.runner import similarity_graph
 from mmed_ift.schemas import MCQuestion
+from mmed_ift.text.minhash import clusters
 from tests.engine.corpus import long_stem
 
 
@@ -82,15 +83,17 @@ def test_near_dedup_equals_local_step(ray_session: None, partitions: int) -> Non
     local = local_step.process(items)
     rows = [item_row((1 << 40) | index, item) for index, item in enumerate(items)]
     dataset = ray.data.from_arrow(to_table(rows)).repartition(4)
-    result, decisions = _near_dedup(dataset, NearDedup(), partitions)
+    result, stats = similarity_graph(dataset, NearDedup(), partitions)
     out: list[dict[str, Any]] = sorted(result.take_all(), key=lambda row: row["seq"])
     assert [row["seq"] for row in out] == [row["seq"] for row in rows]
     rejected = [reject_from_json(row["reject"]) for row in out if row["status"] == "rejected"]
     assert [reject.model_dump() for reject in rejected] == [reject.model_dump() for reject in local.rejected]
-    details = local_step.report_details()
-    assert (decisions.candidates, decisions.confirmed, decisions.clusters) == (
+    details = local_step.details(local.stats, local.rejections)
+    assert (stats.candidate_pairs, stats.confirmed_pairs, stats.clusters) == (
         details["candidate_pairs"],
         details["confirmed_pairs"],
         details["clusters"],
     )
-    assert decisions.rejected == len(local.rejected) >= 35 + 4
+    assert len(rejected) == len(local.rejected) >= 35 + 4
+    evidence = [row["evidence"] for row in out if row["status"] == "rejected"]
+    assert evidence == [json.dumps(r.evidence.to_dict(), ensure_ascii=False) for r in local.rejections]

@@ -9,9 +9,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from mmed_ift.pipeline.distributed.runner import run_ray_build
 from mmed_ift.languages import LANGUAGE_CODES
 from mmed_ift.pipeline import BuildConfig, BuildResult, build
+from mmed_ift.pipeline.distributed.runner import run_ray_build
 
 pytestmark = pytest.mark.slow
 
@@ -81,9 +81,9 @@ def test_parallel_writer_cuts_shards_like_the_local_writer(ray_session: None, tm
 
     import ray.data
 
-    from mmed_ift.pipeline.distributed.write import write_on_workers
     from mmed_ift.generate import template
     from mmed_ift.hub.layout import write_parquet_shards
+    from mmed_ift.pipeline.distributed.write import write_on_workers
     from mmed_ift.schemas import QAPair
 
     items = [
@@ -91,7 +91,8 @@ def test_parallel_writer_cuts_shards_like_the_local_writer(ray_session: None, tm
         for lang in ("en", "fr")
         for index in range(23)
     ]
-    samples = [sample for item in items for sample in template.generate(item, lambda _: "CC-BY-4.0")]
+    licensed = [item.model_copy(update={"license": "CC-BY-4.0"}) for item in items]
+    samples = [sample for item in licensed for sample in template.generate(item)]
     for lang in ("en", "fr"):
         write_parquet_shards(tmp_path / "local", lang, "train", [s for s in samples if s.lang == lang], max_rows=10)
     rows = sorted(

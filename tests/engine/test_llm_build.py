@@ -11,10 +11,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from mmed_ift.pipeline.distributed.runner import run_ray_build
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.llm import LLMConfig
 from mmed_ift.pipeline import BuildConfig, BuildResult, build
+from mmed_ift.pipeline.distributed.runner import run_ray_build
 from tests.generate.fake_openai_server import FakeOpenAI
 from tests.generate.test_llm_build import MC_QUESTIONS, PASSAGES, write_sources
 

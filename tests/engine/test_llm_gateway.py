@@ -9,9 +9,15 @@ from typing import Any
 
 import pytest
 
-from mmed_ift.pipeline.distributed.llm_gateway import GatewayCache, GatewayLimiter, GatewaySlots, gateway_client, start_gateway
 from mmed_ift.generate.cache import CachedResponse
 from mmed_ift.generate.client import RequestFailed
+from mmed_ift.pipeline.distributed.llm_gateway import (
+    GatewayCache,
+    GatewayLimiter,
+    GatewaySlots,
+    gateway_client,
+    start_gateway,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -119,7 +125,7 @@ def _llm_worker(handle: Any, base_url: str, first: int) -> tuple[int, int, int]:
         )
         for index in range(first, first + 4)
     ]
-    jobs = first_phase_jobs(items, config, lambda _: "CC-BY-4.0")
+    jobs = first_phase_jobs([item.model_copy(update={"license": "CC-BY-4.0"}) for item in items], config)
 
     async def run() -> tuple[int, int, int]:
         client = gateway_client(config.client_settings(), handle)

@@ -7,13 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmed_ift.pipeline.distributed.dedup import partition_pairs
-from mmed_ift.pipeline.distributed.rows import item_from_json, item_to_json
-from mmed_ift.pipeline.distributed.write import write_sorted
-from mmed_ift.text.minhash import LSHParams, band_keys, candidate_pairs
 from mmed_ift.generate import template
 from mmed_ift.hub.layout import write_parquet_shards
+from mmed_ift.pipeline.distributed.rows import item_from_json, item_to_json
+from mmed_ift.pipeline.distributed.write import write_sorted
 from mmed_ift.schemas import MCQuestion, Passage, QAPair
+from mmed_ift.text.minhash import LSHParams, Signatures, band_keys, candidate_pairs, pairs_in_runs
 
 
 def _signatures(count: int, seed: int) -> np.ndarray:
@@ -29,7 +28,7 @@ def _signatures(count: int, seed: int) -> np.ndarray:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_partition_pairs_equal_local_candidate_pairs(seed: int) -> None:
     """Band rows split over partitions by key give exactly the local candidate pairs."""
-    signature = _signatures(200, seed)
+    signature = Signatures(_signatures(200, seed), 128, 1)
     params = LSHParams.for_threshold(0.6)
     expected = candidate_pairs(signature, params)
     seqs = np.arange(200, dtype=np.int64) * 7 + 3  # any increasing numbering of the records
@@ -39,7 +38,7 @@ def test_partition_pairs_equal_local_candidate_pairs(seed: int) -> None:
         keys.append(values)
         owners.append(seqs)
     band, key, seq = np.concatenate(bands), np.concatenate(keys), np.concatenate(owners)
-    found = [partition_pairs(band[key % 3 == part], key[key % 3 == part], seq[key % 3 == part]) for part in range(3)]
+    found = [pairs_in_runs([band[key % 3 == part], key[key % 3 == part]], seq[key % 3 == part]) for part in range(3)]
     merged = np.unique(np.concatenate(found), axis=0)
     assert len(expected) > 40
     assert merged.tolist() == (seqs[expected]).tolist()
@@ -73,7 +72,8 @@ def test_streamed_shards_are_the_local_writer_bytes(tmp_path: Path) -> None:
         QAPair(source="medquad", source_id=str(index), lang="en", split="train", question=f"Q{index}?", answer="A.")
         for index in range(25)
     ]
-    samples = [sample for item in items for sample in template.generate(item, lambda _: "CC-BY-4.0")]
+    licensed = [item.model_copy(update={"license": "CC-BY-4.0"}) for item in items]
+    samples = [sample for item in licensed for sample in template.generate(item)]
     write_parquet_shards(tmp_path / "local", "en", "train", samples, max_rows=10)
     ordered = sorted(samples, key=lambda sample: sample.id)
     batch = pa.table(

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from mmed_ift.evaluate import add_evaluate_parser
+from mmed_ift.cli.evaluate import add_evaluate_parser
 from mmed_ift.evaluate.errors import EvaluationError
 from mmed_ift.evaluate.stats import wilson_interval
 from tests.evaluate.conftest import MEDQA_US, write_mmedbench

@@ -9,9 +9,9 @@ import pytest
 
 from mmed_ift.filters.base import item_text
 from mmed_ift.filters.decontam import BenchmarkIndex, DecontamConfig, Decontaminate, benchmark_name, question_text
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 from mmed_ift.text.minhash import jaccard
 from mmed_ift.text.shingles import Shingler
-from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 BENCH_QUESTION = (
     "A 62-year-old woman with long-standing type 2 diabetes presents with burning pain in both feet that is"
@@ -235,7 +235,7 @@ def test_empty_benchmark_list_keeps_everything() -> None:
     assert result.kept == training
     assert result.rejected == []
     assert len(step.index) == 0
-    assert step.report_details()["benchmarks"] == {}
+    assert step.details(result.stats, result.rejections)["benchmarks"] == {}  # type: ignore[arg-type]
     assert BenchmarkIndex([]).check(["anything at all"], ["en"]) == [None]
 
 
@@ -260,9 +260,8 @@ def test_report_details_counts_removed_per_benchmark() -> None:
         qa("d", "q", "Nothing to see here, a clean answer about asthma."),
     ]
     step = Decontaminate(_benchmarks(), DecontamConfig())
-    step.process(training)
-    step.process([qa("e", "q", " ".join(words[-13:]))])
-    details = step.report_details()
+    rejections = step.process(training).rejections + step.process([qa("e", "q", " ".join(words[-13:]))]).rejections
+    details = step.details(step.new_stats(), rejections)
     assert details["benchmarks"] == {
         "cmexam/test": {"items": 1, "removed": 0},
         "igakuqa/test": {"items": 1, "removed": 0},

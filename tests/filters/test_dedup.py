@@ -9,16 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmed_ift.filters.dedup import (
-    ExactDedup,
-    NearDedup,
-    NearDedupConfig,
-    find_near_duplicates,
-    survivor_key,
-)
+from mmed_ift.filters.base import survivor_key
+from mmed_ift.filters.exact_dedup import ExactDedup
+from mmed_ift.filters.near_dedup import NearDedup, NearDedupConfig, find_near_duplicates
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, stable_id
 from mmed_ift.text.minhash import jaccard
 from mmed_ift.text.shingles import Shingler
-from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, stable_id
 
 OPTIONS = {"A": "Insulin glargine", "B": "Metformin", "C": "Glipizide", "D": "Pioglitazone"}
 STEM = "A 45-year-old man presents with polyuria and polydipsia. Which drug is first-line?"
@@ -192,8 +188,8 @@ def test_exact_dedup_independent_of_order(permuted: list[Item]) -> None:
 
 def test_exact_dedup_report_details() -> None:
     step = ExactDedup()
-    step.process(_duplicate_groups())
-    assert step.report_details() == {"duplicate_groups": 4}
+    result = step.process(_duplicate_groups())
+    assert step.details(result.stats, result.rejections) == {"duplicate_groups": 4}
 
 
 # -- near dedup -----------------------------------------------------------------------------
@@ -375,7 +371,7 @@ def test_near_dedup_step_rejects_and_reports() -> None:
         assert f"near-duplicate of wikipedia:{keeper.source_id}" in reject.detail
         assert "cluster of 2" in reject.detail
         assert by_id[f"wikipedia:{keeper.source_id}"] is keeper
-    details = step.report_details()
+    details = step.details(result.stats, result.rejections)  # type: ignore[arg-type]
     assert set(details) == {"threshold", "num_perm", "bands", "rows", "candidate_pairs", "confirmed_pairs", "clusters"}
     assert details["clusters"] == len(planted)
     assert details["confirmed_pairs"] == len(planted)
@@ -412,11 +408,11 @@ def test_near_dedup_custom_bands_rows() -> None:
     found = find_near_duplicates(texts, langs, config)
     assert sorted(found.clusters) == sorted([list(pair) for pair in planted])
     step = NearDedup(config)
-    step.process(
+    result = step.process(
         [passage(str(index), text, lang=lang) for index, (text, lang) in enumerate(zip(texts, langs, strict=True))]
     )
-    assert step.report_details()["bands"] == 32
-    assert step.report_details()["rows"] == 4
+    assert step.details(result.stats, result.rejections)["bands"] == 32  # type: ignore[arg-type]
+    assert step.details(result.stats, result.rejections)["rows"] == 4  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="both bands and rows"):
         NearDedupConfig(bands=10).lsh_params()
     with pytest.raises(ValueError, match="both bands and rows"):
@@ -431,4 +427,4 @@ def test_near_dedup_empty_input() -> None:
     step = NearDedup()
     result = step.process([])
     assert result.kept == [] and result.rejected == []
-    assert step.report_details()["clusters"] == 0
+    assert step.details(result.stats, result.rejections)["clusters"] == 0  # type: ignore[arg-type]

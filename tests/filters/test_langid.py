@@ -97,7 +97,7 @@ def test_filter_rejects_confidently_wrong_language_with_reason() -> None:
     [reject] = result.rejected
     assert reject.reason == "wrong_language" and reject.stage == "langid"
     assert reject.detail.startswith("declared fr, detected en")
-    details = step.report_details()
+    details = step.details(result.stats, result.rejections)  # type: ignore[arg-type]
     assert details["rejected_as"] == {"fr->en": 1}
     assert details["too_short_to_judge"] == {"ja": 1, "ru": 1}
 

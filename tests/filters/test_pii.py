@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from mmed_ift.filters.pii import PLACEHOLDERS, PIIScrub, patient_dialogue_sources, scrub
+from mmed_ift.filters.pii import PLACEHOLDERS, PIIScrub, PIIStats, scrub
+from mmed_ift.pipeline.stages import patient_dialogue_sources
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 CASES = [
@@ -118,8 +119,9 @@ def test_only_named_sources_are_scrubbed_and_nothing_is_rejected() -> None:
     assert first.answer == "Call [PHONE]."
     assert result.kept[1] == items[1]  # medquad is not in the scrubbed set
     assert result.kept[2] == items[2]
-    assert dict(step.counts) == {"email": 1, "phone": 1}
-    assert step.report_details() == {"sources": ["alpaca"], "replaced": {"email": 1, "phone": 1}, "items_changed": 1}
+    assert dict(result.stats.replaced) == {"email": 1, "phone": 1}  # type: ignore[attr-defined]
+    details = step.details(result.stats, result.rejections)  # type: ignore[arg-type]
+    assert details == {"sources": ["alpaca"], "replaced": {"email": 1, "phone": 1}, "items_changed": 1}
 
 
 def test_all_text_fields_are_scrubbed() -> None:
@@ -145,7 +147,8 @@ def test_all_text_fields_are_scrubbed() -> None:
     )
     passage = Passage(source="alpaca", source_id="p", lang="es", split="train", title="Caso", text="DNI 12345678Z")
     step = PIIScrub(sources={"alpaca"})
-    mc_out, qa_out, passage_out = step.process([mc, qa, passage]).kept
+    result = step.process([mc, qa, passage])
+    mc_out, qa_out, passage_out = result.kept
     assert isinstance(mc_out, MCQuestion) and isinstance(qa_out, QAPair) and isinstance(passage_out, Passage)
     assert mc_out.question == "Patient (SSN [ID]) asks:"
     assert mc_out.options == {"A": "email [EMAIL]", "B": "call [PHONE]", "C": "nothing"}
@@ -157,8 +160,8 @@ def test_all_text_fields_are_scrubbed() -> None:
     assert qa_out.context == "身份证[ID]"
     assert passage_out.text == "DNI [ID]"
     assert passage_out.title == "Caso"
-    assert dict(step.counts) == {"national_id": 4, "email": 2, "phone": 2, "url": 1}
-    assert step.report_details()["items_changed"] == 3
+    assert dict(result.stats.replaced) == {"national_id": 4, "email": 2, "phone": 2, "url": 1}  # type: ignore[attr-defined]
+    assert result.stats.items_changed == 3  # type: ignore[attr-defined]
     # the originals are untouched (items are frozen; scrubbing makes copies)
     assert mc.question == "Patient (SSN 123-45-6789) asks:"
 
@@ -174,11 +177,13 @@ def test_title_fields_are_scrubbed() -> None:
     assert kept[1].title == "[PHONE]"
 
 
-def test_counts_accumulate_across_batches() -> None:
+def test_counts_of_batches_merge() -> None:
     step = PIIScrub(sources=["cmedqa2"])
-    step.process([_qa("cmedqa2", "1", "电话13812345678", "好的", lang="zh")])
-    step.process([_qa("cmedqa2", "2", "邮箱a@b.cn", "电话13912345678", lang="zh")])
-    assert step.report_details() == {
+    total = step.new_stats()
+    total.merge(step.process([_qa("cmedqa2", "1", "电话13812345678", "好的", lang="zh")]).stats)
+    total.merge(step.process([_qa("cmedqa2", "2", "邮箱a@b.cn", "电话13912345678", lang="zh")]).stats)
+    assert PIIStats.from_dict(total.to_dict()) == total
+    assert step.details(total, []) == {
         "sources": ["cmedqa2"],
         "replaced": {"phone": 2, "email": 1},
         "items_changed": 2,
@@ -189,17 +194,19 @@ def test_counts_accumulate_across_batches() -> None:
 def test_empty_source_set_scrubs_nothing() -> None:
     item = _qa("alpaca", "1", "pat@example.com", "ok")
     step = PIIScrub(sources=set())
-    assert step.process([item]).kept == [item]
-    assert step.report_details() == {"sources": [], "replaced": {}, "items_changed": 0}
+    result = step.process([item])
+    assert result.kept == [item]
+    assert step.details(result.stats, []) == {"sources": [], "replaced": {}, "items_changed": 0}  # type: ignore[arg-type]
 
 
 def test_default_sources_are_patient_dialogue() -> None:
     defaults = patient_dialogue_sources()
     assert {"alpaca", "cmedqa2", "huatuo26m_lite"} <= defaults
     assert "medqa" not in defaults
-    step = PIIScrub()
-    assert {"alpaca", "cmedqa2", "huatuo26m_lite"} <= set(step.report_details()["sources"])
-    scrubbed = step.process([_qa("huatuo26m_lite", "1", "电话13812345678", "好", lang="zh")]).kept[0]
+    step = PIIScrub()  # no names: the items' patient_dialogue stamp decides
+    dialogue = _qa("huatuo26m_lite", "1", "电话13812345678", "好", lang="zh")
+    dialogue = dialogue.model_copy(update={"patient_dialogue": True})
+    scrubbed = step.process([dialogue]).kept[0]
     untouched = step.process([_qa("medqa", "2", "SSN 123-45-6789", "ok")]).kept[0]
     assert isinstance(scrubbed, QAPair) and scrubbed.question == "电话[PHONE]"
     assert isinstance(untouched, QAPair) and untouched.question == "SSN 123-45-6789"

@@ -15,8 +15,8 @@ import pytest
 
 from mmed_ift.errors import BuildError
 from mmed_ift.generate import template
-from mmed_ift.generate.llm import LLMConfig, generate_llm_samples
-from mmed_ift.report import BuildReport
+from mmed_ift.generate.llm import LLMConfig, generate_llm_samples, usage_details
+from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, Sample
 from tests.generate.fake_openai_server import FakeOpenAI
 
@@ -31,6 +31,15 @@ QA_QUESTION = "What is hypertension?"
 QA_ANSWER = "Hypertension is a blood pressure of 140/90 mmHg or higher, measured on two separate occasions."
 QA_ANSWER_JA = "高血圧とは、別々の2回の機会に測定した血圧が140/90 mmHg以上であることをいいます。"
 QA_QUESTION_JA = "高血圧とはどのような状態のことですか？"
+
+
+def _licensed(item: Any) -> Any:
+    """The item as an adapter stamps it (tests build items by hand)."""
+    return item.model_copy(update={"license": "CC-BY-4.0"})
+
+
+def _licensed_all(items: Any) -> Any:
+    return [_licensed(item) for item in items]
 
 
 def _license(_: str) -> str:
@@ -99,8 +108,10 @@ def run(
     settings.update(options)
     config = LLMConfig(**settings)
     report = BuildReport()
-    samples_in = [sample for item in items for sample in template.generate(item, _license)]
-    samples, rejects = generate_llm_samples(items, samples_in, config, languages, _license, report)
+    samples_in = [sample for item in items for sample in template.generate(_licensed(item))]
+    _result = generate_llm_samples(_licensed_all(items), samples_in, config, languages)
+    samples, rejects = _result.samples, _result.rejects
+    report.step("generate").extra["openai"] = usage_details(_result.stats, config, _result.elapsed_s)
     return samples, rejects, report.step("generate").extra["openai"]
 
 
@@ -364,7 +375,8 @@ def test_price_table_gives_cost(fake: FakeOpenAI, tmp_path: Path) -> None:
         prices={"fake-model": {"prompt": 1.0, "completion": 2.0}},
     )
     report = BuildReport()
-    generate_llm_samples([mc()], [], config, ("en",), _license, report)
+    result = generate_llm_samples(_licensed_all([mc()]), [], config, ("en",))
+    report.step("generate").extra["openai"] = usage_details(result.stats, config, result.elapsed_s)
     details = report.step("generate").extra["openai"]
     usage = details["usage"]
     expected = (usage["prompt_tokens"] * 1.0 + usage["completion_tokens"] * 2.0) / 1e6

@@ -21,15 +21,16 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mmed_ift.generate import template
 from mmed_ift.generate.cache import RequestCache
 from mmed_ift.generate.client import LLMClient, UsageStats
-from mmed_ift.generate.llm import JobOutcome, LLMConfig, generate_llm_samples, run_jobs
+from mmed_ift.generate.llm import JobOutcome, LLMConfig, generate_llm_samples, run_jobs, usage_details
 from mmed_ift.generate.tasks import Origin, judge_job
-from mmed_ift.report import BuildReport
+from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, MCQuestion, Passage, Reject, Sample
 
 pytestmark = pytest.mark.slow
@@ -97,6 +98,15 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
+def _licensed(item: Any) -> Any:
+    """The item as an adapter stamps it (tests build items by hand)."""
+    return item.model_copy(update={"license": "CC-BY-4.0"})
+
+
+def _licensed_all(items: Any) -> Any:
+    return [_licensed(item) for item in items]
+
+
 def _license(_: str) -> str:
     return "MIT"
 
@@ -156,10 +166,12 @@ def _assert_accounted(samples: list[Sample], rejects: list[Reject], tasks: dict[
 def test_each_task_end_to_end_with_a_real_model(llama_server: str, tmp_path: Path) -> None:
     cache = tmp_path / "cache.sqlite"
     config = _config(llama_server, cache)
-    template_samples = [sample for item in ITEMS for sample in template.generate(item, _license)]
+    template_samples = [sample for item in ITEMS for sample in template.generate(_licensed(item))]
     report = BuildReport()
     started = time.perf_counter()
-    samples, rejects = generate_llm_samples(ITEMS, template_samples, config, ("en", "fr"), _license, report)
+    result = generate_llm_samples(_licensed_all(ITEMS), template_samples, config, ("en", "fr"))
+    samples, rejects = result.samples, result.rejects
+    report.step("generate").extra["openai"] = usage_details(result.stats, config, result.elapsed_s)
     elapsed = time.perf_counter() - started
     details = report.step("generate").extra["openai"]
     _assert_accounted(samples, rejects, details["tasks"])
@@ -175,7 +187,9 @@ def test_each_task_end_to_end_with_a_real_model(llama_server: str, tmp_path: Pat
 
     # The rerun is answered from the cache: no request, the same result.
     report2 = BuildReport()
-    samples2, rejects2 = generate_llm_samples(ITEMS, template_samples, config, ("en", "fr"), _license, report2)
+    result2 = generate_llm_samples(_licensed_all(ITEMS), template_samples, config, ("en", "fr"))
+    samples2, rejects2 = result2.samples, result2.rejects
+    report2.step("generate").extra["openai"] = usage_details(result2.stats, config, result2.elapsed_s)
     assert report2.step("generate").extra["openai"]["requests_sent"] == 0
     assert [s.model_dump_json() for s in samples2] == [s.model_dump_json() for s in samples]
     assert [r.model_dump_json() for r in rejects2] == [r.model_dump_json() for r in rejects]
@@ -184,7 +198,7 @@ def test_each_task_end_to_end_with_a_real_model(llama_server: str, tmp_path: Pat
 def test_judge_end_to_end_with_a_real_model(llama_server: str, tmp_path: Path) -> None:
     config = _config(llama_server, tmp_path / "judge.sqlite")
     item = ITEMS[1]
-    sample = template.generate(item, _license)[0]
+    sample = template.generate(_licensed(item))[0]
     source = f"{item.title}\n\n{item.text}" if isinstance(item, Passage) else ""
     job = judge_job(sample, source, Origin.of(item), threshold=3)
 

@@ -52,7 +52,7 @@ def _run(args: list[str], hub: FakeHub, tmp_path: Path, **env: str) -> subproces
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "mmed_ift.hub.publish", *args],
+        [sys.executable, "-m", "mmed_ift", "publish", *args],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mmed_ift.train import add_train_parser
-from mmed_ift.train.cli import main
+from mmed_ift.cli.train import add_train_parser, main
 from mmed_ift.train.recipe import RecipeError
 from tests.train.helpers import STAGE1, tiny_overrides
 

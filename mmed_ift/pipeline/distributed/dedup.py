@@ -19,9 +19,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from mmed_ift.pipeline.distributed.rows import KEPT, add_stats, item_from_json, mark_rejection, to_table
 from mmed_ift.filters.base import KeyGroupFilter
 from mmed_ift.filters.graph import SimilarityGraphFilter
+from mmed_ift.pipeline.distributed.rows import KEPT, add_stats, item_from_json, mark_rejection, to_table
 from mmed_ift.schemas import Item
 from mmed_ift.text.minhash import pairs_in_runs
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from mmed_ift.pipeline.distributed.rows import KEPT, add_stats, item_from_json, item_to_json, mark_rejection, to_table
 from mmed_ift.filters.base import ItemFilter, Rejection
+from mmed_ift.pipeline.distributed.rows import KEPT, add_stats, item_from_json, item_to_json, mark_rejection, to_table
 
 
 def apply_item_filter(batch: pa.Table, step: ItemFilter[Any]) -> pa.Table:

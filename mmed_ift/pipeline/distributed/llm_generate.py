@@ -30,15 +30,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from mmed_ift.pipeline.distributed.llm_gateway import gateway_client
-from mmed_ift.pipeline.distributed.rows import (
-    ITEM_SCHEMA,
-    KEPT,
-    item_from_json,
-    reject_from_json,
-    reject_to_json,
-    to_table,
-)
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.client import LLMSetupError, UsageStats
 from mmed_ift.generate.llm import (
@@ -50,6 +41,15 @@ from mmed_ift.generate.llm import (
     translate_targets,
 )
 from mmed_ift.generate.tasks import english_ift_samples
+from mmed_ift.pipeline.distributed.llm_gateway import gateway_client
+from mmed_ift.pipeline.distributed.rows import (
+    ITEM_SCHEMA,
+    KEPT,
+    item_from_json,
+    reject_from_json,
+    reject_to_json,
+    to_table,
+)
 from mmed_ift.schemas import Reject, Sample
 
 #: the item rows after the LLM stage: one more column for the batch's stats and rejects

@@ -32,18 +32,21 @@ import json
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mmed_ift.pipeline.distributed.rows import ITEM_SCHEMA, KEPT, item_from_json, mark_rejected, to_table
 from mmed_ift.errors import BuildError
 from mmed_ift.filters.graph import GraphStats, Node, SimilarityGraphFilter
+from mmed_ift.pipeline.distributed.components import (
+    connected_components,
+    ints,
+    pair_part,
+    seq_part,
+    table_of,
+)
+from mmed_ift.pipeline.distributed.rows import ITEM_SCHEMA, KEPT, item_from_json, mark_rejected, to_table
 
-I64 = npt.NDArray[np.int64]
 NODE = -1  # ``other`` of a node row in the shingle join
-#: large-star / small-star needs O(log^2 n) rounds; this many means something is wrong
-MAX_ROUNDS = 200
 
 #: stage 1 input: kept rows (other = NODE) and pair endpoints (seq, other = the partner)
 JOIN_SCHEMA = pa.schema(
@@ -64,9 +67,6 @@ HALF_SCHEMA = pa.schema(
     [("part", pa.int32()), ("a", pa.int64()), ("b", pa.int64()), ("side", pa.int8()), ("shingles", pa.large_binary())]
 )
 VERIFIED_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("ok", pa.int64())])
-EDGE_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64())])
-DIRECTED_SCHEMA = pa.schema([("part", pa.int32()), ("a", pa.int64()), ("b", pa.int64())])
-STAR_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("changed", pa.int64())])
 LABEL_JOIN_SCHEMA = pa.schema(
     [
         ("part", pa.int32()),
@@ -84,59 +84,35 @@ DECISION_SCHEMA = pa.schema(
 APPLY_SCHEMA = pa.schema([*ITEM_SCHEMA, pa.field("part", pa.int32()), pa.field("detail", pa.string())])
 
 
-# -- partitioning --------------------------------------------------------------------------------
-
-
-def seq_part(seqs: npt.NDArray[np.int64], partitions: int) -> npt.NDArray[np.int32]:
-    """Hash partition of each seq (seqs are (source, record) bit fields, so mix them first)."""
-    with np.errstate(over="ignore"):
-        mixed = seqs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    return ((mixed >> np.uint64(32)) % np.uint64(partitions)).astype(np.int32)
-
-
-def pair_part(a: I64, b: I64, partitions: int) -> npt.NDArray[np.int32]:
-    with np.errstate(over="ignore"):
-        mixed = a.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F) + b.astype(np.uint64)
-    return seq_part(mixed.astype(np.int64), partitions)
-
-
-def _table(schema: pa.Schema, **columns: Any) -> pa.Table:
-    return pa.table({field.name: columns[field.name] for field in schema}, schema=schema)
-
-
-def _ints(batch: pa.Table, name: str) -> I64:
-    return np.asarray(batch[name].to_numpy(), dtype=np.int64)
-
-
 # -- 1. shingle join -----------------------------------------------------------------------------
 
 
 def node_join_rows(batch: pa.Table, partitions: int) -> pa.Table:
     """``map_batches`` body: the kept rows, as node rows of the shingle join."""
     kept = batch.filter(pc.equal(batch["status"], KEPT))
-    seqs = _ints(kept, "seq")
-    return _table(JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, other=np.full(len(seqs), NODE),
+    seqs = ints(kept, "seq")
+    return table_of(JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, other=np.full(len(seqs), NODE),
                   kind=kept["kind"], item=kept["item"])  # fmt: skip
 
 
 def endpoint_join_rows(batch: pa.Table, partitions: int) -> pa.Table:
     """``map_batches`` body: both endpoints of every candidate pair ``(a, b)``."""
-    a, b = _ints(batch, "a"), _ints(batch, "b")
+    a, b = ints(batch, "a"), ints(batch, "b")
     seqs, others = np.concatenate([a, b]), np.concatenate([b, a])
     empty = pa.array([""] * len(seqs), pa.string())
-    return _table(JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, other=others, kind=empty, item=empty)
+    return table_of(JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, other=others, kind=empty, item=empty)
 
 
 def shingle_partition(batch: pa.Table, step: SimilarityGraphFilter) -> pa.Table:
     """``map_groups`` body: the nodes of the records that are in a pair; node rows and halves."""
-    other = _ints(batch, "other")
+    other = ints(batch, "other")
     ends = batch.filter(pa.array(other != NODE))
     if not ends.num_rows:
         return SHINGLED_SCHEMA.empty_table()
-    end_seqs = _ints(ends, "seq")
-    nodes = batch.filter(pa.array((other == NODE) & np.isin(_ints(batch, "seq"), end_seqs)))
-    nodes = nodes.take(pa.array(np.argsort(_ints(nodes, "seq"), kind="stable")))
-    node_seqs = _ints(nodes, "seq")
+    end_seqs = ints(ends, "seq")
+    nodes = batch.filter(pa.array((other == NODE) & np.isin(ints(batch, "seq"), end_seqs)))
+    nodes = nodes.take(pa.array(np.argsort(ints(nodes, "seq"), kind="stable")))
+    node_seqs = ints(nodes, "seq")
     position = np.minimum(np.searchsorted(node_seqs, end_seqs), max(len(node_seqs) - 1, 0))
     if not len(node_seqs) or not (node_seqs[position] == end_seqs).all():
         raise BuildError(f"{step.name}: a candidate pair names a record that is not kept")
@@ -145,12 +121,14 @@ def shingle_partition(batch: pa.Table, step: SimilarityGraphFilter) -> pa.Table:
     made = step.nodes(node_seqs.tolist(), items)
     blobs = pa.array([node.shingles for node in made], pa.large_binary())
     count, halves = len(made), len(end_seqs)
-    return _table(
+    return table_of(
         SHINGLED_SCHEMA,
         seq=np.concatenate([node_seqs, end_seqs]),
-        other=np.concatenate([np.full(count, NODE), _ints(ends, "other")]),
+        other=np.concatenate([np.full(count, NODE), ints(ends, "other")]),
         shingles=pa.concat_arrays([blobs, blobs.take(pa.array(position))]),
-        rank=np.concatenate([np.array([node.rank[0] for node in made], dtype=np.int8), np.zeros(halves, dtype=np.int8)]),
+        rank=np.concatenate(
+            [np.array([node.rank[0] for node in made], dtype=np.int8), np.zeros(halves, dtype=np.int8)]
+        ),
         stable=pa.array([node.rank[1] for node in made] + [""] * halves, pa.string()),
         describe=pa.array([node.label for node in made] + [""] * halves, pa.string()),
     )
@@ -163,9 +141,9 @@ def node_rows(batch: pa.Table) -> pa.Table:
 def half_rows(batch: pa.Table, partitions: int) -> pa.Table:
     """``map_batches`` body: a record's half of each of its pairs, keyed by the pair."""
     halves = batch.filter(pc.not_equal(batch["other"], NODE))
-    seq, other = _ints(halves, "seq"), _ints(halves, "other")
+    seq, other = ints(halves, "seq"), ints(halves, "other")
     a, b = np.minimum(seq, other), np.maximum(seq, other)
-    return _table(HALF_SCHEMA, part=pair_part(a, b, partitions), a=a, b=b, side=(seq == b).astype(np.int8),
+    return table_of(HALF_SCHEMA, part=pair_part(a, b, partitions), a=a, b=b, side=(seq == b).astype(np.int8),
                   shingles=halves["shingles"])  # fmt: skip
 
 
@@ -174,7 +152,7 @@ def half_rows(batch: pa.Table, partitions: int) -> pa.Table:
 
 def verify_partition(batch: pa.Table, step: SimilarityGraphFilter) -> pa.Table:
     """``map_groups`` body: every distinct pair once, ``ok`` when the filter calls it an edge."""
-    a, b, side = _ints(batch, "a"), _ints(batch, "b"), _ints(batch, "side")
+    a, b, side = ints(batch, "a"), ints(batch, "b"), ints(batch, "side")
     order = np.lexsort((side, b, a))
     a, b, side = a[order], b[order], side[order]
     blobs = batch["shingles"].take(pa.array(order)).to_pylist()
@@ -190,7 +168,7 @@ def verify_partition(batch: pa.Table, step: SimilarityGraphFilter) -> pa.Table:
         out_a.append(left)
         out_b.append(right)
         ok.append(int(step.is_edge(Node(left, left_set, (0, ""), ""), Node(right, right_set, (0, ""), ""))))
-    return _table(VERIFIED_SCHEMA, a=np.array(out_a, dtype=np.int64), b=np.array(out_b, dtype=np.int64),
+    return table_of(VERIFIED_SCHEMA, a=np.array(out_a, dtype=np.int64), b=np.array(out_b, dtype=np.int64),
                   ok=np.array(ok, dtype=np.int64))  # fmt: skip
 
 
@@ -198,115 +176,36 @@ def edge_rows(batch: pa.Table) -> pa.Table:
     return batch.filter(pc.equal(batch["ok"], 1)).select(["a", "b"])
 
 
-# -- 3. connected components ---------------------------------------------------------------------
-
-
-def _groups(keys: I64) -> tuple[I64, I64]:
-    """Start index and size of each run of equal values in sorted ``keys``."""
-    starts = np.concatenate(([0], np.flatnonzero(np.diff(keys) != 0) + 1)).astype(np.int64)
-    return starts, np.diff(np.concatenate((starts, [len(keys)]))).astype(np.int64)
-
-
-def both_directions(batch: pa.Table, partitions: int) -> pa.Table:
-    """``map_batches`` body: edge ``(a, b)`` as ``a -> b`` and ``b -> a``, keyed by the source node."""
-    a, b = _ints(batch, "a"), _ints(batch, "b")
-    source, target = np.concatenate([a, b]), np.concatenate([b, a])
-    return _table(DIRECTED_SCHEMA, part=seq_part(source, partitions), a=source, b=target)
-
-
-def by_larger_end(batch: pa.Table, partitions: int) -> pa.Table:
-    """``map_batches`` body: edges ``(a, b)``, ``a < b``, keyed by ``b``."""
-    a, b = _ints(batch, "a"), _ints(batch, "b")
-    return _table(DIRECTED_SCHEMA, part=seq_part(b, partitions), a=a, b=b)
-
-
-def large_star_partition(batch: pa.Table) -> pa.Table:
-    """``map_groups`` body: each node ``u`` links its larger neighbours to ``min(u, neighbours)``."""
-    pairs = np.unique(np.stack([_ints(batch, "a"), _ints(batch, "b")], axis=1), axis=0)
-    node, neighbour = pairs[:, 0], pairs[:, 1]
-    starts, sizes = _groups(node)
-    smallest = np.minimum(node[starts], neighbour[starts])  # neighbours are sorted within a node
-    low = np.repeat(smallest, sizes)
-    larger = neighbour > node
-    out = np.unique(np.stack([low[larger], neighbour[larger]], axis=1), axis=0)
-    changed = np.zeros(len(out), dtype=np.int64)
-    if len(out):
-        changed[0] = int((low[larger] != node[larger]).sum())
-    return _table(STAR_SCHEMA, a=out[:, 0], b=out[:, 1], changed=changed)
-
-
-def small_star_partition(batch: pa.Table) -> pa.Table:
-    """``map_groups`` body: each node ``v`` links itself and its smaller neighbours to the smallest."""
-    pairs = np.unique(np.stack([_ints(batch, "b"), _ints(batch, "a")], axis=1), axis=0)
-    node, neighbour = pairs[:, 0], pairs[:, 1]  # neighbour < node
-    starts, sizes = _groups(node)
-    low = np.repeat(neighbour[starts], sizes)  # the smallest neighbour of each node
-    rewired = neighbour != low
-    to_node = np.stack([neighbour[starts], node[starts]], axis=1)
-    to_neighbours = np.stack([low[rewired], neighbour[rewired]], axis=1)
-    out = np.unique(np.concatenate([to_node, to_neighbours]), axis=0)
-    changed = np.zeros(len(out), dtype=np.int64)
-    if len(out):
-        changed[0] = int(rewired.sum())
-    return _table(STAR_SCHEMA, a=out[:, 0], b=out[:, 1], changed=changed)
-
-
-def _star_round(edges: Any, partitions: int, keying: Any, body: Any) -> tuple[Any, int]:
-    result = (
-        edges.map_batches(keying, batch_format="pyarrow", fn_kwargs={"partitions": partitions})
-        .groupby("part", num_partitions=partitions)
-        .map_groups(body, batch_format="pyarrow")
-        .materialize()
-    )
-    changed = result.sum("changed") or 0
-    return result.select_columns(["a", "b"]), int(changed)
-
-
-def connected_components(edges: Any, partitions: int) -> tuple[Any, int]:
-    """Large-star / small-star (Kiveris et al., 2014) over an edge dataset ``(a, b)``, ``a < b``.
-
-    Returns the star edges ``(root, member)``, one per non-root node, where ``root`` is the
-    smallest seq of the member's component, and the number of rounds.  Each round is one
-    shuffle for each star; it stops when a round changes no edge.
-    """
-    for rounds in range(1, MAX_ROUNDS + 1):
-        edges, large = _star_round(edges, partitions, both_directions, large_star_partition)
-        edges, small = _star_round(edges, partitions, by_larger_end, small_star_partition)
-        if large == small == 0:
-            return edges, rounds
-    raise BuildError(f"near dedup: connected components did not converge in {MAX_ROUNDS} rounds")
-
-
 # -- 4. survivors --------------------------------------------------------------------------------
 
 
 def label_rows(batch: pa.Table, partitions: int) -> pa.Table:
     """``map_batches`` body: star edge ``(root, member)`` -> labels of ``member`` and of ``root``."""
-    root, member = _ints(batch, "a"), _ints(batch, "b")
+    root, member = ints(batch, "a"), ints(batch, "b")
     seqs, labels = np.concatenate([member, root]), np.concatenate([root, root])
     count = len(seqs)
-    return _table(LABEL_JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, label=labels,
+    return table_of(LABEL_JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, label=labels,
                   shingles=pa.array([b""] * count, pa.large_binary()), rank=np.zeros(count, dtype=np.int8),
                   stable=pa.array([""] * count, pa.string()), describe=pa.array([""] * count, pa.string()))  # fmt: skip
 
 
 def node_label_rows(batch: pa.Table, partitions: int) -> pa.Table:
-    seqs = _ints(batch, "seq")
-    return _table(LABEL_JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, label=np.full(len(seqs), NODE),
+    seqs = ints(batch, "seq")
+    return table_of(LABEL_JOIN_SCHEMA, part=seq_part(seqs, partitions), seq=seqs, label=np.full(len(seqs), NODE),
                   shingles=batch["shingles"], rank=batch["rank"], stable=batch["stable"],
                   describe=batch["describe"])  # fmt: skip
 
 
 def attach_labels(batch: pa.Table, partitions: int) -> pa.Table:
     """``map_groups`` body: node rows that have a label, re-keyed by the label."""
-    label = _ints(batch, "label")
+    label = ints(batch, "label")
     labels = batch.filter(pa.array(label != NODE))
-    seqs_with_label, first = np.unique(_ints(labels, "seq"), return_index=True)
-    label_of = _ints(labels, "label")[first]
-    nodes = batch.filter(pa.array((label == NODE) & np.isin(_ints(batch, "seq"), seqs_with_label)))
-    node_seqs = _ints(nodes, "seq")
+    seqs_with_label, first = np.unique(ints(labels, "seq"), return_index=True)
+    label_of = ints(labels, "label")[first]
+    nodes = batch.filter(pa.array((label == NODE) & np.isin(ints(batch, "seq"), seqs_with_label)))
+    node_seqs = ints(nodes, "seq")
     component = label_of[np.searchsorted(seqs_with_label, node_seqs)]
-    return _table(LABEL_JOIN_SCHEMA, part=seq_part(component, partitions), seq=node_seqs, label=component,
+    return table_of(LABEL_JOIN_SCHEMA, part=seq_part(component, partitions), seq=node_seqs, label=component,
                   shingles=nodes["shingles"], rank=nodes["rank"], stable=nodes["stable"],
                   describe=nodes["describe"])  # fmt: skip
 
@@ -320,7 +219,9 @@ def component_decisions(batch: pa.Table, step: SimilarityGraphFilter) -> pa.Tabl
         end = start
         while end < len(rows) and rows[end]["label"] == rows[start]["label"]:
             end += 1
-        members = [Node(row["seq"], row["shingles"], (row["rank"], row["stable"]), row["describe"]) for row in rows[start:end]]
+        members = [
+            Node(row["seq"], row["shingles"], (row["rank"], row["stable"]), row["describe"]) for row in rows[start:end]
+        ]
         decided = {order: (evidence, detail) for order, evidence, detail in step.resolve_component(members)}
         for node in members:
             out["seq"].append(node.order)
@@ -338,7 +239,7 @@ def component_decisions(batch: pa.Table, step: SimilarityGraphFilter) -> pa.Tabl
 def item_apply_rows(batch: pa.Table, partitions: int) -> pa.Table:
     """``map_batches`` body: item rows with their seq's partition and no detail."""
     batch = batch.select(ITEM_SCHEMA.names)
-    return batch.append_column("part", pa.array(seq_part(_ints(batch, "seq"), partitions))).append_column(
+    return batch.append_column("part", pa.array(seq_part(ints(batch, "seq"), partitions))).append_column(
         "detail", pa.nulls(batch.num_rows, pa.string())
     )
 
@@ -346,10 +247,14 @@ def item_apply_rows(batch: pa.Table, partitions: int) -> pa.Table:
 def decision_apply_rows(batch: pa.Table, partitions: int) -> pa.Table:
     """``map_batches`` body: the rejected members, as rows with only seq, part and detail."""
     rejected = batch.filter(pc.equal(batch["keeper"], 0))
-    seqs = _ints(rejected, "seq")
+    seqs = ints(rejected, "seq")
     columns = {field.name: pa.nulls(len(seqs), field.type) for field in APPLY_SCHEMA}
-    columns.update(seq=pa.array(seqs, pa.int64()), part=pa.array(seq_part(seqs, partitions)),
-                   detail=rejected["detail"].combine_chunks(), evidence=rejected["evidence"].combine_chunks())  # fmt: skip
+    columns.update(
+        seq=pa.array(seqs, pa.int64()),
+        part=pa.array(seq_part(seqs, partitions)),
+        detail=rejected["detail"].combine_chunks(),
+        evidence=rejected["evidence"].combine_chunks(),
+    )
     return pa.table(columns, schema=APPLY_SCHEMA)
 
 

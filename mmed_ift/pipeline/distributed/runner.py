@@ -33,8 +33,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mmed_ift.errors import BuildError
+from mmed_ift.filters.base import Filter, FilterStats, ItemFilter, KeyGroupFilter, Rejection
+from mmed_ift.filters.graph import GraphStats, SimilarityGraphFilter
+from mmed_ift.generate.llm import LLMConfig, usage_details
+from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.pipeline.distributed.dedup import add_group_partition, band_rows, pairs_of_partition, resolve_group_partition
+from mmed_ift.pipeline.distributed.dedup import (
+    add_group_partition,
+    band_rows,
+    pairs_of_partition,
+    resolve_group_partition,
+)
 from mmed_ift.pipeline.distributed.generate import explode_samples, generate_batch
 from mmed_ift.pipeline.distributed.items import apply_item_filter
 from mmed_ift.pipeline.distributed.llm_gateway import start_gateway_for
@@ -46,15 +56,10 @@ from mmed_ift.pipeline.distributed.session import cluster_cpus, ensure_ray
 from mmed_ift.pipeline.distributed.stats import STAT_COLUMNS, FoundRejection, merge_stats, record_steps, record_training
 from mmed_ift.pipeline.distributed.write import GroupKey, output_counts, write_on_workers, write_sorted
 from mmed_ift.pipeline.local import no_training_records
-from mmed_ift.pipeline.output import staged_output, write_cards, write_rejects
+from mmed_ift.pipeline.output import finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
 from mmed_ift.pipeline.sources import locate_sources
 from mmed_ift.pipeline.stages import FilterFactory, default_filters
-from mmed_ift.errors import BuildError
-from mmed_ift.filters.base import Filter, FilterStats, ItemFilter, KeyGroupFilter, Rejection
-from mmed_ift.filters.graph import GraphStats, SimilarityGraphFilter
-from mmed_ift.generate.llm import LLMConfig, usage_details
-from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.schemas import Item, Reject
 
 #: rows per shuffle partition: large enough that a map_groups call does real vectorised work
@@ -108,7 +113,7 @@ def _account_side_rows(side: list[dict[str, Any]], report: BuildReport) -> tuple
     return held_out, rejects
 
 
-def _similarity_graph(ds: Any, step: SimilarityGraphFilter, partitions: int) -> tuple[Any, GraphStats]:
+def similarity_graph(ds: Any, step: SimilarityGraphFilter, partitions: int) -> tuple[Any, GraphStats]:
     """Bucketing, pairing, edge checks, clusters and survivors, all as Ray Data shuffles."""
     ds = ds.materialize()
     pairs = (
@@ -137,7 +142,7 @@ def _apply_filters(ds: Any, steps: list[Filter[Any]], rows: int) -> tuple[Any, d
                 .map_groups(resolve_group_partition, batch_format="pyarrow", fn_kwargs={"step": step})
             )  # fmt: skip
         elif isinstance(step, SimilarityGraphFilter):
-            ds, known[step.name] = _similarity_graph(ds, step, partitions)
+            ds, known[step.name] = similarity_graph(ds, step, partitions)
         else:
             raise BuildError(f"filter step {step.name!r} has none of the shapes in mmed_ift.filters.base")
     return ds, known
@@ -280,7 +285,4 @@ def run_ray_build(
         del final, filtered
         _write_folders(staging, samples, report, config, on_workers)
         write_rejects(staging, rejects)
-    out_dir = config.out_dir.resolve()
-    if config.strict and rejects:
-        raise BuildError(f"--strict: {len(rejects)} records were rejected (see {out_dir / 'rejects.jsonl'})")
-    return BuildResult(out_dir=out_dir, report=report, rejects=len(rejects))
+    return finished(config, report, rejects)

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mmed_ift.filters.base import Filter, FilterStats, Rejection
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.stages import record_step
-from mmed_ift.filters.base import Filter, FilterStats, Rejection
 
 #: the columns the final stats are grouped by
 STAT_COLUMNS = ["source", "split", "lang", "status", "stage", "reason"]
@@ -43,7 +43,9 @@ def record_training(report: BuildReport, stats: Sequence[dict[str, Any]]) -> Non
             counts.rejected[f"{row['stage']}:{row['reason']}"] += row["count()"]
 
 
-def merge_stats(steps: Sequence[Filter[Any]], cells: Sequence[str], known: dict[str, FilterStats]) -> dict[str, FilterStats]:
+def merge_stats(
+    steps: Sequence[Filter[Any]], cells: Sequence[str], known: dict[str, FilterStats]
+) -> dict[str, FilterStats]:
     """Each step's statistics: the per-batch cells (JSON ``{step: stats}``) merged, plus ``known``
     (statistics the driver computed itself, e.g. a similarity graph's)."""
     merged: dict[str, FilterStats] = {step.name: known.get(step.name) or step.new_stats() for step in steps}
