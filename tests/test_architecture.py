@@ -80,7 +80,7 @@ def layer(module: str) -> str:
     parts = module.split(".")
     if parts[-1] == "__main__":
         return "entry"
-    if len(parts) == 1:
+    if len(parts) == 1 or parts[1] == "api":
         return "facade"
     return {"cli": "cli", "pipeline": "pipeline"}.get(parts[1], "domain" if parts[1] in DOMAIN else "base")
 
@@ -113,7 +113,7 @@ def internal_edges() -> list[tuple[Import, str]]:
 
 
 ALLOWED = {
-    "facade": {"facade", "base", "pipeline"},  # the public API loads the pipeline on first use
+    "facade": {"facade", "base", "domain", "pipeline"},  # the public API: mmed_ift and mmed_ift.api
     "entry": {"facade", "cli", "base"},
     "cli": {"facade", "cli", "pipeline", "domain", "base"},
     "pipeline": {"facade", "pipeline", "domain", "base"},

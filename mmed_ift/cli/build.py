@@ -102,16 +102,18 @@ def run_build_command(args: argparse.Namespace) -> int:
 
 
 def format_summary(report: dict[str, object]) -> str:
-    """Plain-text tables of the report: per source and per language."""
+    """Plain-text tables of the report: per source (training rows apart from the held-out
+    benchmark rows, which only serve decontamination and evaluation) and per language."""
     sources = report["sources"]
     assert isinstance(sources, dict)
-    lines = [f"{'source':<16}{'found':>6}{'read':>8}{'kept':>8}{'rejected':>10}  top reasons"]
+    lines = [f"{'source':<16}{'found':>6}{'read':>8}{'training':>10}{'held-out':>10}{'rejected':>10}  top reasons"]
     for name, info in sources.items():
         reasons = sorted(info["rejected_by_reason"].items(), key=lambda pair: -pair[1])[:3]
         shown = ", ".join(f"{reason} {count}" for reason, count in reasons)
+        held_out = info.get("held_out", 0)
         lines.append(
-            f"{name:<16}{'yes' if info['found'] else 'no':>6}{info['read']:>8}{info['kept']:>8}"
-            f"{info['rejected']:>10}  {shown}"
+            f"{name:<16}{'yes' if info['found'] else 'no':>6}{info['read']:>8}{info['kept'] - held_out:>10}"
+            f"{held_out:>10}{info['rejected']:>10}  {shown}"
         )
     lines.append("")
     lines.append(f"{'language':<12}{'MMed-IFT':>10}{'MMed-IFT-MC':>13}")

@@ -11,11 +11,13 @@ import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mmed_ift.cli.common import run_command
-from mmed_ift.evaluate.benchmarks import BENCHMARKS, parse_benchmark_list
-from mmed_ift.evaluate.prompts import CONTINUATIONS, PROMPT_STYLES
-from mmed_ift.evaluate.runner import EvalConfig, evaluate
+from mmed_ift.evaluate.catalog import BENCHMARKS, CONTINUATIONS, PROMPT_STYLES
+
+if TYPE_CHECKING:
+    from mmed_ift.evaluate.runner import EvalConfig
 from mmed_ift.languages import LANGUAGE_CODES
 
 
@@ -94,6 +96,9 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
 
 
 def config_from_args(args: argparse.Namespace) -> EvalConfig:
+    from mmed_ift.evaluate.benchmarks import parse_benchmark_list
+    from mmed_ift.evaluate.runner import EvalConfig
+
     return EvalConfig(
         model=args.model,
         benchmarks=tuple(parse_benchmark_list(args.benchmarks)),
@@ -118,6 +123,8 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    from mmed_ift.evaluate.runner import evaluate
+
     report = evaluate(config_from_args(args))
     paths = report.write(args.out)
     print(report.markdown())

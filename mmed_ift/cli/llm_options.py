@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mmed_ift.errors import BuildError
-from mmed_ift.generate.client import FORMAT_MODES
-from mmed_ift.generate.llm import DEFAULT_TASKS, LLMConfig
-from mmed_ift.generate.tasks import TASKS
-from mmed_ift.generate.prompts import knowledge as knowledge_prompts
+from mmed_ift.generate.options import DEFAULT_TASKS, FORMAT_MODES, KNOWLEDGE_STYLES, TASKS
+
+if TYPE_CHECKING:
+    from mmed_ift.generate.llm import LLMConfig
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -36,7 +37,7 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--knowledge-styles",
         type=_csv,
-        default=",".join(knowledge_prompts.STYLES),
+        default=",".join(KNOWLEDGE_STYLES),
         help="comma-separated knowledge styles (default: %(default)s)",
     )
     group.add_argument(
@@ -70,6 +71,8 @@ def config_from_args(args: argparse.Namespace) -> LLMConfig | None:
         return None
     if not args.base_url or not args.model:
         raise BuildError("--generator openai needs --base-url URL and --model NAME")
+    from mmed_ift.generate.llm import LLMConfig
+
     prices = None
     if args.price_table is not None:
         try:

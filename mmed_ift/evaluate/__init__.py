@@ -7,18 +7,34 @@ OpenAI-compatible API) and writes accuracy per benchmark and language with 95 % 
 
 Modules: ``benchmarks`` (which items), ``prompts`` (how they are asked), ``loglik`` (batched
 scoring), ``backends`` (generation), ``extract`` (reading answers), ``scoring`` (verdicts),
-``stats`` (Wilson intervals), ``report`` (tables and files), ``references`` (published figures),
-``runner`` (one run), ``cli`` (the command).
+``stats`` (Wilson intervals), ``results`` (tables and files), ``references`` (published figures),
+``runner`` (one run), ``catalog`` (what can be evaluated); the command is :mod:`mmed_ift.cli.evaluate`.
 """
 
 from __future__ import annotations
 
-from mmed_ift.evaluate.benchmarks import BENCHMARKS, load_benchmark
-from mmed_ift.evaluate.errors import BenchmarkNotFoundError, EvaluationError
-from mmed_ift.evaluate.extract import extract_answer
-from mmed_ift.evaluate.results import EvaluationReport
-from mmed_ift.evaluate.runner import EvalConfig, evaluate
-from mmed_ift.evaluate.stats import wilson_interval
+import importlib
+from typing import Any
+
+_WHERE = {
+    "BENCHMARKS": "mmed_ift.evaluate.catalog",
+    "load_benchmark": "mmed_ift.evaluate.benchmarks",
+    "BenchmarkNotFoundError": "mmed_ift.evaluate.errors",
+    "EvaluationError": "mmed_ift.evaluate.errors",
+    "extract_answer": "mmed_ift.evaluate.extract",
+    "EvaluationReport": "mmed_ift.evaluate.results",
+    "EvalConfig": "mmed_ift.evaluate.runner",
+    "evaluate": "mmed_ift.evaluate.runner",
+    "wilson_interval": "mmed_ift.evaluate.stats",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Names load on first use: the command line reads the catalog without loading torch or the adapters."""
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'mmed_ift.evaluate' has no attribute {name!r}")
+
 
 __all__ = [
     "BENCHMARKS",

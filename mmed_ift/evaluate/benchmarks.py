@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mmed_ift.evaluate.catalog import BENCHMARKS, Benchmark
 from mmed_ift.evaluate.errors import BenchmarkNotFoundError
 from mmed_ift.schemas import MCQuestion, Reject
 from mmed_ift.sources import bundled_samples_root, get_source
@@ -30,56 +31,8 @@ from mmed_ift.sources.base import ReadResult, SourceAdapter
 
 log = logging.getLogger(__name__)
 
-ItemFilter = Callable[[MCQuestion], bool]
 #: ``owner/name``: what a location that is not an existing folder must look like to be a Hub id
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-
-
-def _any_item(item: MCQuestion) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    """One benchmark: a source adapter, the splits evaluated and an optional item filter."""
-
-    name: str
-    source: str
-    title: str
-    #: splits evaluated; ``None`` means every item the adapter yields (evaluation-only sources)
-    splits: tuple[str, ...] | None
-    keep: ItemFilter = _any_item
-    description: str = ""
-
-
-BENCHMARKS: dict[str, Benchmark] = {
-    bench.name: bench
-    for bench in (
-        Benchmark("mmedbench", "mmedbench", "MMedBench", ("test",), description="Test/<Language>.jsonl, 6 languages"),
-        Benchmark(
-            "medqa",
-            "medqa",
-            "MedQA (USMLE, 4 options)",
-            ("test",),
-            keep=lambda item: item.exam == "MedQA-US",
-            description="US 4-option test split (1,273 items)",
-        ),
-        Benchmark("medmcqa", "medmcqa", "MedMCQA", ("validation",), description="the dev split everyone reports"),
-        Benchmark("pubmedqa", "pubmedqa", "PubMedQA (PQA-L)", ("test",), description="the 500 test_ground_truth ids"),
-        Benchmark("headqa", "headqa", "HEAD-QA", ("test",), description="2016-17 exams; es and the en translation"),
-        Benchmark("frenchmedmcqa", "frenchmedmcqa", "FrenchMedMCQA", ("test",), description="test.json"),
-        Benchmark("igakuqa", "igakuqa", "IgakuQA", ("test",), description="the 2022 exam (116th)"),
-        Benchmark(
-            "rumeddanet",
-            "rumedbench",
-            "RuMedDaNet",
-            ("test",),
-            keep=lambda item: item.exam == "RuMedDaNet",
-            description="RuMedDaNet test_v1 (the private test has no labels)",
-        ),
-        Benchmark("xmedbench", "xmedbench", "XMedBench", None, description="every item (evaluation-only source)"),
-    )
-}
 
 
 @dataclass

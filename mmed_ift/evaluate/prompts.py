@@ -20,8 +20,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from mmed_ift.evaluate.catalog import ContinuationKind, PromptStyle
 from mmed_ift.generate.template import mc_prompt
 from mmed_ift.languages import get_language
 from mmed_ift.schemas import MCQuestion
@@ -29,10 +30,6 @@ from mmed_ift.schemas import MCQuestion
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
-PromptStyle = Literal["lmeval", "recipe"]
-ContinuationKind = Literal["letter", "text"]
-PROMPT_STYLES: tuple[PromptStyle, ...] = ("lmeval", "recipe")
-CONTINUATIONS: tuple[ContinuationKind, ...] = ("letter", "text")
 #: lm-eval's defaults: between a prompt and its answer, and between few-shot examples
 TARGET_DELIMITER = " "
 FEWSHOT_DELIMITER = "\n\n"

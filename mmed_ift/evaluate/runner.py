@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Literal
 
 from mmed_ift.evaluate.backends import GenerationBackend, HFGenerator, OpenAIGenerator
 from mmed_ift.evaluate.benchmarks import LoadedBenchmark, load_benchmark, restrict
+from mmed_ift.evaluate.catalog import ContinuationKind, PromptStyle
 from mmed_ift.evaluate.errors import EvaluationError
 from mmed_ift.evaluate.extract import extract_answer
 from mmed_ift.evaluate.loglik import LoglikScorer
 from mmed_ift.evaluate.prompts import (
-    ContinuationKind,
     PromptOptions,
-    PromptStyle,
     generation_prompt,
     loglik_request,
 )

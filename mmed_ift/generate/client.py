@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.generate.cache import CachedResponse, RequestCache, request_key
+from mmed_ift.generate.options import FORMAT_MODES
 from mmed_ift.generate.prompts import output_schema
 from mmed_ift.generate.ratelimit import RateLimiter, backoff_delay
 
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 #: structured-output modes, strongest first; "auto" starts at the first and steps down on a 400
 #: json_object_schema is {"type": "json_object", "schema": ...}: llama-cpp-python's (and Anyscale's)
 #: way to constrain decoding to a schema, which it accepts where it refuses "json_schema".
-FORMAT_MODES: tuple[str, ...] = ("json_schema", "json_object_schema", "json_object", "none")
 
 
 class LLMSetupError(MMedIFTError):

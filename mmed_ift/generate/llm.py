@@ -35,20 +35,19 @@ from tqdm.auto import tqdm
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.cache import RequestCache
 from mmed_ift.generate.client import (
-    FORMAT_MODES,
     ClientSettings,
     LLMClient,
     LLMSetupError,
     RequestFailed,
     UsageStats,
 )
+from mmed_ift.generate.options import DEFAULT_TASKS, FORMAT_MODES, TASKS
 from mmed_ift.generate.parsing import OutputError, parse_output
 from mmed_ift.generate.prompts import knowledge as knowledge_prompts
 from mmed_ift.generate.prompts import repair_turns
 from mmed_ift.generate.prompts import translate as translate_prompts
 from mmed_ift.generate.tasks import (
     PROMPT_VERSIONS,
-    TASKS,
     Job,
     JobRejected,
     english_ift_samples,
@@ -61,7 +60,6 @@ from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, Sample
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TASKS: tuple[str, ...] = ("rationale", "knowledge", "translate")
 T = TypeVar("T")
 
 
@@ -97,10 +95,29 @@ class LLMConfig(ClientSettings):
             raise BuildError(f"cannot translate into {targets}; targets are {', '.join(translate_prompts.TARGETS)}")
         if self.response_format != "auto" and self.response_format not in FORMAT_MODES:
             raise BuildError(f"--response-format must be auto or one of {', '.join(FORMAT_MODES)}")
-        if self.concurrency < 1:
-            raise BuildError("--concurrency must be at least 1")
-        if self.max_requests is not None and self.max_requests < 0:
-            raise BuildError("--max-requests must be 0 or more")
+        for flag, value, low, high in self._ranges():
+            if value is None:
+                continue
+            if value < low or (high is not None and value > high):
+                bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+                raise BuildError(f"{flag} must be {bound}, got {value:g}")
+
+    def _ranges(self) -> list[tuple[str, float | None, float, float | None]]:
+        """(flag, value, minimum, maximum) of every numeric setting."""
+        return [
+            ("--temperature", self.temperature, 0.0, 2.0),
+            ("--top-p", self.top_p, 0.0, 1.0),
+            ("--max-tokens", self.max_tokens, 1, None),
+            ("--concurrency", self.concurrency, 1, 1024),
+            ("--rpm", self.requests_per_minute, 1e-6, None),
+            ("--tpm", self.tokens_per_minute, 1e-6, None),
+            ("--request-timeout", self.timeout_s, 1e-3, None),
+            ("--max-retries", self.max_retries, 0, 100),
+            ("--max-output-retries", self.max_output_retries, 0, 20),
+            ("--max-requests", self.max_requests, 0, None),
+            ("--judge-threshold", self.judge_threshold, 1, 5),
+            ("max_source_chars", self.max_source_chars, 1, None),
+        ]
 
     def with_default_cache(self, out_dir: Path) -> LLMConfig:
         """Fill in the cache path beside the output folder (not inside: a build replaces that)."""

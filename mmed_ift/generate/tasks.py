@@ -30,7 +30,6 @@ from mmed_ift.languages import get_language
 from mmed_ift.schemas import Item, MCQuestion, Message, Passage, Provenance, QAPair, Reject, Sample, stable_id
 
 GENERATOR_NAME = "openai"
-TASKS: tuple[str, ...] = ("rationale", "knowledge", "translate", "judge")
 PROMPT_VERSIONS: dict[str, str] = {
     "rationale": rationale_prompts.VERSION,
     "knowledge": knowledge_prompts.VERSION,

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mmed_ift.errors import BuildError
 from mmed_ift.filters.options import FilterOptions
-from mmed_ift.generate.llm import LLMConfig
 from mmed_ift.languages import LANGUAGE_CODES, get_language
 from mmed_ift.options import check_ranges, option
-from mmed_ift.sources import registry
+
+if TYPE_CHECKING:
+    from mmed_ift.generate.llm import LLMConfig
 
 #: where a build goes when no ``--out`` is given
 DEFAULT_OUT = Path("mmed_ift_out")
@@ -78,9 +79,13 @@ class BuildConfig:
             raise BuildError(f"unknown generator {self.generator!r}; choose one of {', '.join(GENERATORS)}")
         if self.generator == "openai" and self.llm is None:
             raise BuildError("generator 'openai' needs LLM settings (--base-url URL --model NAME)")
-        unknown = sorted(set(self.source_names or ()) - set(registry()))
-        if unknown:
-            raise BuildError(f"unknown sources {unknown}; see `python -m mmed_ift sources`")
+        if self.source_names:
+            # the registry imports every adapter (pyarrow...): only a build that names sources pays
+            from mmed_ift.sources import registry
+
+            unknown = sorted(set(self.source_names) - set(registry()))
+            if unknown:
+                raise BuildError(f"unknown sources {unknown}; see `python -m mmed_ift sources`")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

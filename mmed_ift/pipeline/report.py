@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mmed_ift import __version__
+from mmed_ift.errors import MMedIFTError
 from mmed_ift.schemas import Reject
 
 
@@ -60,6 +61,7 @@ class BuildReport:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     splits: dict[tuple[str, str], SplitCounts] = field(default_factory=lambda: defaultdict(SplitCounts))
     other_languages: Counter[str] = field(default_factory=Counter)
+    held_out: Counter[str] = field(default_factory=Counter)
     steps: dict[str, StepCounts] = field(default_factory=dict)
     outputs: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     tasks: Counter[tuple[str, str, str]] = field(default_factory=Counter)
@@ -77,8 +79,13 @@ class BuildReport:
     def record_read(self, source: str, split: str) -> None:
         self.splits[(source, split)].read += 1
 
-    def record_other_language(self, source: str) -> None:
-        self.other_languages[source] += 1
+    def record_other_language(self, source: str, count: int = 1) -> None:
+        if count:
+            self.other_languages[source] += count
+
+    def record_held_out(self, source: str) -> None:
+        """A benchmark item read for decontamination (and evaluation), never for training."""
+        self.held_out[source] += 1
 
     def record_reject(self, reject: Reject) -> None:
         self.splits[(reject.source, reject.split or "unknown")].rejected[f"{reject.stage}:{reject.reason}"] += 1
@@ -115,6 +122,7 @@ class BuildReport:
                 **info,
                 **totals.to_dict(),
                 "other_languages": self.other_languages.get(name, 0),
+                "held_out": self.held_out.get(name, 0),
                 "splits": splits,
             }
         return table
@@ -164,8 +172,29 @@ def new_report(config: dict[str, Any]) -> BuildReport:
 
 @dataclass
 class BuildResult:
-    """What a finished build returns: where it is, its report, and how many records it rejected."""
+    """What a finished build returns: where it is, its report, and how many records it rejected.
+
+    :meth:`load` reads a built dataset back as a ``datasets.DatasetDict``.
+    """
 
     out_dir: Path
     report: BuildReport
     rejects: int
+
+    def load(self, dataset: str = "MMed-IFT-MC", lang: str | None = None) -> Any:
+        """``datasets.load_dataset`` of one built folder (``MMed-IFT`` or ``MMed-IFT-MC``), one
+        language config (default: the folder's default config)."""
+        import datasets
+
+        folder = self.out_dir / dataset
+        if not (folder / "README.md").is_file():
+            raise MMedIFTError(f"{folder} is not a built dataset folder; choose MMed-IFT or MMed-IFT-MC")
+        return datasets.load_dataset(str(folder), lang)
+
+    @property
+    def datasets(self) -> dict[str, dict[str, Any]]:
+        """Every built dataset and language: ``{"MMed-IFT-MC": {"ja": DatasetDict, ...}, ...}``."""
+        loaded: dict[str, dict[str, Any]] = {}
+        for dataset, per_lang in self.report.outputs.items():
+            loaded[dataset] = {lang: self.load(dataset, lang) for lang in sorted(per_lang)}
+        return loaded

@@ -134,6 +134,7 @@ def record(report: BuildReport, role: Role, result: Item | Reject, name: str) ->
         report.record_reject(result)
     elif role is Role.HELD_OUT:
         report.record_kept(name, result.split)
+        report.record_held_out(name)
 
 
 def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]], report: BuildReport) -> Collected:

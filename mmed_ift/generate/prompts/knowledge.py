@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mmed_ift.generate.options import KNOWLEDGE_STYLES
 from mmed_ift.generate.prompts import PromptTemplate
 
 TASK = "knowledge"
 VERSION = "knowledge-v1"
-STYLES: tuple[str, ...] = ("explain", "patient_summary", "differential_diagnosis", "compare_treatments")
+STYLES: tuple[str, ...] = KNOWLEDGE_STYLES
 
 
 class KnowledgeOutput(BaseModel):

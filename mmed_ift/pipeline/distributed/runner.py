@@ -58,7 +58,7 @@ from mmed_ift.pipeline.distributed.write import GroupKey, output_counts, write_o
 from mmed_ift.pipeline.local import no_training_records
 from mmed_ift.pipeline.output import finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
-from mmed_ift.pipeline.sources import locate_sources
+from mmed_ift.pipeline.sources import Role, locate_sources, record
 from mmed_ift.pipeline.stages import FilterFactory, default_filters
 from mmed_ift.schemas import Item, Reject
 
@@ -98,18 +98,16 @@ def _account_side_rows(side: list[dict[str, Any]], report: BuildReport) -> tuple
     rejects: list[Reject] = []
     for row in sorted(side, key=lambda row: row["seq"]):
         if row["role"] == "other_count":
-            if int(row["payload"]):
-                report.other_languages[row["source"]] += int(row["payload"])
-            continue
-        report.record_read(row["source"], row["split"])
-        if row["role"] == "reject":
+            report.record_other_language(row["source"], int(row["payload"]))
+        elif row["role"] == "reject":
             reject = reject_from_json(row["payload"])
-            report.record_reject(reject)
+            record(report, Role.REJECT, reject, row["source"])
             rejects.append(reject)
         else:
             payload = json.loads(row["payload"])
-            held_out.append(item_from_json(payload["kind"], payload["item"]))
-            report.record_kept(row["source"], row["split"])
+            item = item_from_json(payload["kind"], payload["item"])
+            record(report, Role.HELD_OUT, item, row["source"])
+            held_out.append(item)
     return held_out, rejects
 
 
