@@ -5,12 +5,37 @@ record it meets, either a validated item (:class:`~mmed_ift.schemas.MCQuestion`,
 :class:`~mmed_ift.schemas.QAPair`, :class:`~mmed_ift.schemas.Passage`) or a
 :class:`~mmed_ift.schemas.Reject` that says where and why.  Because each record produces exactly
 one result, ``read == kept + rejected`` holds by construction and nothing is lost silently.
+
+:meth:`SourceAdapter.read` adds, for every adapter:
+
+* **Finding files** walks the folder itself (:func:`scan_tree`) instead of ``Path.glob``, which
+  silently skips what it cannot list: an unreadable sub-folder, a broken link, a link loop or a
+  second link to a folder already read each become a reject (``unreadable_folder``,
+  ``unreadable_file``, ``symlink_loop``).  Links to folders are followed once.
+* **Any failure while reading a file** (permissions, bad encoding, JSON too deep, numbers past
+  Python's int digit limit, CSV fields past the csv field limit) is a reject naming the file and,
+  where it can be told, the line; a failure the adapter did not expect stops that source with one
+  ``read_failed`` reject naming the exception instead of a traceback.
+* **Text policy** (:mod:`mmed_ift.sources._clean`): control, zero-width and bidirectional
+  characters are stripped and text is NFC-normalised in every item; a field that is mostly such
+  characters is rejected as ``control_characters``; a field longer than ``max_field_chars``
+  (default :data:`~mmed_ift.sources._clean.DEFAULT_MAX_FIELD_CHARS`) as ``field_too_long``.
+* **Unique ids**: output ids derive from ``(source, source_id)``, so a second item with an id
+  already read (the same upstream id in two files) is a ``duplicate_id`` reject naming the first.
+* **Archives**: only the zip members the adapter reads are extracted, within
+  :data:`MAX_ARCHIVE_BYTES` in total and :data:`MAX_COMPRESSION_RATIO` per member; an archive past
+  either is rejected (``archive_too_large``, ``zip_bomb``).
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import importlib.resources
 import logging
+import os
+import re
+import shutil
 import tempfile
 import zipfile
 from abc import ABC, abstractmethod
@@ -23,11 +48,21 @@ from pydantic import ValidationError
 
 from mmed_ift.errors import SourceFormatError, SourceNotFoundError
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject
+from mmed_ift.sources._clean import DEFAULT_MAX_FIELD_CHARS, FieldProblem, clean_fields
 
 log = logging.getLogger(__name__)
 
 ReadResult = Item | Reject
 ItemT = TypeVar("ItemT", MCQuestion, QAPair, Passage)
+
+#: at most this many bytes extracted from one zip archive (the members an adapter reads)
+MAX_ARCHIVE_BYTES = 16 * 1024**3
+#: a member that inflates more than this many times its compressed size is a zip bomb
+MAX_COMPRESSION_RATIO = 200
+#: ... unless it is small: tiny members of repeated text compress very well legitimately
+_RATIO_MIN_BYTES = 1024 * 1024
+#: exceptions a hostile file can raise from code that does not expect it (the safety net)
+_READ_ERRORS = (OSError, RecursionError, ValueError, UnicodeError, csv.Error, zipfile.BadZipFile, EOFError)
 
 
 @dataclass(frozen=True)
@@ -61,12 +96,18 @@ class SourceAdapter(ABC):
 
     def find_files(self, root: Path) -> list[Path]:
         """Files under ``root`` that match the spec's expected names, sorted for determinism."""
-        found: set[Path] = set()
-        for pattern in self.spec.expected_files:
-            found.update(path for path in root.glob(pattern) if path.is_file())
-        return sorted(found)
+        return matching_files(scan_tree(root).files, root, self.spec.expected_files)
 
-    def read(self, root: Path) -> Iterator[ReadResult]:
+    def archive_members(self, names: list[str]) -> list[str]:
+        """The members of a zip archive this adapter reads (others are never extracted).
+
+        By default those matching ``spec.expected_files``; adapters that read a file besides
+        those (an answer key) list it in ``spec.extra["archive_files"]`` (glob patterns).
+        """
+        patterns = tuple(self.spec.expected_files) + tuple(self.spec.extra.get("archive_files", ()))
+        return [name for name in names if not name.endswith("/") and any(glob_match(name, p) for p in patterns)]
+
+    def read(self, root: Path, *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> Iterator[ReadResult]:
         """Read every matching file under ``root``, and inside its zip archives; raise if there is none.
 
         Upstream releases are often zips (``HEAD.zip``, ``CMB.zip``, ``question.zip``).  Each
@@ -74,9 +115,63 @@ class SourceAdapter(ABC):
         read ``HEAD.zip/HEAD/train_HEAD.json#...``.  Extracted files are read as one root, apart
         from the plain files: files an adapter joins (questions and their answer key) must both
         be zipped or both be plain.
+
+        Every item is cleaned (see the module docstring); a string field longer than
+        ``max_field_chars`` characters is a ``field_too_long`` reject.
         """
+        if max_field_chars < 1:
+            raise ValueError(f"max_field_chars must be at least 1, got {max_field_chars}")
+        results = self.finish(self._read_everything(root), max_field_chars=max_field_chars)
+        yield from results
+
+    def finish(
+        self, results: Iterable[ReadResult], *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+    ) -> Iterator[ReadResult]:
+        """What :meth:`read` applies to every adapter's raw results: the safety net, the text
+        policy and unique ids (public so that other read paths, e.g. ``read_hub``, share it)."""
+        from mmed_ift.sources._unique import unique_ids
+
+        cleaned = (self.clean(result, max_field_chars) for result in self._safely(results))
+        yield from unique_ids(self, cleaned)
+
+    def _safely(self, results: Iterable[ReadResult]) -> Iterator[ReadResult]:
+        """Pass results through; an unexpected read error ends this source with one reject naming it."""
+        try:
+            yield from results
+        except _READ_ERRORS as error:
+            where = getattr(error, "filename", None) or self.spec.name
+            log.warning("source %s: reading stopped at %s: %s", self.spec.name, where, error)
+            yield self.reject(
+                str(where),
+                "read_failed",
+                f"reading {self.spec.name} stopped: {type(error).__name__}: {error}"[:500],
+            )
+
+    def clean(self, result: ReadResult, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> ReadResult:
+        """An item under the text policy (see :mod:`mmed_ift.sources._clean`), or its reject."""
+        if isinstance(result, Reject):
+            return result
+        ids = {"source_id": result.source_id, "lang": result.lang, "split": result.split}
+        try:
+            data = result.model_dump()
+            cleaned = clean_fields(data, max_field_chars)
+            if cleaned == data:
+                return result
+            return type(result).model_validate(cleaned)
+        except FieldProblem as problem:
+            return self.reject(result.location, problem.reason, problem.detail, **ids)
+        except ValidationError as error:
+            return self.reject(
+                result.location, "invalid_record", f"after cleaning: {_describe_validation_error(error)}",
+                stage="validate", **ids,
+            )  # fmt: skip
+
+    def _read_everything(self, root: Path) -> Iterator[ReadResult]:
+        scan = scan_tree(root)
+        for where, reason, detail in scan.problems:
+            yield self.reject(where, reason, detail)
         files = self.find_files(root)
-        archives = sorted(path for path in root.glob("**/*.zip") if path.is_file()) if root.is_dir() else []
+        archives = [path for path in scan.files if path.name.lower().endswith(".zip")]
         if not files and not archives:
             raise SourceNotFoundError(
                 f"{self.spec.name}: no files matching {list(self.spec.expected_files)} under {root}"
@@ -88,12 +183,12 @@ class SourceAdapter(ABC):
             return
         with tempfile.TemporaryDirectory(prefix="mmed_ift_unzip_") as scratch:
             for archive in archives:
-                shown = archive.relative_to(root).as_posix()
+                shown = display(archive, root)
                 extracted = Path(scratch) / shown
                 try:
-                    extract_archive(archive, extracted, shown)
+                    extract_archive(archive, extracted, shown, self.archive_members)
                 except SourceFormatError as error:
-                    yield self.reject(error.location, "unreadable_file", error.problem)
+                    yield self.reject(error.location, error.reason or "unreadable_file", error.problem)
                     continue
                 inner = self.find_files(extracted)
                 if inner:
@@ -116,7 +211,10 @@ class SourceAdapter(ABC):
             try:
                 yield from self.read_file(root, path)
             except SourceFormatError as error:
-                yield self.reject(error.location, "unreadable_file", error.problem)
+                yield self.reject(error.location, error.reason or "unreadable_file", error.problem)
+            except _READ_ERRORS as error:
+                # a failure the adapter did not foresee: the file is named, the other files are read
+                yield self.reject(display(path, root), "unreadable_file", f"{type(error).__name__}: {error}"[:500])
 
     @abstractmethod
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
@@ -174,7 +272,7 @@ class SourceAdapter(ABC):
         a row ``build`` cannot map becomes a reject carrying its upstream id (``id_field``)."""
         for where, record in rows:
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=lang, split=split)
+                yield self.reject(where, record.reason or "bad_format", record.problem, lang=lang, split=split)
                 continue
             raw_id = record.get(id_field) if id_field else None
             yield from self.guarded(
@@ -202,7 +300,9 @@ class SourceAdapter(ABC):
         try:
             yield from list(build())
         except SourceFormatError as error:
-            yield self.reject(error.location, "bad_format", error.problem, source_id=source_id, lang=lang, split=split)
+            yield self.reject(
+                error.location, error.reason or "bad_format", error.problem, source_id=source_id, lang=lang, split=split
+            )
 
 
 def license_id(license: str) -> str:
@@ -215,17 +315,189 @@ def license_id(license: str) -> str:
     return head.strip("();,").lower()
 
 
-def extract_archive(archive: Path, target: Path, shown: str) -> None:
-    """Extract a zip safely: members may not escape ``target`` (no ``../`` or absolute paths)."""
+def extract_archive(
+    archive: Path, target: Path, shown: str, select: Callable[[list[str]], list[str]] | None = None
+) -> None:
+    """Extract a zip safely: only the members ``select`` picks (default: all), none escaping
+    ``target`` (no ``../`` or absolute paths), within :data:`MAX_ARCHIVE_BYTES` in total and
+    :data:`MAX_COMPRESSION_RATIO` per member.  Sizes are counted as the bytes come out, so a
+    member whose header lies about its size is caught too.  Raises :class:`SourceFormatError`
+    (reason ``zip_bomb``, ``archive_too_large`` or none for an unreadable archive)."""
     try:
         with zipfile.ZipFile(archive) as handle:
-            for member in handle.infolist():
-                destination = (target / member.filename).resolve()
-                if not destination.is_relative_to(target.resolve()):
-                    raise SourceFormatError(shown, f"archive member {member.filename!r} points outside the archive")
-            handle.extractall(target)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+            members = {info.filename: info for info in handle.infolist()}
+            names = list(members) if select is None else select(list(members))
+            base = target.resolve()
+            for name in names:
+                destination = (target / name).resolve()
+                if not destination.is_relative_to(base):
+                    raise SourceFormatError(shown, f"archive member {name!r} points outside the archive")
+            declared = sum(members[name].file_size for name in names)
+            if declared > MAX_ARCHIVE_BYTES:
+                raise SourceFormatError(
+                    shown, f"the members to read would take {declared} bytes; the limit is {MAX_ARCHIVE_BYTES}",
+                    reason="archive_too_large",
+                )  # fmt: skip
+            total = 0
+            for name in names:
+                info = members[name]
+                if info.is_dir():
+                    continue
+                limit = _member_limit(info)
+                destination = target / name
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                written = 0
+                with handle.open(info) as source, destination.open("wb") as sink:
+                    while chunk := source.read(1 << 20):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if written > limit:
+                            raise SourceFormatError(
+                                f"{shown}/{name}",
+                                f"member inflates past {limit} bytes ({info.compress_size} compressed): a zip bomb",
+                                reason="zip_bomb",
+                            )
+                        if total > MAX_ARCHIVE_BYTES:
+                            raise SourceFormatError(
+                                shown, f"extracting passes {MAX_ARCHIVE_BYTES} bytes", reason="archive_too_large"
+                            )
+                        sink.write(chunk)
+    except SourceFormatError:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as error:
+        shutil.rmtree(target, ignore_errors=True)
         raise SourceFormatError(shown, f"not a readable zip archive: {error}") from None
+
+
+def _member_limit(info: zipfile.ZipInfo) -> int:
+    """Most bytes a member may inflate to: its declared size, and a sane ratio to its compressed size."""
+    ratio_cap = max(_RATIO_MIN_BYTES, info.compress_size * MAX_COMPRESSION_RATIO)
+    if info.file_size > ratio_cap:
+        raise SourceFormatError(
+            info.filename,
+            f"member declares {info.file_size} bytes from {info.compress_size} compressed"
+            f" (more than {MAX_COMPRESSION_RATIO}:1): a zip bomb",
+            reason="zip_bomb",
+        )
+    return min(info.file_size, ratio_cap)
+
+
+# -- finding files -------------------------------------------------------------------------
+
+
+@dataclass
+class TreeScan:
+    """The regular files under a folder, and what could not be walked (``(where, reason, detail)``)."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def scan_tree(root: Path) -> TreeScan:
+    """Walk ``root`` following links to folders once; report instead of skipping.
+
+    ``Path.glob`` silently skips unreadable folders and links to folders; here every such case
+    becomes a problem a caller can report.  A file path keeps the name it was reached by (a file
+    reached through a linked folder is shown under the link).
+    """
+    scan = TreeScan()
+    if root.is_file():
+        scan.files.append(root)
+        return scan
+    if not root.is_dir():
+        return scan
+    seen: dict[str, str] = {os.path.realpath(root): "."}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        shown = display(folder, root)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            scan.problems.append((shown, "unreadable_folder", f"cannot list the folder: {error.strerror or error}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    real = os.path.realpath(path)
+                    if real in seen:
+                        scan.problems.append((
+                            display(path, root),
+                            "symlink_loop",
+                            f"this link leads to {seen[real]!r}, which is read already; it is not read twice",
+                        ))  # fmt: skip
+                        continue
+                    seen[real] = display(path, root)
+                    stack.append(path)
+                elif entry.is_file(follow_symlinks=True):
+                    scan.files.append(path)
+                elif entry.is_symlink():
+                    scan.problems.append(
+                        (display(path, root), "unreadable_file", "a broken link (its target is missing)")
+                    )
+            except OSError as error:
+                scan.problems.append(
+                    (display(path, root), "unreadable_file", f"cannot inspect: {error.strerror or error}")
+                )
+    scan.files.sort()
+    return scan
+
+
+def _segment_regex(segment: str) -> str:
+    """One glob path segment as a regex that never crosses ``/``."""
+    out: list[str] = []
+    index = 0
+    while index < len(segment):
+        char = segment[index]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and "]" in segment[index + 2 :]:
+            end = segment.index("]", index + 2)
+            body = segment[index + 1 : end]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            index = end
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+@functools.cache
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A glob pattern as ``Path.glob`` reads it (``**`` any number of folders) as one regex."""
+    segments = pattern.split("/")
+    parts = []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == "**":
+            parts.append(".*" if last else "(?:[^/]+/)*")
+        else:
+            parts.append(_segment_regex(segment) + ("" if last else "/"))
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+
+
+def glob_match(relative: str, pattern: str) -> bool:
+    """Whether a posix path relative to a root matches a ``Path.glob`` pattern of that root."""
+    return _pattern_regex(pattern).match(relative) is not None
+
+
+def matching_files(files: Iterable[Path], root: Path, patterns: Iterable[str]) -> list[Path]:
+    """The files whose path relative to ``root`` matches one of ``patterns``, sorted."""
+    patterns = tuple(patterns)
+    return sorted(path for path in files if any(glob_match(display(path, root), pattern) for pattern in patterns))
 
 
 def _describe_validation_error(error: ValidationError) -> str:
