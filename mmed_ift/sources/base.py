@@ -343,7 +343,7 @@ def extract_archive(
                 info = members[name]
                 if info.is_dir():
                     continue
-                limit = _member_limit(info)
+                limit = _member_limit(info, shown)
                 destination = target / name
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 written = 0
@@ -370,12 +370,12 @@ def extract_archive(
         raise SourceFormatError(shown, f"not a readable zip archive: {error}") from None
 
 
-def _member_limit(info: zipfile.ZipInfo) -> int:
+def _member_limit(info: zipfile.ZipInfo, shown: str) -> int:
     """Most bytes a member may inflate to: its declared size, and a sane ratio to its compressed size."""
     ratio_cap = max(_RATIO_MIN_BYTES, info.compress_size * MAX_COMPRESSION_RATIO)
     if info.file_size > ratio_cap:
         raise SourceFormatError(
-            info.filename,
+            f"{shown}/{info.filename}",
             f"member declares {info.file_size} bytes from {info.compress_size} compressed"
             f" (more than {MAX_COMPRESSION_RATIO}:1): a zip bomb",
             reason="zip_bomb",

@@ -15,8 +15,8 @@ file (and the line where it can be told), never a bare exception:
   at their line;
 * the same key twice in one JSON object -> ``duplicate_key`` (``json`` would silently keep the
   last value; :func:`json_loads` reports it instead);
-* a CSV field past the ``csv`` module's field limit -> ``field_too_long`` for that row; the rest
-  of the file is still read.
+* a CSV field past the ``csv`` module's field limit is read whole (the limit is lifted while
+  reading) and rejected by the adapter's field cap as ``field_too_long`` at its row's line.
 """
 
 from __future__ import annotations
@@ -251,16 +251,32 @@ def iter_json_list(path: Path, root: Path) -> Iterator[tuple[str, dict[str, Any]
             yield where, SourceFormatError(where, f"expected a JSON object, got {type(value).__name__}")
 
 
+#: the csv module's own field limit is lifted while reading: a long field is read whole and then
+#: rejected by the item's field-length cap (``field_too_long``) at its line, instead of breaking
+#: the parse in the middle of a quoted field and misreading the lines that follow
+_CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+
 def iter_csv(
     path: Path, root: Path, *, delimiter: str = ",", header: bool = True
 ) -> Iterator[tuple[str, dict[str, str] | list[str] | SourceFormatError]]:
     """Rows of a CSV/TSV file with their physical line numbers (quoted fields may span lines).
 
-    A field past the ``csv`` module's limit (``csv.field_size_limit()``) is a ``field_too_long``
-    error for its row; reading goes on with the next line.
+    A row the ``csv`` module cannot parse (a NUL byte, ...) is an error for its line; reading
+    goes on with the next line.
     """
     shown = display_path(path, root)
     text = read_text(path, shown)
+    previous_limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        yield from _csv_rows(text, shown, delimiter, header)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _csv_rows(
+    text: str, shown: str, delimiter: str, header: bool
+) -> Iterator[tuple[str, dict[str, str] | list[str] | SourceFormatError]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns: list[str] | None = None
     line = 1
