@@ -10,15 +10,36 @@ message naming the setting to fix).
 
 The API key is read from the environment variable the config names, handed to the client, and
 never stored on this object, logged, cached or written.
+
+Hostile or broken servers cannot stop a build:
+
+* every request has a **total deadline** (``timeout_s``, enforced with ``asyncio.timeout`` around
+  the whole exchange), so a server that trickles bytes is cut off like one that never answers;
+* the body of a 200 reply is read by this module, at most ``max_response_bytes`` of it, and
+  checked: not UTF-8 (``invalid_utf8``), not JSON (``invalid_json``), wrong shape or types
+  (``wrong_types``), too big (``body_too_large``) are retried like transport faults and, when the
+  retries are spent, become a reject of that job, never an exception out of the build;
+* a reply with no usable content (no choices, empty text) is returned but **not cached**, so the
+  next run asks again instead of replaying a failure;
+* **secrets are redacted**: credentials in ``base_url`` (``user:pass@host``, ``?api_key=...``;
+  :func:`redact_url`) and the API key, wherever a server echoes them (error messages, reply
+  text), are replaced by ``[REDACTED]`` before anything reaches a log, a reject, the cache or an
+  output.  :class:`ClientSettings` keeps ``base_url`` as a :class:`SecretURL`: a string that
+  *reads* as the redacted URL (so a report made with ``dataclasses.asdict`` or ``json.dumps``
+  shows no secret) and carries the URL to connect to in ``.full``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 import os
 import random
+import re
 import time
+import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -55,6 +76,203 @@ class _FormatRejected(Exception):
     """The server refused the request's response_format (400/422 naming it)."""
 
 
+REDACTED = "[REDACTED]"
+#: query parameters whose value is a secret (api_key, access_token, sig, password, ...)
+_SECRET_PARAM = re.compile(r"key|token|secret|pass|pwd|sig|auth|credential|session", re.IGNORECASE)
+
+
+def _split_url(url: str) -> urllib.parse.SplitResult | None:
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secret parts of a URL: user info (user and password) and secret-looking query values."""
+    parts = _split_url(url)
+    if parts is None:
+        return []
+    found: list[str] = []
+    if "@" in parts.netloc:
+        userinfo = parts.netloc.rsplit("@", 1)[0]
+        plain = urllib.parse.unquote(userinfo)
+        # the HTTP client sends user info as Basic auth: a server may echo its base64 form
+        found += [userinfo, plain, *plain.split(":", 1), base64.b64encode(plain.encode()).decode()]
+    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        if value and _SECRET_PARAM.search(name):
+            found.append(value)
+    raw_values = [pair.split("=", 1)[1] for pair in parts.query.split("&") if "=" in pair]
+    found += [value for value in raw_values if value and any(value == urllib.parse.quote(s, safe="") for s in found)]
+    return sorted({secret for secret in found if len(secret) >= 3}, key=len, reverse=True)
+
+
+def redact_url(url: str) -> str:
+    """``url`` without credentials: user info and secret query values become ``[REDACTED]``.
+
+    ``http://bob:pw@host/v1?api_key=k&x=1`` -> ``http://[REDACTED]@host/v1?api_key=[REDACTED]&x=1``.
+    A string that does not parse as a URL is redacted as a whole.
+    """
+    parts = _split_url(url)
+    if parts is None:
+        return REDACTED
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    pairs = []
+    for pair in parts.query.split("&") if parts.query else []:
+        name, sep, value = pair.partition("=")
+        secret = sep and value and _SECRET_PARAM.search(urllib.parse.unquote_plus(name))
+        pairs.append(f"{name}={REDACTED}" if secret else pair)
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret (and its URL-encoded form) replaced by ``[REDACTED]``."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, REDACTED)
+        encoded = urllib.parse.quote(secret, safe="")
+        if encoded != secret and encoded in text:
+            text = text.replace(encoded, REDACTED)
+    return text
+
+
+class SecretURL(str):
+    """A URL that reads (``str``, ``repr``, ``json.dumps``, ``dataclasses.asdict``) as its redacted
+    form; ``.full`` is the URL with its credentials, for the HTTP client only."""
+
+    full: str
+
+    def __new__(cls, url: str) -> SecretURL:
+        full = url.full if isinstance(url, SecretURL) else str(url)
+        self = super().__new__(cls, redact_url(full))
+        self.full = full
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:  # pickling (Ray) and deepcopy keep the full URL
+        return (SecretURL, (self.full,))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SecretURL:
+        return self
+
+
+def full_url(url: str) -> str:
+    """The URL to connect to (with credentials) behind a :class:`SecretURL`, or ``url`` itself."""
+    return url.full if isinstance(url, SecretURL) else url
+
+
+class _URLField:
+    """Dataclass field descriptor: whatever is assigned is kept as a :class:`SecretURL`."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attr = f"_{name}_secret"
+
+    def __get__(self, instance: Any, owner: type | None = None) -> SecretURL:
+        if instance is None:
+            raise AttributeError("base_url has no default")  # dataclasses: a required field
+        value: SecretURL = instance.__dict__[self._attr]
+        return value
+
+    def __set__(self, instance: Any, value: str) -> None:
+        instance.__dict__[self._attr] = SecretURL(value)
+
+
+#: loggers of the HTTP stack that may print a request URL (httpx logs every request at INFO)
+_HTTP_LOGGERS = ("httpx", "httpx2", "httpcore", "openai", "openai._base_client")
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites log records so that none of ``secrets`` is printed (added to the HTTP loggers)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            cleaned = redact(message, self.secrets)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
+        return True
+
+
+class _BadReply(Exception):
+    """A 200 reply whose body cannot be used: ``cause`` is counted and retried."""
+
+    def __init__(self, cause: str, detail: str) -> None:
+        self.cause = cause
+        self.detail = detail
+        super().__init__(f"{cause}: {detail}")
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What this module reads from a chat completion body (checked types)."""
+
+    content: str
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+def _count(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _BadReply("wrong_types", f"usage.{name} should be a non-negative integer, got {type(value).__name__}")
+    return value
+
+
+def parse_completion(body: bytes) -> Completion:
+    """The content, finish reason and usage of a chat completion body, or :class:`_BadReply`.
+
+    Checked, not trusted: UTF-8, JSON, ``choices`` a list of objects with a ``message`` object whose
+    ``content`` is a string or null, ``usage`` counts non-negative integers.  No choices is an
+    empty reply (content ``""``), which the caller does not cache.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _BadReply("invalid_utf8", f"the reply is not UTF-8 (byte {error.start})") from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError) as error:
+        raise _BadReply("invalid_json", f"the reply body is not JSON ({str(error)[:120]})") from None
+    if not isinstance(data, dict):
+        raise _BadReply("wrong_types", f"the reply is a JSON {type(data).__name__}, not an object")
+    choices = data.get("choices")
+    if choices is None:
+        choices = []
+    if not isinstance(choices, list):
+        raise _BadReply("wrong_types", f"choices should be a list, got {type(choices).__name__}")
+    content, finish_reason = "", None
+    if choices:
+        first = choices[0]
+        message = first.get("message") if isinstance(first, dict) else None
+        if not isinstance(message, dict):
+            raise _BadReply("wrong_types", "choices[0].message should be an object")
+        raw = message.get("content")
+        if raw is not None and not isinstance(raw, str):
+            raise _BadReply("wrong_types", f"choices[0].message.content should be a string, got {type(raw).__name__}")
+        content = raw or ""
+        reason = first.get("finish_reason")
+        if reason is not None and not isinstance(reason, str):
+            raise _BadReply("wrong_types", f"finish_reason should be a string, got {type(reason).__name__}")
+        finish_reason = reason
+    usage = data.get("usage")
+    if usage is not None and not isinstance(usage, dict):
+        raise _BadReply("wrong_types", f"usage should be an object, got {type(usage).__name__}")
+    usage = usage or {}
+    return Completion(
+        content,
+        finish_reason,
+        _count(usage.get("prompt_tokens"), "prompt_tokens"),
+        _count(usage.get("completion_tokens"), "completion_tokens"),
+    )
+
+
 def estimate_tokens(text: str) -> int:
     """Rough token count without a tokenizer (none ships offline): a CJK character is about one
     token, other text about four characters per token."""
@@ -67,6 +285,7 @@ class ClientSettings:
     """How to talk to the server: sampling, limits, retries.  The generator's
     :class:`~mmed_ift.generate.llm.LLMConfig` extends this with what to generate."""
 
+    #: kept as a :class:`SecretURL`: reads redacted, ``.full`` connects (see :class:`_URLField`)
     base_url: str
     model: str
     api_key_env: str = "OPENAI_API_KEY"
@@ -88,6 +307,15 @@ class ClientSettings:
     backoff_max_s: float = 60.0
     #: at most this many HTTP requests (retries included) per run; cache hits are free
     max_requests: int | None = None
+    #: a reply body larger than this is cut off and retried as ``body_too_large``
+    max_response_bytes: int = 16 * 1024 * 1024
+
+
+# Installed after the class is made so that dataclasses (and mypy) see a plain required field; the
+# generated ``__init__`` assigns through it, in subclasses (LLMConfig) too.
+_base_url_field = _URLField()
+_base_url_field.__set_name__(ClientSettings, "base_url")
+ClientSettings.base_url = _base_url_field  # type: ignore[assignment]
 
 
 @dataclass
@@ -273,8 +501,17 @@ class LLMClient:
         if not api_key:
             # Local servers (vLLM, llama.cpp, Ollama, TGI) usually need no key; the client needs a value.
             log.info("environment variable %s is not set; sending a placeholder key", settings.api_key_env)
+        url = full_url(settings.base_url)
+        # what must never be shown: the key (a server may echo it) and the URL's credentials
+        self._secrets = sorted(
+            {secret for secret in [*url_secrets(url), api_key or ""] if len(secret) >= 3}, key=len, reverse=True
+        )
+        self._shown_url = redact_url(url)
+        self._log_filter = RedactingFilter(self._secrets)
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
         self._client = openai.AsyncOpenAI(
-            base_url=settings.base_url, api_key=api_key or "no-key", max_retries=0, timeout=settings.timeout_s
+            base_url=url, api_key=api_key or "no-key", max_retries=0, timeout=settings.timeout_s
         )
         self._semaphore: RequestSlots = semaphore if semaphore is not None else asyncio.Semaphore(settings.concurrency)
         self._limiter: Limiter = (
@@ -389,33 +626,35 @@ class LLMClient:
                 self._in_flight += 1
                 self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
                 try:
-                    completion = await self._client.chat.completions.create(
-                        model=settings.model,
-                        messages=messages,  # type: ignore[arg-type]
-                        **params,
-                    )
+                    # the deadline covers the whole exchange: a server trickling bytes is cut off too
+                    async with asyncio.timeout(settings.timeout_s):
+                        completion = await self._fetch(messages, params)
+                except _BadReply as error:
+                    cause, detail = error.cause, self._redact(error.detail)
+                except (TimeoutError, openai.APITimeoutError):
+                    cause, detail = "timeout", f"no complete reply within {settings.timeout_s}s"
                 except openai.RateLimitError as error:
                     cause, detail, retry_after = "rate_limited", "429", _retry_after(error)
-                except openai.APITimeoutError:
-                    cause, detail = "timeout", f"no reply within {settings.timeout_s}s"
                 except openai.APIConnectionError as error:
                     cause, detail = "connection", f"{type(error.__cause__ or error).__name__}"
                 except openai.APIResponseValidationError as error:
-                    cause, detail = "bad_response", str(error)[:200]
+                    cause, detail = "bad_response", self._redact(str(error)[:200])
                 except (openai.AuthenticationError, openai.PermissionDeniedError) as error:
                     raise LLMSetupError(
-                        f"the server at {settings.base_url} refused the API key from ${settings.api_key_env}"
+                        f"the server at {self._shown_url} refused the API key from ${settings.api_key_env}"
                         f" (HTTP {error.status_code}); set that variable to a valid key"
                     ) from None
                 except openai.NotFoundError as error:
                     raise LLMSetupError(
-                        f"HTTP 404 from {settings.base_url} for model {settings.model!r}: check --base-url"
-                        f" (it usually ends in /v1) and --model ({_message(error)})"
+                        f"HTTP 404 from {self._shown_url} for model {settings.model!r}: check --base-url"
+                        f" (it usually ends in /v1) and --model ({self._redact(_message(error))})"
                     ) from None
                 except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
                     if self._refuses_format(error, params):
                         raise _FormatRejected() from None
-                    raise RequestFailed("bad_request", f"HTTP {error.status_code}: {_message(error)}") from None
+                    raise RequestFailed(
+                        "bad_request", f"HTTP {error.status_code}: {self._redact(_message(error))}"
+                    ) from None
                 except openai.APIStatusError as error:
                     if error.status_code >= 500 and self._refuses_format(error, params, strict=True):
                         # llama-cpp-python answers a request it fails to validate with 500.
@@ -423,7 +662,12 @@ class LLMClient:
                     if error.status_code in (408, 409) or error.status_code >= 500:
                         cause, detail = "server_error", f"HTTP {error.status_code}"
                     else:
-                        raise RequestFailed("http_error", f"HTTP {error.status_code}: {_message(error)}") from None
+                        raise RequestFailed(
+                            "http_error", f"HTTP {error.status_code}: {self._redact(_message(error))}"
+                        ) from None
+                except openai.OpenAIError as error:
+                    # anything else the client library raises about one request: retried, never fatal
+                    cause, detail = "bad_response", self._redact(f"{type(error).__name__}: {error}"[:200])
                 else:
                     response = self._store(key, messages, params, prompt_version, completion)
                     self._limiter.refund(estimate, response.prompt_tokens + response.completion_tokens)
@@ -444,6 +688,39 @@ class LLMClient:
         self.stats.failures[cause] += 1
         raise RequestFailed("request_failed", f"{cause} ({detail}) after {settings.max_retries + 1} attempts")
 
+    async def _fetch(self, messages: list[dict[str, str]], params: dict[str, Any]) -> Completion:
+        """Send one request and read its body here: at most ``max_response_bytes``, then checked.
+
+        HTTP errors (4xx/5xx) are raised by the ``openai`` client as usual; a body that cannot be
+        read or used raises :class:`_BadReply`.
+        """
+        cap = self.settings.max_response_bytes
+        async with self._client.chat.completions.with_streaming_response.create(
+            model=self.settings.model,
+            messages=messages,  # type: ignore[arg-type]
+            **params,
+        ) as response:
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > cap:
+                raise _BadReply("body_too_large", f"the reply announces {declared} bytes; the limit is {cap}")
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                async for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise _BadReply("body_too_large", f"the reply passed {cap} bytes")
+                    chunks.append(chunk)
+            except (_BadReply, asyncio.CancelledError):
+                raise
+            except Exception as error:  # the connection broke while the body came in
+                raise _BadReply("connection", f"{type(error).__name__} while reading the reply") from None
+        return parse_completion(b"".join(chunks))
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the API key or the URL's credentials (a server may echo them)."""
+        return redact(text, self._secrets)
+
     def _refuses_format(self, error: Exception, params: dict[str, Any], strict: bool = False) -> bool:
         """An error about response_format, in auto mode: step down to a weaker mode, don't fail.
 
@@ -457,28 +734,32 @@ class LLMClient:
         return "response_format" in text or "json_schema" in text or "schema" in text
 
     def _store(
-        self, key: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, completion: Any
+        self,
+        key: str,
+        messages: list[dict[str, str]],
+        params: dict[str, Any],
+        prompt_version: str,
+        completion: Completion,
     ) -> CachedResponse:
-        choices = getattr(completion, "choices", None) or []
-        if not choices:
-            content, finish_reason = "", None
-        else:
-            content = choices[0].message.content or ""
-            finish_reason = choices[0].finish_reason
-        usage = getattr(completion, "usage", None)
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0) if usage else 0
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0) if usage else 0
-        if usage is None:
+        """The response, redacted; cached only when it has content (an empty reply is asked again)."""
+        content = self._redact(completion.content)
+        prompt_tokens = completion.prompt_tokens
+        completion_tokens = completion.completion_tokens
+        if prompt_tokens is None:
             prompt_tokens = sum(estimate_tokens(message["content"]) for message in messages)
+        if completion_tokens is None:
             completion_tokens = estimate_tokens(content)
-        response = CachedResponse(content, finish_reason, prompt_tokens, completion_tokens)
-        self.cache.put(
-            key,
-            model=self.settings.model,
-            prompt_version=prompt_version,
-            request={"messages": messages, "params": params},
-            response=response,
-        )
+        response = CachedResponse(content, completion.finish_reason, prompt_tokens, completion_tokens)
+        if content.strip():
+            self.cache.put(
+                key,
+                model=self.settings.model,
+                prompt_version=prompt_version,
+                request={"messages": messages, "params": params},
+                response=response,
+            )
+        else:
+            log.info("request %s: empty reply, not cached", key[:12])
         self.stats.responses += 1
         self.stats.prompt_tokens_sent += prompt_tokens
         self.stats.completion_tokens_sent += completion_tokens
@@ -486,6 +767,8 @@ class LLMClient:
 
     async def aclose(self) -> None:
         await self._client.close()
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
 
 
 def _message(error: Exception) -> str:
