@@ -84,7 +84,8 @@ class Huatuo26MLite(SourceAdapter):
 
         name = hub_id or HUB_ID
         rows = load_dataset(name, split=SPLIT)
-        yield from unique_ids(self, self._hub_rows(name, rows))
+        # finish: the same safety net, text policy and unique ids as a read from files
+        yield from self.finish(self._hub_rows(name, rows))
 
     def _hub_rows(self, name: str, rows: Any) -> Iterator[ReadResult]:
         for index, row in enumerate(rows):

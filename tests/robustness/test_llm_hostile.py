@@ -195,3 +195,29 @@ def test_build_command_with_secrets_in_url_and_an_echoing_server_leaks_nothing(
             everything += path.read_bytes().decode("utf-8", "replace")
     assert "hunter2pass" not in everything and KEY not in everything
     assert "[REDACTED]@127.0.0.1" in (out / "build_report.json").read_text("utf-8")
+
+
+def test_model_reply_text_is_cleaned_like_source_text() -> None:
+    from pydantic import BaseModel
+
+    from mmed_ift.generate.parsing import parse_output
+
+    class Reply(BaseModel):
+        text: str
+
+    parsed = parse_output('{"text": "Take\\u200b 5\\u0000 mg\\u202e daily"}', Reply)
+    assert parsed.text == "Take 5 mg daily"
+
+
+@pytest.mark.parametrize("reply", ["[" * 100_000, '{"text": ' + "9" * 5000 + "}"])
+def test_model_reply_too_deep_or_with_huge_numbers_is_an_output_error(reply: str) -> None:
+    from pydantic import BaseModel
+
+    from mmed_ift.generate.parsing import OutputError, parse_output
+
+    class Reply(BaseModel):
+        text: str
+
+    with pytest.raises(OutputError) as error:
+        parse_output(reply, Reply)
+    assert error.value.reason == "malformed_json"
