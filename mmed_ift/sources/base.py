@@ -444,6 +444,10 @@ def scan_tree(root: Path) -> TreeScan:
                     scan.problems.append(
                         (display(path, root), "unreadable_file", "a broken link (its target is missing)")
                     )
+                else:  # a pipe, socket or device: reading it could block or never end
+                    scan.problems.append(
+                        (display(path, root), "unreadable_file", "not a regular file (a pipe, socket or device)")
+                    )
             except OSError as error:
                 scan.problems.append(
                     (display(path, root), "unreadable_file", f"cannot inspect: {error.strerror or error}")

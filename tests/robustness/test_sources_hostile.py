@@ -242,6 +242,14 @@ def test_broken_link_is_reported(tmp_path: Path) -> None:
     assert rejected[0].location == "US/phrases_no_exclude_test.jsonl"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
+    write_medqa(tmp_path, _good(1))
+    os.mkfifo(tmp_path / "medqa" / "US" / "phrases_no_exclude_test.jsonl")
+    kept, rejected = read("medqa", tmp_path / "medqa")
+    assert len(kept) == 1 and reasons(rejected) == ["unreadable_file"] and "pipe" in rejected[0].detail
+
+
 def test_unexpected_exception_in_an_adapter_becomes_a_reject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_medqa(tmp_path, _good(2), split="train")
     write_medqa(tmp_path, _good(2, start=5), split="test")
