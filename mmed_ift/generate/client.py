@@ -13,7 +13,7 @@ never stored on this object, logged, cached or written.
 
 Hostile or broken servers cannot stop a build:
 
-* every request has a **total deadline** (``timeout_s``, enforced with ``asyncio.timeout`` around
+* every request has a **total deadline** (``timeout_s``, enforced with ``asyncio.wait_for`` around
   the whole exchange), so a server that trickles bytes is cut off like one that never answers;
 * the body of a 200 reply is read by this module, at most ``max_response_bytes`` of it, and
   checked: not UTF-8 (``invalid_utf8``), not JSON (``invalid_json``), wrong shape or types
@@ -627,11 +627,10 @@ class LLMClient:
                 self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
                 try:
                     # the deadline covers the whole exchange: a server trickling bytes is cut off too
-                    async with asyncio.timeout(settings.timeout_s):
-                        completion = await self._fetch(messages, params)
+                    completion = await asyncio.wait_for(self._fetch(messages, params), settings.timeout_s)
                 except _BadReply as error:
                     cause, detail = error.cause, self._redact(error.detail)
-                except (TimeoutError, openai.APITimeoutError):
+                except (asyncio.TimeoutError, TimeoutError, openai.APITimeoutError):
                     cause, detail = "timeout", f"no complete reply within {settings.timeout_s}s"
                 except openai.RateLimitError as error:
                     cause, detail, retry_after = "rate_limited", "429", _retry_after(error)

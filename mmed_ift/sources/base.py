@@ -138,6 +138,8 @@ class SourceAdapter(ABC):
         """Pass results through; an unexpected read error ends this source with one reject naming it."""
         try:
             yield from results
+        except SourceFormatError as error:  # raised outside read_files' per-file guard
+            yield self.reject(error.location, error.reason or "unreadable_file", error.problem)
         except _READ_ERRORS as error:
             where = getattr(error, "filename", None) or self.spec.name
             log.warning("source %s: reading stopped at %s: %s", self.spec.name, where, error)
