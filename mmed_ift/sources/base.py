@@ -422,7 +422,8 @@ def scan_tree(root: Path) -> TreeScan:
         folder = stack.pop()
         shown = display(folder, root)
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            # real folders before links, so a link (not the folder it points at) is what is reported
+            entries = sorted(os.scandir(folder), key=lambda entry: (_is_link(entry), entry.name))
         except OSError as error:
             scan.problems.append((shown, "unreadable_folder", f"cannot list the folder: {error.strerror or error}"))
             continue
@@ -435,7 +436,8 @@ def scan_tree(root: Path) -> TreeScan:
                         scan.problems.append((
                             display(path, root),
                             "symlink_loop",
-                            f"this link leads to {seen[real]!r}, which is read already; it is not read twice",
+                            f"leads to the same folder as {seen[real]!r}, which is read already (a link loop or"
+                            " a second link); it is not read twice",
                         ))  # fmt: skip
                         continue
                     seen[real] = display(path, root)
@@ -479,6 +481,13 @@ def _segment_regex(segment: str) -> str:
             out.append(re.escape(char))
         index += 1
     return "".join(out)
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
 
 
 @functools.cache

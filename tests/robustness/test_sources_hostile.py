@@ -234,6 +234,14 @@ def test_two_links_to_one_folder_read_it_once(tmp_path: Path) -> None:
     assert len(kept) == 2 and reasons(rejected) == ["symlink_loop"] and rejected[0].location == "b"
 
 
+def test_link_beside_the_folder_it_points_at_is_the_one_reported(tmp_path: Path) -> None:
+    write_medqa(tmp_path, _good(2), folder="data")
+    (tmp_path / "medqa" / "alias").symlink_to(tmp_path / "medqa" / "data", target_is_directory=True)
+    kept, rejected = read("medqa", tmp_path / "medqa")
+    assert len(kept) == 2 and reasons(rejected) == ["symlink_loop"] and rejected[0].location == "alias"
+    assert kept[0].location.startswith("data/")
+
+
 def test_broken_link_is_reported(tmp_path: Path) -> None:
     write_medqa(tmp_path, _good(1))
     (tmp_path / "medqa" / "US" / "phrases_no_exclude_test.jsonl").symlink_to(tmp_path / "missing.jsonl")
