@@ -19,7 +19,8 @@ def add_publish_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentP
             "Push OUT/MMed-IFT to REPO and OUT/MMed-IFT-MC to REPO-MC, one commit per dataset"
             " (remote data/ files the build no longer has are deleted in the same commit). The token"
             " comes from HF_TOKEN or `hf auth login`. A build whose build_report.json has"
-            " contamination_found: true or generate:invalid_sample rejects is refused unless --force."
+            " contamination_found: true or generate:invalid_sample rejects, a build made without decontamination, or"
+            " one whose files no longer match the checksums recorded at build time is refused unless --force."
         ),
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the build folder (default: %(default)s)")

@@ -8,11 +8,22 @@ phone-like shape so doses, dates and lab values are left alone.
 
 Only sources whose spec marks them ``patient_dialogue`` are scrubbed by default: exam questions
 and encyclopedia text hold numbers that merely look like identifiers.
+
+Matching runs on a *normalised view* of the text, so disguised PII is found too: each character
+is NFKC-normalised (full-width digits ``１３８…`` and ``＠`` become ASCII) and invisible format
+characters (zero-width space/joiner, word joiner, BOM, soft hyphen, bidi controls) are left out,
+so ``john\u200b.doe@example.com`` and ``138\u200b1234\u200b5678`` match.  Each match is mapped
+back to its span of the original text, which is what is replaced; text without PII is returned
+unchanged (not normalised).  URLs without a scheme are found as ``www.…`` or as a host name
+ending in a common top-level domain (``example.com``, ``clinic.example.co.jp/path``); the list of
+TLDs leaves out those that are also words or abbreviations (``in``, ``it``, ``me``, ``co``...) so
+doses, dates, lab values and abbreviations like ``e.g.`` survive.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +54,18 @@ _NATIONAL_ID = re.compile(
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z+])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,5}(?![0-9A-Za-z:])"
 )
+#: a host name without a scheme, ending in a TLD that is not also a common word or abbreviation;
+#: an optional country second level (``.co.jp``, ``.com.cn``) and path; not inside an email
+_TLDS = (
+    "com|org|net|edu|gov|mil|info|biz|io|ai|app|dev|health|online|site|xyz|top|"
+    "cn|jp|fr|ru|es|de|uk|ca|au|kr|tw|hk|br|nl|ch|se|eu|pl|mx|ar|cl|su|ua|kz|by"
+)
+_BARE_URL = re.compile(
+    r"(?<![A-Za-z0-9@._%+\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    rf"(?:{_TLDS})(?:\.[a-z]{{2}})?(?![A-Za-z0-9\-@])"
+    r"(?:/[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]*(?<![.,;:!?']))?",
+    re.IGNORECASE,
+)
 _DATE_TIME = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}[ T]\d{1,2}$")
 _CN_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -56,27 +79,96 @@ def _looks_like_phone(candidate: str) -> bool:
     return candidate.startswith(("+", "(", "0")) or "-" in candidate or " " in candidate.strip()
 
 
-def scrub(text: str, counts: Counter[str]) -> str:
-    """``text`` with PII replaced by placeholders; ``counts`` gains one per replacement kind."""
+#: characters the view leaves out: every format character (zero-width, bidi, soft hyphen, BOM)
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
-    def replace(kind: str) -> Callable[[re.Match[str]], str]:
+#: what one pass finds: replacement text for a match of the view, or None to keep it
+Replacer = Callable[[re.Match[str]], str | None]
+
+
+def normalised_view(text: str) -> tuple[str, list[int]]:
+    """The text PII is matched on, and for each of its characters the index it came from.
+
+    Characters are NFKC-normalised one by one (full-width forms become ASCII) and invisible
+    format characters are dropped, so a match in the view covers a span of the original.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            chars.append(char)
+            origin.append(index)
+            continue
+        if _INVISIBLE.match(char):
+            continue
+        for piece in unicodedata.normalize("NFKC", char):
+            chars.append(piece)
+            origin.append(index)
+    return "".join(chars), origin
+
+
+def _needs_view(text: str) -> bool:
+    return _INVISIBLE.search(text) is not None or not unicodedata.is_normalized("NFKC", text)
+
+
+def _substitute(pattern: re.Pattern[str], text: str, replacer: Replacer) -> str:
+    """``pattern.sub`` matched on the normalised view, replacing the original spans."""
+    if not _needs_view(text):
+        return pattern.sub(lambda match: replacer(match) or match.group(0), text)
+    view, origin = normalised_view(text)
+    spans: list[tuple[int, int, str]] = []
+    for match in pattern.finditer(view):
+        if match.end() == match.start():
+            continue
+        replacement = replacer(match)
+        if replacement is not None:
+            spans.append((origin[match.start()], origin[match.end() - 1] + 1, replacement))
+    for start, end, replacement in reversed(spans):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _passes(counts: Counter[str]) -> list[tuple[re.Pattern[str], Replacer]]:
+    def replace(kind: str) -> Replacer:
         def apply(match: re.Match[str]) -> str:
             counts[kind] += 1
             return PLACEHOLDERS[kind]
 
         return apply
 
-    def phone(match: re.Match[str]) -> str:
+    def phone(match: re.Match[str]) -> str | None:
         if not _looks_like_phone(match.group(0)):
-            return match.group(0)
+            return None
         counts["phone"] += 1
         return PLACEHOLDERS["phone"]
 
-    text = _URL.sub(replace("url"), text)
-    text = _EMAIL.sub(replace("email"), text)
-    text = _NATIONAL_ID.sub(replace("national_id"), text)
-    text = _CN_MOBILE.sub(replace("phone"), text)
-    return _PHONE.sub(phone, text)
+    return [
+        (_URL, replace("url")),
+        (_EMAIL, replace("email")),
+        (_BARE_URL, replace("url")),
+        (_NATIONAL_ID, replace("national_id")),
+        (_CN_MOBILE, replace("phone")),
+        (_PHONE, phone),
+    ]
+
+
+def scrub(text: str, counts: Counter[str]) -> str:
+    """``text`` with PII replaced by placeholders; ``counts`` gains one per replacement kind.
+
+    Matching runs on the normalised view (see the module docstring); text in which nothing is
+    found comes back unchanged.
+    """
+    if _needs_view(text):
+        # quick check on the whole-string view (C speed): most texts hold no PII at all
+        probe: Counter[str] = Counter()
+        view = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+        for pattern, replacer in _passes(probe):
+            view = pattern.sub(lambda match, r=replacer: r(match) or match.group(0), view)  # type: ignore[misc]
+        if not probe:
+            return text
+    for pattern, replacer in _passes(counts):
+        text = _substitute(pattern, text, replacer)
+    return text
 
 
 def _scrub_item(item: Item, counts: Counter[str]) -> Item:

@@ -10,6 +10,19 @@ message naming the setting to fix).
 
 The API key is read from the environment variable the config names, handed to the client, and
 never stored on this object, logged, cached or written.
+
+Hostile or broken servers cannot stop a build:
+
+* every request has a **total deadline** (``timeout_s``, enforced with ``asyncio.wait_for`` around
+  the whole exchange), so a server that trickles bytes is cut off like one that never answers;
+* the body of a 200 reply is read by this module, at most ``max_response_bytes`` of it, and
+  checked: not UTF-8 (``invalid_utf8``), not JSON (``invalid_json``), wrong shape or types
+  (``wrong_types``), too big (``body_too_large``) are retried like transport faults and, when the
+  retries are spent, become a reject of that job, never an exception out of the build;
+* a reply with no usable content (no choices, empty text) is returned but **not cached**, so the
+  next run asks again instead of replaying a failure;
+* **secrets are redacted** (:mod:`mmed_ift.generate.secrets`) before anything reaches a log, a
+  reject, the cache or an output.
 """
 
 from __future__ import annotations
@@ -19,8 +32,6 @@ import logging
 import os
 import random
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -28,8 +39,18 @@ from pydantic import BaseModel
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.generate.cache import CachedResponse, RequestCache, request_key
 from mmed_ift.generate.options import FORMAT_MODES
-from mmed_ift.generate.prompts import output_schema
 from mmed_ift.generate.ratelimit import RateLimiter, backoff_delay
+from mmed_ift.generate.replies import (
+    BadReply,
+    Completion,
+    error_message,
+    estimate_tokens,
+    parse_completion,
+    retry_after_seconds,
+)
+from mmed_ift.generate.secrets import HTTP_LOGGERS, RedactingFilter, full_url, redact, redact_url, url_secrets
+from mmed_ift.generate.settings import ClientSettings, request_params
+from mmed_ift.generate.usage import UsageStats
 
 log = logging.getLogger(__name__)
 
@@ -53,180 +74,6 @@ class RequestFailed(Exception):
 
 class _FormatRejected(Exception):
     """The server refused the request's response_format (400/422 naming it)."""
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough token count without a tokenizer (none ships offline): a CJK character is about one
-    token, other text about four characters per token."""
-    wide = sum(1 for char in text if ord(char) >= 0x2E80)
-    return wide + (len(text) - wide + 3) // 4
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """How to talk to the server: sampling, limits, retries.  The generator's
-    :class:`~mmed_ift.generate.llm.LLMConfig` extends this with what to generate."""
-
-    base_url: str
-    model: str
-    api_key_env: str = "OPENAI_API_KEY"
-    temperature: float = 0.0
-    top_p: float = 1.0
-    max_tokens: int = 1024
-    seed: int | None = 0
-    #: auto (json_schema, falling back to json_object, then none), json_schema, json_object, none
-    response_format: str = "auto"
-    concurrency: int = 8
-    requests_per_minute: float | None = None
-    tokens_per_minute: float | None = None
-    #: how much of a minute's allowance may go out at once (60: the whole minute's)
-    rate_burst_s: float = 60.0
-    timeout_s: float = 120.0
-    #: transport retries per request (429, 5xx, timeouts, dropped connections)
-    max_retries: int = 6
-    backoff_base_s: float = 1.0
-    backoff_max_s: float = 60.0
-    #: at most this many HTTP requests (retries included) per run; cache hits are free
-    max_requests: int | None = None
-
-
-@dataclass
-class UsageStats:
-    """Everything the build report says about the LLM traffic of a run."""
-
-    requests_sent: int = 0
-    responses: int = 0
-    cache_hits: int = 0
-    coalesced: int = 0
-    retries: Counter[str] = field(default_factory=Counter)
-    failures: Counter[str] = field(default_factory=Counter)
-    output_retries: int = 0
-    budget_refused: int = 0
-    prompt_tokens_sent: int = 0
-    completion_tokens_sent: int = 0
-    prompt_tokens_cached: int = 0
-    completion_tokens_cached: int = 0
-    max_in_flight: int = 0
-    rate_limit_wait_s: float = 0.0
-    format_mode: str = ""
-    per_task: dict[str, Counter[str]] = field(default_factory=dict)
-
-    def task(self, name: str) -> Counter[str]:
-        return self.per_task.setdefault(name, Counter())
-
-    def cost(self, prices: dict[str, dict[str, float]] | None, model: str) -> dict[str, float] | None:
-        """USD from a price table ``{model: {"prompt": usd_per_1M, "completion": usd_per_1M}}``."""
-        if not prices or model not in prices:
-            return None
-        price = prices[model]
-        sent = (
-            self.prompt_tokens_sent * price.get("prompt", 0.0)
-            + self.completion_tokens_sent * price.get("completion", 0.0)
-        ) / 1e6
-        cached = (
-            self.prompt_tokens_cached * price.get("prompt", 0.0)
-            + self.completion_tokens_cached * price.get("completion", 0.0)
-        ) / 1e6
-        return {"this_run_usd": round(sent, 6), "saved_by_cache_usd": round(cached, 6)}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "requests_sent": self.requests_sent,
-            "responses": self.responses,
-            "cache_hits": self.cache_hits,
-            "coalesced": self.coalesced,
-            "retries_by_cause": dict(sorted(self.retries.items())),
-            "failures_by_cause": dict(sorted(self.failures.items())),
-            "output_retries": self.output_retries,
-            "refused_by_max_requests": self.budget_refused,
-            "usage": {
-                "prompt_tokens": self.prompt_tokens_sent,
-                "completion_tokens": self.completion_tokens_sent,
-                "total_tokens": self.prompt_tokens_sent + self.completion_tokens_sent,
-                "cached_prompt_tokens": self.prompt_tokens_cached,
-                "cached_completion_tokens": self.completion_tokens_cached,
-            },
-            "max_in_flight": self.max_in_flight,
-            "rate_limit_wait_s": round(self.rate_limit_wait_s, 3),
-            "response_format": self.format_mode,
-            "tasks": {name: dict(sorted(counts.items())) for name, counts in sorted(self.per_task.items())},
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> UsageStats:
-        """The inverse of :meth:`to_dict` (``rate_limit_wait_s`` as rounded there)."""
-        usage = data["usage"]
-        return cls(
-            requests_sent=data["requests_sent"],
-            responses=data["responses"],
-            cache_hits=data["cache_hits"],
-            coalesced=data["coalesced"],
-            retries=Counter(data["retries_by_cause"]),
-            failures=Counter(data["failures_by_cause"]),
-            output_retries=data["output_retries"],
-            budget_refused=data["refused_by_max_requests"],
-            prompt_tokens_sent=usage["prompt_tokens"],
-            completion_tokens_sent=usage["completion_tokens"],
-            prompt_tokens_cached=usage["cached_prompt_tokens"],
-            completion_tokens_cached=usage["cached_completion_tokens"],
-            max_in_flight=data["max_in_flight"],
-            rate_limit_wait_s=data["rate_limit_wait_s"],
-            format_mode=data["response_format"],
-            per_task={name: Counter(counts) for name, counts in data["tasks"].items()},
-        )
-
-    def merge(self, other: UsageStats) -> None:
-        """Add another run's counters to these (the Ray engine sums its batches' stats this way).
-
-        ``max_in_flight`` is the larger of the two, and ``format_mode`` the weaker structured-output
-        mode (a batch that stepped down knows the server refused the stronger one).
-        """
-        for name in ("requests_sent", "responses", "cache_hits", "coalesced", "output_retries", "budget_refused",
-                     "prompt_tokens_sent", "completion_tokens_sent", "prompt_tokens_cached",
-                     "completion_tokens_cached"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.retries.update(other.retries)
-        self.failures.update(other.failures)
-        self.max_in_flight = max(self.max_in_flight, other.max_in_flight)
-        self.rate_limit_wait_s += other.rate_limit_wait_s
-        modes = [mode for mode in (self.format_mode, other.format_mode) if mode]
-        if modes:
-            self.format_mode = max(modes, key=lambda mode: FORMAT_MODES.index(mode) if mode in FORMAT_MODES else -1)
-        for name, counts in other.per_task.items():
-            self.task(name).update(counts)
-
-
-def request_params(settings: ClientSettings, format_mode: str, output_model: type[BaseModel]) -> dict[str, Any]:
-    """Sampling parameters and response_format: everything besides messages in the cache key."""
-    params: dict[str, Any] = {
-        "temperature": settings.temperature,
-        "top_p": settings.top_p,
-        "max_tokens": settings.max_tokens,
-    }
-    if settings.seed is not None:
-        params["seed"] = settings.seed
-    if format_mode == "json_schema":
-        params["response_format"] = {
-            "type": "json_schema",
-            "json_schema": {"name": output_model.__name__, "schema": output_schema(output_model)},
-        }
-    elif format_mode == "json_object_schema":
-        params["response_format"] = {"type": "json_object", "schema": output_schema(output_model)}
-    elif format_mode == "json_object":
-        params["response_format"] = {"type": "json_object"}
-    return params
-
-
-def _retry_after(error: Exception) -> float | None:
-    response = getattr(error, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    value = headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 class RequestSlots(Protocol):
@@ -273,8 +120,17 @@ class LLMClient:
         if not api_key:
             # Local servers (vLLM, llama.cpp, Ollama, TGI) usually need no key; the client needs a value.
             log.info("environment variable %s is not set; sending a placeholder key", settings.api_key_env)
+        url = full_url(settings.base_url)
+        # what must never be shown: the key (a server may echo it) and the URL's credentials
+        self._secrets = sorted(
+            {secret for secret in [*url_secrets(url), api_key or ""] if len(secret) >= 3}, key=len, reverse=True
+        )
+        self._shown_url = redact_url(url)
+        self._log_filter = RedactingFilter(self._secrets)
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
         self._client = openai.AsyncOpenAI(
-            base_url=settings.base_url, api_key=api_key or "no-key", max_retries=0, timeout=settings.timeout_s
+            base_url=url, api_key=api_key or "no-key", max_retries=0, timeout=settings.timeout_s
         )
         self._semaphore: RequestSlots = semaphore if semaphore is not None else asyncio.Semaphore(settings.concurrency)
         self._limiter: Limiter = (
@@ -389,33 +245,34 @@ class LLMClient:
                 self._in_flight += 1
                 self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
                 try:
-                    completion = await self._client.chat.completions.create(
-                        model=settings.model,
-                        messages=messages,  # type: ignore[arg-type]
-                        **params,
-                    )
+                    # the deadline covers the whole exchange: a server trickling bytes is cut off too
+                    completion = await asyncio.wait_for(self._fetch(messages, params), settings.timeout_s)
+                except BadReply as error:
+                    cause, detail = error.cause, self._redact(error.detail)
+                except (asyncio.TimeoutError, TimeoutError, openai.APITimeoutError):
+                    cause, detail = "timeout", f"no complete reply within {settings.timeout_s}s"
                 except openai.RateLimitError as error:
-                    cause, detail, retry_after = "rate_limited", "429", _retry_after(error)
-                except openai.APITimeoutError:
-                    cause, detail = "timeout", f"no reply within {settings.timeout_s}s"
+                    cause, detail, retry_after = "rate_limited", "429", retry_after_seconds(error)
                 except openai.APIConnectionError as error:
                     cause, detail = "connection", f"{type(error.__cause__ or error).__name__}"
                 except openai.APIResponseValidationError as error:
-                    cause, detail = "bad_response", str(error)[:200]
+                    cause, detail = "bad_response", self._redact(str(error)[:200])
                 except (openai.AuthenticationError, openai.PermissionDeniedError) as error:
                     raise LLMSetupError(
-                        f"the server at {settings.base_url} refused the API key from ${settings.api_key_env}"
+                        f"the server at {self._shown_url} refused the API key from ${settings.api_key_env}"
                         f" (HTTP {error.status_code}); set that variable to a valid key"
                     ) from None
                 except openai.NotFoundError as error:
                     raise LLMSetupError(
-                        f"HTTP 404 from {settings.base_url} for model {settings.model!r}: check --base-url"
-                        f" (it usually ends in /v1) and --model ({_message(error)})"
+                        f"HTTP 404 from {self._shown_url} for model {settings.model!r}: check --base-url"
+                        f" (it usually ends in /v1) and --model ({self._redact(error_message(error))})"
                     ) from None
                 except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
                     if self._refuses_format(error, params):
                         raise _FormatRejected() from None
-                    raise RequestFailed("bad_request", f"HTTP {error.status_code}: {_message(error)}") from None
+                    raise RequestFailed(
+                        "bad_request", f"HTTP {error.status_code}: {self._redact(error_message(error))}"
+                    ) from None
                 except openai.APIStatusError as error:
                     if error.status_code >= 500 and self._refuses_format(error, params, strict=True):
                         # llama-cpp-python answers a request it fails to validate with 500.
@@ -423,7 +280,12 @@ class LLMClient:
                     if error.status_code in (408, 409) or error.status_code >= 500:
                         cause, detail = "server_error", f"HTTP {error.status_code}"
                     else:
-                        raise RequestFailed("http_error", f"HTTP {error.status_code}: {_message(error)}") from None
+                        raise RequestFailed(
+                            "http_error", f"HTTP {error.status_code}: {self._redact(error_message(error))}"
+                        ) from None
+                except openai.OpenAIError as error:
+                    # anything else the client library raises about one request: retried, never fatal
+                    cause, detail = "bad_response", self._redact(f"{type(error).__name__}: {error}"[:200])
                 else:
                     response = self._store(key, messages, params, prompt_version, completion)
                     self._limiter.refund(estimate, response.prompt_tokens + response.completion_tokens)
@@ -444,6 +306,39 @@ class LLMClient:
         self.stats.failures[cause] += 1
         raise RequestFailed("request_failed", f"{cause} ({detail}) after {settings.max_retries + 1} attempts")
 
+    async def _fetch(self, messages: list[dict[str, str]], params: dict[str, Any]) -> Completion:
+        """Send one request and read its body here: at most ``max_response_bytes``, then checked.
+
+        HTTP errors (4xx/5xx) are raised by the ``openai`` client as usual; a body that cannot be
+        read or used raises :class:`BadReply`.
+        """
+        cap = self.settings.max_response_bytes
+        async with self._client.chat.completions.with_streaming_response.create(
+            model=self.settings.model,
+            messages=messages,  # type: ignore[arg-type]
+            **params,
+        ) as response:
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > cap:
+                raise BadReply("body_too_large", f"the reply announces {declared} bytes; the limit is {cap}")
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                async for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise BadReply("body_too_large", f"the reply passed {cap} bytes")
+                    chunks.append(chunk)
+            except (BadReply, asyncio.CancelledError):
+                raise
+            except Exception as error:  # the connection broke while the body came in
+                raise BadReply("connection", f"{type(error).__name__} while reading the reply") from None
+        return parse_completion(b"".join(chunks))
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the API key or the URL's credentials (a server may echo them)."""
+        return redact(text, self._secrets)
+
     def _refuses_format(self, error: Exception, params: dict[str, Any], strict: bool = False) -> bool:
         """An error about response_format, in auto mode: step down to a weaker mode, don't fail.
 
@@ -457,28 +352,32 @@ class LLMClient:
         return "response_format" in text or "json_schema" in text or "schema" in text
 
     def _store(
-        self, key: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, completion: Any
+        self,
+        key: str,
+        messages: list[dict[str, str]],
+        params: dict[str, Any],
+        prompt_version: str,
+        completion: Completion,
     ) -> CachedResponse:
-        choices = getattr(completion, "choices", None) or []
-        if not choices:
-            content, finish_reason = "", None
-        else:
-            content = choices[0].message.content or ""
-            finish_reason = choices[0].finish_reason
-        usage = getattr(completion, "usage", None)
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0) if usage else 0
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0) if usage else 0
-        if usage is None:
+        """The response, redacted; cached only when it has content (an empty reply is asked again)."""
+        content = self._redact(completion.content)
+        prompt_tokens = completion.prompt_tokens
+        completion_tokens = completion.completion_tokens
+        if prompt_tokens is None:
             prompt_tokens = sum(estimate_tokens(message["content"]) for message in messages)
+        if completion_tokens is None:
             completion_tokens = estimate_tokens(content)
-        response = CachedResponse(content, finish_reason, prompt_tokens, completion_tokens)
-        self.cache.put(
-            key,
-            model=self.settings.model,
-            prompt_version=prompt_version,
-            request={"messages": messages, "params": params},
-            response=response,
-        )
+        response = CachedResponse(content, completion.finish_reason, prompt_tokens, completion_tokens)
+        if content.strip():
+            self.cache.put(
+                key,
+                model=self.settings.model,
+                prompt_version=prompt_version,
+                request={"messages": messages, "params": params},
+                response=response,
+            )
+        else:
+            log.info("request %s: empty reply, not cached", key[:12])
         self.stats.responses += 1
         self.stats.prompt_tokens_sent += prompt_tokens
         self.stats.completion_tokens_sent += completion_tokens
@@ -486,14 +385,7 @@ class LLMClient:
 
     async def aclose(self) -> None:
         await self._client.close()
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
 
 
-def _message(error: Exception) -> str:
-    body = getattr(error, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:300]
-        if isinstance(inner, str):
-            return inner[:300]
-    return str(error)[:300]

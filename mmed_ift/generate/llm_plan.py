@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from mmed_ift.generate.cache import RequestCache, request_key
-from mmed_ift.generate.client import estimate_tokens, request_params
 from mmed_ift.generate.llm import LLMConfig, first_phase_jobs, translate_jobs, translate_targets
 from mmed_ift.generate.options import FORMAT_MODES
+from mmed_ift.generate.replies import estimate_tokens
+from mmed_ift.generate.settings import request_params
 from mmed_ift.generate.tasks import Job
 from mmed_ift.schemas import Item, Message, Provenance, Sample
 

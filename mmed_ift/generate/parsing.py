@@ -5,6 +5,10 @@ grammar, and plain chat endpoints return whatever the model writes — JSON insi
 fence, JSON followed by a remark, a trailing comma.  :func:`parse_output` accepts all of those;
 what it cannot read raises :class:`OutputError` with a machine-countable reason, which the
 generator either retries (with the error shown to the model) or records as a reject.
+
+Every string in the reply goes through the same text policy as source records
+(:func:`mmed_ift.text.clean.clean_text`: control, zero-width and bidirectional characters
+removed, NFC), so none of them reaches a published sample from a model either.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+from mmed_ift.text.clean import clean_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,6 +82,12 @@ def extract_json(text: str) -> dict[str, Any]:
             except json.JSONDecodeError as error:
                 last_error = f"{error.msg} at line {error.lineno} column {error.colno}"
                 continue
+            except RecursionError:
+                last_error = "the JSON nests too deeply"
+                continue
+            except ValueError as error:  # an integer past Python's int digit limit
+                last_error = str(error)[:200]
+                continue
             if isinstance(value, dict):
                 return value
             last_error = f"expected a JSON object, got {type(value).__name__}"
@@ -84,11 +96,25 @@ def extract_json(text: str) -> dict[str, Any]:
     raise OutputError("malformed_json", last_error)
 
 
+def clean_strings(value: Any) -> Any:
+    """``value`` with every string (keys too) under the source text policy."""
+    if isinstance(value, str):
+        return clean_text(value)[0]
+    if isinstance(value, dict):
+        return {clean_strings(key): clean_strings(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [clean_strings(inner) for inner in value]
+    return value
+
+
 def parse_output(text: str, model: type[M]) -> M:
     """Extract and validate; a schema violation names the first offending field."""
     if not text.strip():
         raise OutputError("empty_output", "the reply is empty")
-    data = extract_json(text)
+    try:
+        data = clean_strings(extract_json(text))
+    except RecursionError:
+        raise OutputError("malformed_json", "the reply nests too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as error:

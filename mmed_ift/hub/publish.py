@@ -19,6 +19,11 @@ publish:
 - generated samples that failed schema validation: ``generate.rejected_by_reason.invalid_sample``
   or any source's ``rejected_by_reason`` key ``generate:invalid_sample`` above zero.  Such a build
   has silently lost rows to a generator bug.
+- decontamination was off: ``config.filter_options.decontaminate`` is false, or the report has no
+  ``decontam`` filter step.  Such a build may train on benchmark questions.
+- the files are not the ones the build wrote: ``output_sha256`` (``{relative path: sha256}`` of
+  every file of the dataset folders, see :mod:`mmed_ift.hub.checksums`) is missing, or a shard or
+  card was changed, removed or added since.
 
 The token comes from ``HF_TOKEN`` or the cached ``hf auth login`` (huggingface_hub resolves it);
 it is never printed and never taken on the command line, where it would show in process lists.
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mmed_ift.errors import MMedIFTError
+from mmed_ift.hub.checksums import REPORT_KEY, checksum_mismatches, output_checksums
 from mmed_ift.hub.layout import DATASET_FOLDERS, measure_folder
 
 if TYPE_CHECKING:
@@ -161,7 +167,39 @@ def publish_blockers(report: Mapping[str, Any]) -> list[str]:
             f"{invalid} generated samples failed schema validation (generate:{INVALID_SAMPLE});"
             " see rejects.jsonl, fix the generator and rebuild"
         )
+    blockers += decontamination_blockers(report)
     return blockers
+
+
+def decontamination_blockers(report: Mapping[str, Any]) -> list[str]:
+    """The build ran without decontamination (turned off, or no ``decontam`` step in the report)."""
+    config = report.get("config")
+    options = config.get("filter_options") if isinstance(config, Mapping) else None
+    if isinstance(options, Mapping) and options.get("decontaminate") is False:
+        return [
+            "the build ran with decontamination off (config.filter_options.decontaminate: false);"
+            " rebuild without --no-decontam"
+        ]
+    filters = report.get("filters")
+    if not isinstance(filters, Mapping) or "decontam" not in filters:
+        return ["build_report.json has no decontam filter step, so benchmark overlap was never checked; rebuild"]
+    return []
+
+
+def checksum_blockers(out_dir: Path, report: Mapping[str, Any]) -> list[str]:
+    """The dataset folders differ from what the build recorded (or it recorded nothing)."""
+    recorded = report.get(REPORT_KEY)
+    if not isinstance(recorded, Mapping) or not recorded:
+        return [f"build_report.json records no checksums ({REPORT_KEY}), so the files cannot be verified; rebuild"]
+    try:
+        current = output_checksums(out_dir)
+    except OSError as error:
+        return [f"the dataset files cannot be read to verify them ({error})"]
+    problems = checksum_mismatches({str(key): str(value) for key, value in recorded.items()}, current)
+    if not problems:
+        return []
+    shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+    return [f"the dataset files do not match the checksums recorded at build time ({shown}); rebuild"]
 
 
 def retarget_card(card: bytes, built_repo_id: str, repo_id: str) -> bytes:
@@ -318,7 +356,7 @@ def publish(
     ``token`` defaults to ``HF_TOKEN`` or the cached login.
     """
     report = load_report(out_dir)
-    blockers = publish_blockers(report)
+    blockers = publish_blockers(report) + checksum_blockers(out_dir, report)
     if blockers and not force:
         raise PublishRefusedError(
             f"refusing to publish {out_dir}: " + "; ".join(blockers) + " (--force publishes anyway)"

@@ -66,7 +66,9 @@ class Alpaca(SourceAdapter):
         for index, (where, record) in enumerate(rows):
             source_id = f"{file_id}/{index}"
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, source_id=source_id, lang=LANG, split=SPLIT)
+                yield self.reject(
+                    where, record.reason or "bad_format", record.problem, source_id=source_id, lang=LANG, split=SPLIT
+                )
                 continue
             yield from self.guarded(
                 where,

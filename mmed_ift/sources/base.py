@@ -5,10 +5,31 @@ record it meets, either a validated item (:class:`~mmed_ift.schemas.MCQuestion`,
 :class:`~mmed_ift.schemas.QAPair`, :class:`~mmed_ift.schemas.Passage`) or a
 :class:`~mmed_ift.schemas.Reject` that says where and why.  Because each record produces exactly
 one result, ``read == kept + rejected`` holds by construction and nothing is lost silently.
+
+:meth:`SourceAdapter.read` adds, for every adapter:
+
+* **Finding files** walks the folder itself (:func:`scan_tree`) instead of ``Path.glob``, which
+  silently skips what it cannot list: an unreadable sub-folder, a broken link, a link loop or a
+  second link to a folder already read each become a reject (``unreadable_folder``,
+  ``unreadable_file``, ``symlink_loop``).  Links to folders are followed once.
+* **Any failure while reading a file** (permissions, bad encoding, JSON too deep, numbers past
+  Python's int digit limit, CSV fields past the csv field limit) is a reject naming the file and,
+  where it can be told, the line; a failure the adapter did not expect stops that source with one
+  ``read_failed`` reject naming the exception instead of a traceback.
+* **Text policy** (:mod:`mmed_ift.text.clean`): control, zero-width and bidirectional
+  characters are stripped and text is NFC-normalised in every item; a field that is mostly such
+  characters is rejected as ``control_characters``; a field longer than ``max_field_chars``
+  (default :data:`~mmed_ift.text.clean.DEFAULT_MAX_FIELD_CHARS`) as ``field_too_long``.
+* **Unique ids**: output ids derive from ``(source, source_id)``, so a second item with an id
+  already read (the same upstream id in two files) is a ``duplicate_id`` reject naming the first.
+* **Archives**: only the zip members the adapter reads are extracted, within
+  :data:`MAX_ARCHIVE_BYTES` in total and :data:`MAX_COMPRESSION_RATIO` per member; an archive past
+  either is rejected (``archive_too_large``, ``zip_bomb``).
 """
 
 from __future__ import annotations
 
+import csv
 import importlib.resources
 import logging
 import tempfile
@@ -23,11 +44,16 @@ from pydantic import ValidationError
 
 from mmed_ift.errors import SourceFormatError, SourceNotFoundError
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject
+from mmed_ift.sources.files import display, extract_archive, glob_match, matching_files, scan_tree
+from mmed_ift.text.clean import DEFAULT_MAX_FIELD_CHARS, FieldProblem, clean_fields
 
 log = logging.getLogger(__name__)
 
 ReadResult = Item | Reject
 ItemT = TypeVar("ItemT", MCQuestion, QAPair, Passage)
+
+#: exceptions a hostile file can raise from code that does not expect it (the safety net)
+_READ_ERRORS = (OSError, RecursionError, ValueError, UnicodeError, csv.Error, zipfile.BadZipFile, EOFError)
 
 
 @dataclass(frozen=True)
@@ -61,12 +87,18 @@ class SourceAdapter(ABC):
 
     def find_files(self, root: Path) -> list[Path]:
         """Files under ``root`` that match the spec's expected names, sorted for determinism."""
-        found: set[Path] = set()
-        for pattern in self.spec.expected_files:
-            found.update(path for path in root.glob(pattern) if path.is_file())
-        return sorted(found)
+        return matching_files(scan_tree(root).files, root, self.spec.expected_files)
 
-    def read(self, root: Path) -> Iterator[ReadResult]:
+    def archive_members(self, names: list[str]) -> list[str]:
+        """The members of a zip archive this adapter reads (others are never extracted).
+
+        By default those matching ``spec.expected_files``; adapters that read a file besides
+        those (an answer key) list it in ``spec.extra["archive_files"]`` (glob patterns).
+        """
+        patterns = tuple(self.spec.expected_files) + tuple(self.spec.extra.get("archive_files", ()))
+        return [name for name in names if not name.endswith("/") and any(glob_match(name, p) for p in patterns)]
+
+    def read(self, root: Path, *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> Iterator[ReadResult]:
         """Read every matching file under ``root``, and inside its zip archives; raise if there is none.
 
         Upstream releases are often zips (``HEAD.zip``, ``CMB.zip``, ``question.zip``).  Each
@@ -74,9 +106,65 @@ class SourceAdapter(ABC):
         read ``HEAD.zip/HEAD/train_HEAD.json#...``.  Extracted files are read as one root, apart
         from the plain files: files an adapter joins (questions and their answer key) must both
         be zipped or both be plain.
+
+        Every item is cleaned (see the module docstring); a string field longer than
+        ``max_field_chars`` characters is a ``field_too_long`` reject.
         """
+        if max_field_chars < 1:
+            raise ValueError(f"max_field_chars must be at least 1, got {max_field_chars}")
+        results = self.finish(self._read_everything(root), max_field_chars=max_field_chars)
+        yield from results
+
+    def finish(
+        self, results: Iterable[ReadResult], *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+    ) -> Iterator[ReadResult]:
+        """What :meth:`read` applies to every adapter's raw results: the safety net, the text
+        policy and unique ids (public so that other read paths, e.g. ``read_hub``, share it)."""
+        from mmed_ift.sources._unique import unique_ids
+
+        cleaned = (self.clean(result, max_field_chars) for result in self._safely(results))
+        yield from unique_ids(self, cleaned)
+
+    def _safely(self, results: Iterable[ReadResult]) -> Iterator[ReadResult]:
+        """Pass results through; an unexpected read error ends this source with one reject naming it."""
+        try:
+            yield from results
+        except SourceFormatError as error:  # raised outside read_files' per-file guard
+            yield self.reject(error.location, error.reason or "unreadable_file", error.problem)
+        except _READ_ERRORS as error:
+            where = getattr(error, "filename", None) or self.spec.name
+            log.warning("source %s: reading stopped at %s: %s", self.spec.name, where, error)
+            yield self.reject(
+                str(where),
+                "read_failed",
+                f"reading {self.spec.name} stopped: {type(error).__name__}: {error}"[:500],
+            )
+
+    def clean(self, result: ReadResult, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> ReadResult:
+        """An item under the text policy (see :mod:`mmed_ift.text.clean`), or its reject."""
+        if isinstance(result, Reject):
+            return result
+        ids = {"source_id": result.source_id, "lang": result.lang, "split": result.split}
+        try:
+            data = result.model_dump()
+            cleaned = clean_fields(data, max_field_chars)
+            if cleaned == data:
+                return result
+            return type(result).model_validate(cleaned)
+        except FieldProblem as problem:
+            return self.reject(result.location, problem.reason, problem.detail, **ids)
+        except ValidationError as error:
+            return self.reject(
+                result.location, "invalid_record", f"after cleaning: {_describe_validation_error(error)}",
+                stage="validate", **ids,
+            )  # fmt: skip
+
+    def _read_everything(self, root: Path) -> Iterator[ReadResult]:
+        scan = scan_tree(root)
+        for where, reason, detail in scan.problems:
+            yield self.reject(where, reason, detail)
         files = self.find_files(root)
-        archives = sorted(path for path in root.glob("**/*.zip") if path.is_file()) if root.is_dir() else []
+        archives = [path for path in scan.files if path.name.lower().endswith(".zip")]
         if not files and not archives:
             raise SourceNotFoundError(
                 f"{self.spec.name}: no files matching {list(self.spec.expected_files)} under {root}"
@@ -88,12 +176,12 @@ class SourceAdapter(ABC):
             return
         with tempfile.TemporaryDirectory(prefix="mmed_ift_unzip_") as scratch:
             for archive in archives:
-                shown = archive.relative_to(root).as_posix()
+                shown = display(archive, root)
                 extracted = Path(scratch) / shown
                 try:
-                    extract_archive(archive, extracted, shown)
+                    extract_archive(archive, extracted, shown, self.archive_members)
                 except SourceFormatError as error:
-                    yield self.reject(error.location, "unreadable_file", error.problem)
+                    yield self.reject(error.location, error.reason or "unreadable_file", error.problem)
                     continue
                 inner = self.find_files(extracted)
                 if inner:
@@ -116,7 +204,10 @@ class SourceAdapter(ABC):
             try:
                 yield from self.read_file(root, path)
             except SourceFormatError as error:
-                yield self.reject(error.location, "unreadable_file", error.problem)
+                yield self.reject(error.location, error.reason or "unreadable_file", error.problem)
+            except _READ_ERRORS as error:
+                # a failure the adapter did not foresee: the file is named, the other files are read
+                yield self.reject(display(path, root), "unreadable_file", f"{type(error).__name__}: {error}"[:500])
 
     @abstractmethod
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
@@ -178,7 +269,7 @@ class SourceAdapter(ABC):
         a row ``build`` cannot map becomes a reject carrying its upstream id (``id_field``)."""
         for where, record in rows:
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=lang, split=split)
+                yield self.reject(where, record.reason or "bad_format", record.problem, lang=lang, split=split)
                 continue
             raw_id = record.get(id_field) if id_field else None
             yield from self.guarded(
@@ -206,7 +297,9 @@ class SourceAdapter(ABC):
         try:
             yield from list(build())
         except SourceFormatError as error:
-            yield self.reject(error.location, "bad_format", error.problem, source_id=source_id, lang=lang, split=split)
+            yield self.reject(
+                error.location, error.reason or "bad_format", error.problem, source_id=source_id, lang=lang, split=split
+            )
 
 
 def license_id(license: str) -> str:
@@ -217,19 +310,6 @@ def license_id(license: str) -> str:
     """
     head = license.strip().split()[0] if license.strip() else ""
     return head.strip("();,").lower()
-
-
-def extract_archive(archive: Path, target: Path, shown: str) -> None:
-    """Extract a zip safely: members may not escape ``target`` (no ``../`` or absolute paths)."""
-    try:
-        with zipfile.ZipFile(archive) as handle:
-            for member in handle.infolist():
-                destination = (target / member.filename).resolve()
-                if not destination.is_relative_to(target.resolve()):
-                    raise SourceFormatError(shown, f"archive member {member.filename!r} points outside the archive")
-            handle.extractall(target)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise SourceFormatError(shown, f"not a readable zip archive: {error}") from None
 
 
 def _describe_validation_error(error: ValidationError) -> str:

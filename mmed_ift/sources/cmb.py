@@ -143,7 +143,7 @@ class CMB(SourceAdapter):
         try:
             yield from results
         except SourceFormatError as error:
-            yield self.reject(error.location, "unreadable_file", error.problem, lang=LANG)
+            yield self.reject(error.location, error.reason or "unreadable_file", error.problem, lang=LANG)
 
     def _read_path(self, root: Path, path: Path, key: _AnswerKey) -> Iterator[ReadResult]:
         if path.name in CLIN_NAMES:
@@ -157,7 +157,7 @@ class CMB(SourceAdapter):
         """Collect the answer key; only malformed or duplicate entries produce results here."""
         for where, record in iter_json_list(path, root):
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split="test")
+                yield self.reject(where, record.reason or "bad_format", record.problem, lang=LANG, split="test")
                 continue
             try:
                 entry_id = record_id(record, where)
@@ -165,7 +165,7 @@ class CMB(SourceAdapter):
                     raise SourceFormatError(where, "missing field 'id' (needed to join the answer to its question)")
                 answer = require_str(record, "answer", where, allow_empty=True)
             except SourceFormatError as error:
-                yield self.reject(error.location, "bad_format", error.problem, lang=LANG, split="test")
+                yield self.reject(error.location, error.reason or "bad_format", error.problem, lang=LANG, split="test")
                 continue
             if entry_id in key.answers:
                 yield self.reject(
@@ -197,7 +197,7 @@ class CMB(SourceAdapter):
         split = exam_split(path.name)
         for index, (where, record) in enumerate(iter_json_list(path, root)):
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split=split)
+                yield self.reject(where, record.reason or "bad_format", record.problem, lang=LANG, split=split)
                 continue
             yield from self.guarded(
                 where,
@@ -249,7 +249,7 @@ class CMB(SourceAdapter):
     def _read_clin(self, root: Path, path: Path) -> Iterator[ReadResult]:
         for index, (where, record) in enumerate(iter_json_list(path, root)):
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split="test")
+                yield self.reject(where, record.reason or "bad_format", record.problem, lang=LANG, split="test")
                 continue
             yield from self.guarded(
                 where, lambda: list(self._clin_pairs(record, where, index)), lang=LANG, split="test"

@@ -122,7 +122,7 @@ class CMedQA2(SourceAdapter):
             yield from results
         except SourceFormatError as error:
             tables.problems.append(f"{path.name} is unreadable ({error.problem})")
-            yield self.reject(error.location, "unreadable_file", error.problem, lang=LANG)
+            yield self.reject(error.location, error.reason or "unreadable_file", error.problem, lang=LANG)
 
     def _load_questions(self, root: Path, path: Path, tables: _Tables) -> Iterator[ReadResult]:
         for where, row in iter_csv(path, root):
@@ -132,7 +132,7 @@ class CMedQA2(SourceAdapter):
                 question_id = require_str(row, "question_id", where).strip()
                 tables.questions[question_id] = require_str(row, "content", where, allow_empty=True)
             except SourceFormatError as error:
-                yield self.reject(error.location, "bad_format", error.problem, lang=LANG)
+                yield self.reject(error.location, error.reason or "bad_format", error.problem, lang=LANG)
 
     def _load_answers(self, root: Path, path: Path, tables: _Tables) -> Iterator[ReadResult]:
         for where, row in iter_csv(path, root):
@@ -143,7 +143,7 @@ class CMedQA2(SourceAdapter):
                 question_id = require_str(row, "question_id", where).strip()
                 tables.answers[answer_id] = (question_id, require_str(row, "content", where, allow_empty=True))
             except SourceFormatError as error:
-                yield self.reject(error.location, "bad_format", error.problem, lang=LANG)
+                yield self.reject(error.location, error.reason or "bad_format", error.problem, lang=LANG)
 
     # -- candidate files (the records) -------------------------------------------------------
 
@@ -151,7 +151,7 @@ class CMedQA2(SourceAdapter):
         try:
             yield from results
         except SourceFormatError as error:
-            yield self.reject(error.location, "unreadable_file", error.problem, lang=LANG)
+            yield self.reject(error.location, error.reason or "unreadable_file", error.problem, lang=LANG)
 
     def _read_candidates(self, root: Path, path: Path, tables: _Tables, seen: dict[str, str]) -> Iterator[ReadResult]:
         split = split_from_name(path.name)
@@ -163,7 +163,7 @@ class CMedQA2(SourceAdapter):
                 question_id = require_str(row, "question_id", where).strip()
                 positive = positive_answer_id(row, where)
             except SourceFormatError as error:
-                yield self.reject(error.location, "bad_format", error.problem, lang=LANG, split=split)
+                yield self.reject(error.location, error.reason or "bad_format", error.problem, lang=LANG, split=split)
                 continue
             candidate = candidates.setdefault(question_id, _Candidate(where))
             if positive and positive not in candidate.positives:

@@ -92,7 +92,8 @@ class CMExam(SourceAdapter):
             source_id = f"{split}/{where.rsplit(':', 1)[1]}"
             if not isinstance(row, dict):
                 problem = row.problem if isinstance(row, SourceFormatError) else "row without a header"
-                yield self.reject(where, "bad_format", problem, source_id=source_id, lang=LANG, split=split)
+                reason = (row.reason if isinstance(row, SourceFormatError) else None) or "bad_format"
+                yield self.reject(where, reason, problem, source_id=source_id, lang=LANG, split=split)
                 continue
             yield from self.guarded(
                 where,

@@ -3,6 +3,20 @@
 Each reader yields ``(location, value_or_error)`` so adapters can reject one bad record and go
 on with the rest.  Locations are ``path:line`` (1-based) for line formats and ``path#key`` or
 ``path[index]`` for JSON containers; paths are shown relative to the source root.
+
+Whatever a hostile file does, the reader raises or yields a :class:`SourceFormatError` naming the
+file (and the line where it can be told), never a bare exception:
+
+* a file that cannot be opened (permissions, a broken link, a folder) -> ``unreadable_file``;
+* bytes that are not UTF-8 -> the line of the first bad byte;
+* JSON nested too deeply for Python's parser (``RecursionError``) -> ``too_deeply_nested`` at the
+  line where it passes :data:`MAX_JSON_DEPTH` levels;
+* integers longer than Python's int digit limit (``ValueError`` from ``json``) -> ``number_too_long``
+  at their line;
+* the same key twice in one JSON object -> ``duplicate_key`` (``json`` would silently keep the
+  last value; :func:`json_loads` reports it instead);
+* a CSV field past the ``csv`` module's field limit is read whole (the limit is lifted while
+  reading) and rejected by the adapter's field cap as ``field_too_long`` at its row's line.
 """
 
 from __future__ import annotations
@@ -10,11 +24,35 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mmed_ift.errors import SourceFormatError
+
+#: where a too-deep JSON document is located: the first place it passes this many levels
+#: (Python's recursive parser itself gives up near the interpreter's recursion limit)
+MAX_JSON_DEPTH = 200
+#: Python refuses to convert longer digit strings to int (``sys.get_int_max_str_digits``)
+_INT_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+_LONG_NUMBER = re.compile(r"-?\d{" + str(_INT_DIGITS + 1) + ",}")
+
+
+class JSONObject(dict[str, Any]):
+    """A parsed JSON object that remembers the keys it held more than once with *different*
+    values (``json`` keeps the last one silently; a repeat of the same value loses nothing)."""
+
+    duplicate_keys: list[str]
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.duplicate_keys = []
+        if len(self) != len(pairs):
+            for key, value in pairs:
+                if self[key] != value and key not in self.duplicate_keys:
+                    self.duplicate_keys.append(key)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -24,20 +62,136 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _depth_exceeded_at(text: str, limit: int) -> int | None:
+    """Offset where JSON nesting first passes ``limit`` (strings skipped), or None."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return index
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def first_duplicate_key(value: Any) -> str | None:
+    """The first key repeated inside any object of ``value`` (iteratively: no recursion limit)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, JSONObject) and current.duplicate_keys:
+            return current.duplicate_keys[0]
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return None
+
+
+def json_loads(text: str, where: str, *, first_line: int = 1, duplicates: str = "anywhere") -> Any:
+    """``json.loads`` that turns every failure into a :class:`SourceFormatError` at ``where:line``.
+
+    ``where`` is the file as shown; ``first_line`` is the file line ``text`` starts on (for a
+    jsonl line).  Objects come back as :class:`JSONObject`.  A key repeated with different values
+    is an error ``anywhere`` in the document, only in the ``top`` object (a file keyed by record
+    id: a record would be lost; records are checked one by one with :func:`first_duplicate_key`),
+    or ``never`` (the caller checks).
+    """
+
+    def located(offset: int) -> str:
+        return f"{where}:{first_line + _line_of(text, offset) - 1}"
+
+    try:
+        value = json.loads(text, object_pairs_hook=JSONObject)
+    except json.JSONDecodeError as error:
+        raise SourceFormatError(
+            f"{where}:{first_line + error.lineno - 1}", f"invalid JSON: {error.msg} at column {error.colno}"
+        ) from None
+    except RecursionError:
+        deep = _depth_exceeded_at(text, MAX_JSON_DEPTH)
+        raise SourceFormatError(
+            located(deep or 0),
+            f"JSON nested too deeply to parse (more than {MAX_JSON_DEPTH} levels here)",
+            reason="too_deeply_nested",
+        ) from None
+    except ValueError as error:  # an integer longer than Python's int digit limit
+        match = _LONG_NUMBER.search(text)
+        raise SourceFormatError(
+            located(match.start() if match else 0),
+            f"a number has more than {_INT_DIGITS} digits ({error})"[:300],
+            reason="number_too_long",
+        ) from None
+    duplicate = None
+    if duplicates == "anywhere":
+        duplicate = first_duplicate_key(value)
+    elif duplicates == "top" and isinstance(value, JSONObject) and value.duplicate_keys:
+        duplicate = value.duplicate_keys[0]
+    if duplicate is not None:
+        raise SourceFormatError(
+            located(_second_key_offset(text, duplicate)),
+            f"duplicate key {duplicate!r} with different values in a JSON object (only one could be kept)",
+            reason="duplicate_key",
+        )
+    return value
+
+
+def _second_key_offset(text: str, key: str) -> int:
+    pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
+    matches = list(pattern.finditer(text))
+    if len(matches) < 2:
+        pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+        matches = list(pattern.finditer(text))
+    return matches[1].start() if len(matches) >= 2 else 0
+
+
+def _open_error(where: str, error: OSError) -> SourceFormatError:
+    reason = error.strerror or type(error).__name__
+    return SourceFormatError(where, f"cannot read the file: {reason}", reason="unreadable_file")
+
+
+def read_bytes(path: Path, where: str) -> bytes:
+    """The file's bytes; an unreadable file (permissions, broken link, a folder) is an error naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise _open_error(where, error) from None
+
+
 def read_text(path: Path, where: str) -> str:
     """Whole file as text: UTF-8 (BOM tolerated), CRLF and LF both accepted."""
-    data = path.read_bytes()
+    data = read_bytes(path, where)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SourceFormatError(where, f"not valid UTF-8 at byte {error.start}") from None
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SourceFormatError(f"{where}:{line}", f"not valid UTF-8 at byte {error.start}") from None
     return text
 
 
 def iter_jsonl(path: Path, root: Path) -> Iterator[tuple[str, dict[str, Any] | SourceFormatError]]:
     """One JSON object per non-blank line; a bad line becomes an error for that line only."""
     shown = display_path(path, root)
-    with path.open("rb") as handle:
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise _open_error(shown, error) from None
+    with handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{shown}:{number}"
             if not raw.strip():
@@ -48,55 +202,95 @@ def iter_jsonl(path: Path, root: Path) -> Iterator[tuple[str, dict[str, Any] | S
                 yield where, SourceFormatError(where, f"not valid UTF-8 at byte {error.start}")
                 continue
             try:
-                value = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield where, SourceFormatError(where, f"invalid JSON: {error.msg} at column {error.colno}")
+                value = json_loads(line, shown, first_line=number)
+            except SourceFormatError as error:
+                yield where, SourceFormatError(where, error.problem, reason=error.reason)
                 continue
             if not isinstance(value, dict):
-                yield where, SourceFormatError(
-                    where, f"expected a JSON object, got {type(value).__name__}"
-                )
+                yield where, SourceFormatError(where, f"expected a JSON object, got {type(value).__name__}")
                 continue
             yield where, value
 
 
 def load_json(path: Path, root: Path) -> Any:
-    """Parse a whole JSON file; a broken file raises one error naming it and the position."""
+    """Parse a whole JSON file; a broken file raises one error naming it and the position.
+
+    A key repeated in the top-level object is an error (a file keyed by record id would lose a
+    record); inside, adapters check each record with :func:`first_duplicate_key`.
+    """
     shown = display_path(path, root)
     text = read_text(path, shown)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SourceFormatError(
-            f"{shown}:{error.lineno}", f"invalid JSON: {error.msg} at column {error.colno}"
-        ) from None
+    return json_loads(text, shown, duplicates="top")
 
 
 def iter_json_list(path: Path, root: Path) -> Iterator[tuple[str, dict[str, Any] | SourceFormatError]]:
-    """Records of a file holding one JSON array of objects (``path[i]`` locations)."""
+    """Records of a file holding one JSON array of objects (``path[i]`` locations).
+
+    A record holding a repeated key is an error for that record only.
+    """
     shown = display_path(path, root)
-    data = load_json(path, root)
+    data = json_loads(read_text(path, shown), shown, duplicates="never")
     if not isinstance(data, list):
         raise SourceFormatError(shown, f"expected a JSON array of records, got {type(data).__name__}")
     for index, value in enumerate(data):
         where = f"{shown}[{index}]"
         if isinstance(value, dict):
+            duplicate = first_duplicate_key(value)
+            if duplicate is not None:
+                yield (
+                    where,
+                    SourceFormatError(
+                        where,
+                        f"duplicate key {duplicate!r} with different values in the record (only one could be kept)",
+                        reason="duplicate_key",
+                    ),
+                )
+                continue
             yield where, value
         else:
             yield where, SourceFormatError(where, f"expected a JSON object, got {type(value).__name__}")
 
 
+#: the csv module's own field limit is lifted while reading: a long field is read whole and then
+#: rejected by the item's field-length cap (``field_too_long``) at its line, instead of breaking
+#: the parse in the middle of a quoted field and misreading the lines that follow
+_CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+
 def iter_csv(
     path: Path, root: Path, *, delimiter: str = ",", header: bool = True
 ) -> Iterator[tuple[str, dict[str, str] | list[str] | SourceFormatError]]:
-    """Rows of a CSV/TSV file with their physical line numbers (quoted fields may span lines)."""
+    """Rows of a CSV/TSV file with their physical line numbers (quoted fields may span lines).
+
+    A row the ``csv`` module cannot parse (a NUL byte, ...) is an error for its line; reading
+    goes on with the next line.
+    """
     shown = display_path(path, root)
     text = read_text(path, shown)
+    previous_limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        yield from _csv_rows(text, shown, delimiter, header)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _csv_rows(
+    text: str, shown: str, delimiter: str, header: bool
+) -> Iterator[tuple[str, dict[str, str] | list[str] | SourceFormatError]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns: list[str] | None = None
     line = 1
-    for row in reader:
+    while True:
         where = f"{shown}:{line}"
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num + 1
+            reason = "field_too_long" if "field limit" in str(error) else None
+            yield where, SourceFormatError(where, f"unreadable CSV row: {error}", reason=reason)
+            continue
         line = reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
@@ -107,8 +301,9 @@ def iter_csv(
             yield where, row
             continue
         if len(row) != len(columns):
-            yield where, SourceFormatError(
-                where, f"expected {len(columns)} columns ({', '.join(columns)}), got {len(row)}"
+            yield (
+                where,
+                SourceFormatError(where, f"expected {len(columns)} columns ({', '.join(columns)}), got {len(row)}"),
             )
             continue
         yield where, dict(zip(columns, row, strict=True))

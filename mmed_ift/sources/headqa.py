@@ -25,7 +25,16 @@ from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import MCQuestion
 from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
-from mmed_ift.sources.formats import display_path, iter_csv, letter_keys, load_json, require_list, require_str
+from mmed_ift.sources.formats import (
+    JSONObject,
+    display_path,
+    first_duplicate_key,
+    iter_csv,
+    letter_keys,
+    load_json,
+    require_list,
+    require_str,
+)
 
 SPLIT_PREFIXES = {"train_": "train", "dev_": "validation", "test_": "test"}
 SPLIT_BY_YEAR = {"2013": "train", "2014": "train", "2015": "validation", "2016": "test", "2017": "test"}
@@ -90,6 +99,7 @@ class HeadQA(SourceAdapter):
             "**/HEAD_EN.json",
         ),
         citation=("Vilares, D. and Gómez-Rodríguez, C. HEAD-QA: A Healthcare Dataset for Complex Reasoning. ACL 2019."),
+        extra={"archive_files": ("**/*.gold",)},
         notes="Image questions are rejected; HEAD[_EN].json is read only where the split files are absent.",
     )
 
@@ -108,6 +118,14 @@ class HeadQA(SourceAdapter):
             raise SourceFormatError(shown, f"'language' is {lang!r}; HEAD-QA files are 'es' or 'en'")
         file_split = split_of_file(path)
         results: list[ReadResult] = []
+        if isinstance(data["exams"], JSONObject) and data["exams"].duplicate_keys:
+            repeated = data["exams"].duplicate_keys[0]
+            results.append(
+                self.reject(
+                    f"{shown}#{repeated}", "duplicate_key", f"exam {repeated!r} appears twice; one copy is read",
+                    lang=lang,
+                )
+            )  # fmt: skip
         for exam_id, exam in data["exams"].items():
             where = f"{shown}#{exam_id}"
             if not isinstance(exam, dict) or not isinstance(exam.get("data"), list):
@@ -133,6 +151,12 @@ class HeadQA(SourceAdapter):
     ) -> Iterator[ReadResult]:
         if not isinstance(question, dict):
             yield self.reject(where, "bad_format", f"question is {type(question).__name__}, not an object", lang=lang)
+            return
+        duplicate = first_duplicate_key(question)
+        if duplicate is not None:
+            yield self.reject(
+                where, "duplicate_key", f"key {duplicate!r} appears twice with different values", lang=lang
+            )
             return
         qid = question.get("qid")
         source_id = f"{lang}/{exam_id}/{qid}"

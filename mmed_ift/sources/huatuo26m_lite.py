@@ -49,7 +49,9 @@ class Huatuo26MLite(SourceAdapter):
         for where, record in iter_jsonl(path, root):
             fallback_id = f"{SPLIT}/{where.rsplit(':', 1)[1]}"
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, source_id=fallback_id, lang=LANG, split=SPLIT)
+                yield self.reject(
+                    where, record.reason or "bad_format", record.problem, source_id=fallback_id, lang=LANG, split=SPLIT
+                )
                 continue
             yield from self.guarded(
                 where, lambda: [self._pair(record, where, fallback_id)], source_id=fallback_id, lang=LANG, split=SPLIT
@@ -82,7 +84,8 @@ class Huatuo26MLite(SourceAdapter):
 
         name = hub_id or HUB_ID
         rows = load_dataset(name, split=SPLIT)
-        yield from unique_ids(self, self._hub_rows(name, rows))
+        # finish: the same safety net, text policy and unique ids as a read from files
+        yield from self.finish(self._hub_rows(name, rows))
 
     def _hub_rows(self, name: str, rows: Any) -> Iterator[ReadResult]:
         for index, row in enumerate(rows):

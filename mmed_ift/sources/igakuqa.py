@@ -103,6 +103,7 @@ class IgakuQA(SourceAdapter):
             "Kasai, J. et al. Evaluating GPT-4 and ChatGPT on Japanese Medical Licensing Examinations."
             " arXiv:2303.18027, 2023."
         ),
+        extra={"archive_files": ("**/*_metadata.jsonl",)},
         notes="Image, numeric-entry, either-or and unscored questions are rejected; 2022 (116th) is the test split.",
     )
 

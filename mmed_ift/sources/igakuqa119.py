@@ -50,6 +50,7 @@ class IgakuQA119(SourceAdapter):
         expected_files=("**/119[A-F]_json.json",),
         splits=(SPLIT,),
         citation="docto-rin. IgakuQA119: the 119th Japanese National Medical Licensing Examination. GitHub, 2025.",
+        extra={"archive_files": (f"**/{ANSWER_FILE}",)},
         notes="Answers are joined from results/correct_answers.csv; the whole exam is held for evaluation.",
     )
 
@@ -60,7 +61,9 @@ class IgakuQA119(SourceAdapter):
             try:
                 answers.update(read_answer_key(key_file, root)[0])
             except SourceFormatError as error:
-                yield self.reject(error.location, "unreadable_file", error.problem, lang=LANG, split=SPLIT)
+                yield self.reject(
+                    error.location, error.reason or "unreadable_file", error.problem, lang=LANG, split=SPLIT
+                )
         self._answers = answers
         self._have_key = bool(key_files)
         yield from super().read_files(root, files)

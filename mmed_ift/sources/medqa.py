@@ -61,7 +61,9 @@ class MedQA(SourceAdapter):
             line = where.rsplit(":", 1)[1]
             source_id = f"{region}/{split}/{line}"
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, source_id=source_id, lang=lang, split=split)
+                yield self.reject(
+                    where, record.reason or "bad_format", record.problem, source_id=source_id, lang=lang, split=split
+                )
                 continue
             yield from self.guarded(
                 where,

@@ -148,7 +148,9 @@ class MMedBench(SourceAdapter):
         self, record: dict[str, Any] | SourceFormatError, where: str, source_id: str, lang: str, split: str
     ) -> Iterator[ReadResult]:
         if isinstance(record, SourceFormatError):
-            yield self.reject(where, "bad_format", record.problem, source_id=source_id, lang=lang, split=split)
+            yield self.reject(
+                where, record.reason or "bad_format", record.problem, source_id=source_id, lang=lang, split=split
+            )
             return
         yield from self.guarded(
             where,

@@ -21,7 +21,14 @@ from typing import Any
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import MCQuestion, QAPair
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
-from mmed_ift.sources.formats import display_path, load_json, optional_str, require_list, require_str
+from mmed_ift.sources.formats import (
+    display_path,
+    first_duplicate_key,
+    load_json,
+    optional_str,
+    require_list,
+    require_str,
+)
 
 LANG = "en"
 DECISIONS = {"yes": "A", "no": "B", "maybe": "C"}
@@ -67,6 +74,7 @@ class PubMedQA(SourceAdapter):
         expected_files=("**/ori_pqal.json", "**/ori_pqaa.json", "**/ori_pqau.json"),
         splits=("train", "test"),
         citation=("Jin, Q. et al. PubMedQA: A Dataset for Biomedical Research Question Answering. EMNLP 2019."),
+        extra={"archive_files": (f"**/{GROUND_TRUTH}",)},
         notes="The 500 ids of test_ground_truth.json are the test split; a labelled record gives an MC and a QA item.",
     )
 
@@ -74,7 +82,7 @@ class PubMedQA(SourceAdapter):
         try:
             self._truth = load_ground_truth(root)
         except SourceFormatError as error:
-            yield self.reject(error.location, "unreadable_file", error.problem, lang=LANG, split="test")
+            yield self.reject(error.location, error.reason or "unreadable_file", error.problem, lang=LANG, split="test")
             self._truth = {}
         yield from super().read_files(root, files)
 
@@ -91,6 +99,13 @@ class PubMedQA(SourceAdapter):
                 yield self.reject(
                     where, "bad_format", "record is not an object", source_id=pmid, lang=LANG, split=split
                 )
+                continue
+            duplicate = first_duplicate_key(record)
+            if duplicate is not None:
+                yield self.reject(
+                    where, "duplicate_key", f"key {duplicate!r} appears twice with different values",
+                    source_id=pmid, lang=LANG, split=split,
+                )  # fmt: skip
                 continue
             yield from self.guarded(
                 where, lambda: self._items(record, where, pmid, split, subset), source_id=pmid, lang=LANG, split=split

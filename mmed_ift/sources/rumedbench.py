@@ -108,7 +108,7 @@ class RuMedBench(SourceAdapter):
         split = split_from_name(path.name)
         for where, record in iter_jsonl(path, root):
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=LANG, split=split)
+                yield self.reject(where, record.reason or "bad_format", record.problem, lang=LANG, split=split)
                 continue
             raw_id = record.get("pairID" if task == DANET else "idx")
             source_id = raw_id if isinstance(raw_id, str) else None

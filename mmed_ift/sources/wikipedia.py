@@ -44,7 +44,7 @@ class Wikipedia(SourceAdapter):
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
         for where, record in iter_jsonl(path, root):
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, split="train")
+                yield self.reject(where, record.reason or "bad_format", record.problem, split="train")
                 continue
             yield from self.guarded(where, lambda: [self._passage(record, where)], split="train")
 

@@ -126,7 +126,7 @@ class XMedBench(SourceAdapter):
             try:
                 yield from self._read_file_once(root, path, seen)
             except SourceFormatError as error:
-                yield self.reject(error.location, "unreadable_file", error.problem)
+                yield self.reject(error.location, error.reason or "unreadable_file", error.problem)
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
         """One file on its own (no repeat detection across files)."""
@@ -142,7 +142,7 @@ class XMedBench(SourceAdapter):
         for where, record in iter_json_list(path, root):
             index = where.rsplit("[", 1)[1].rstrip("]")
             if isinstance(record, SourceFormatError):
-                yield self.reject(where, "bad_format", record.problem, lang=file_lang, split=split)
+                yield self.reject(where, record.reason or "bad_format", record.problem, lang=file_lang, split=split)
                 continue
             lang = file_lang or SOURCE_LANGUAGE.get(str(record.get("source", "")).strip())
             source_id = f"{split}/{lang or 'unknown'}/{'all-' if combined else ''}{index}"

@@ -18,6 +18,12 @@ count too):
 * ``drop``: the connection is closed without any response;
 * ``badbody``: headers promise more body than is sent before the connection closes;
 * ``wrong_answer``: a rationale naming the wrong option; ``wrong_lang``: text in English;
+* hostile 200 replies: ``notjson`` (a body that is not JSON), ``wrongtypes`` (``choices`` of
+  the wrong types), ``badutf8`` (invalid UTF-8 inside the JSON), ``huge`` (a 2 MB body with its
+  Content-Length), ``hugestream`` (2 MB without a Content-Length, until the connection closes),
+  ``trickle`` (the body one byte every 50 ms: each read is quick, the whole takes ages),
+  ``empty`` (a reply with no content), ``echokey`` (the reply text quotes the bearer token),
+  ``echokey400`` (a 400 whose message quotes the bearer token);
 * ``schema400``: 400 for any ``response_format`` carrying a schema (a server with plain JSON
   mode only); ``llamacpp500``: what llama-cpp-python does with ``"type": "json_schema"``, a 500
   whose message names ``response_format``.
@@ -324,10 +330,66 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if fault in HOSTILE:
+            self._record(body, authorization, fault, 200 if fault != "echokey400" else 400)
+            self._hostile(fault, payload, authorization or "")
+            return
         # Model-behaviour faults (truncate, wrong_answer, wrong_lang) are answered 200.
         recorded_fault = fault if fault in ("truncate", "wrong_answer", "wrong_lang") else None
         self._record(body, authorization, recorded_fault, 200)
         self._json(200, payload)
+
+    def _raw(self, status: int, data: bytes, length: bool = True) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        if length:
+            self.send_header("Content-Length", str(len(data)))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _hostile(self, fault: str, payload: dict[str, Any], authorization: str) -> None:
+        token = authorization.removeprefix("Bearer ")
+        if fault == "notjson":
+            self._raw(200, b"<html>502 Bad Gateway (but sent as 200)</html>")
+        elif fault == "wrongtypes":
+            self._raw(200, json.dumps({"choices": "none", "usage": {"prompt_tokens": "many"}}).encode())
+        elif fault == "badutf8":
+            data = json.dumps(payload).encode("utf-8")
+            self._raw(200, data.replace(b'"content": "', b'"content": "\xff\xfe', 1))
+        elif fault in ("huge", "hugestream"):
+            payload["choices"][0]["message"]["content"] = "x" * (2 * 1024 * 1024)
+            self._raw(200, json.dumps(payload).encode(), length=fault == "huge")
+        elif fault == "trickle":
+            data = json.dumps(payload).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for index in range(len(data)):
+                    self.wfile.write(data[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                self.close_connection = True
+        elif fault == "empty":
+            payload["choices"][0]["message"]["content"] = ""
+            self._raw(200, json.dumps(payload).encode())
+        elif fault == "echokey":
+            content = payload["choices"][0]["message"]["content"]
+            payload["choices"][0]["message"]["content"] = content.replace(
+                '"explanation": "', f'"explanation": "{token} ', 1
+            )
+            self._raw(200, json.dumps(payload).encode())
+        elif fault == "echokey400":
+            message = f"invalid request for key {token} (Authorization: {authorization})"
+            self._raw(400, json.dumps({"error": {"message": message}}).encode())
+
+
+HOSTILE = ("notjson", "wrongtypes", "badutf8", "huge", "hugestream", "trickle", "empty", "echokey", "echokey400")
 
 
 def main() -> None:

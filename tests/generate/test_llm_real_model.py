@@ -27,9 +27,10 @@ import pytest
 
 from mmed_ift.generate import template
 from mmed_ift.generate.cache import RequestCache
-from mmed_ift.generate.client import LLMClient, UsageStats
+from mmed_ift.generate.client import LLMClient
 from mmed_ift.generate.llm import JobOutcome, LLMConfig, generate_llm_samples, run_jobs, usage_details
 from mmed_ift.generate.tasks import Origin, judge_job
+from mmed_ift.generate.usage import UsageStats
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, MCQuestion, Passage, Reject, Sample
 

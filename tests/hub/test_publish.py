@@ -176,12 +176,15 @@ def test_contaminated_build_is_refused_without_force(built: Path, hub_endpoint: 
 def test_invalid_samples_and_decontam_rejects() -> None:
     clean = {"filters": {"decontam": {"rejected": 12}}, "generate": {"rejected_by_reason": {}}}
     assert publish_blockers(clean) == []  # removed rows are the filter working, not a blocker
-    broken = {"generate": {"rejected_by_reason": {"invalid_sample": 2}}}
+    broken = {"filters": {"decontam": {}}, "generate": {"rejected_by_reason": {"invalid_sample": 2}}}
     assert publish_blockers(broken) == [
         "2 generated samples failed schema validation (generate:invalid_sample); see rejects.jsonl,"
         " fix the generator and rebuild"
     ]
-    per_source = {"sources": {"medqa": {"rejected_by_reason": {"generate:invalid_sample": 1}}}}
+    per_source = {
+        "filters": {"decontam": {}},
+        "sources": {"medqa": {"rejected_by_reason": {"generate:invalid_sample": 1}}},
+    }
     assert len(publish_blockers(per_source)) == 1
 
 
@@ -194,8 +197,10 @@ def test_missing_build_parts_are_actionable_errors(built: Path, tmp_path: Path) 
     out = tmp_path / "out"
     shutil.copytree(built, out)
     (out / "MMed-IFT" / "data" / "ja" / "train-00000-of-00001.parquet").unlink()
-    with pytest.raises(BuildNotFoundError, match="the folder was changed after the build"):
+    with pytest.raises(PublishRefusedError, match=r"train-00000-of-00001\.parquet is missing"):
         publish(out, "me/x", dry_run=True)
+    with pytest.raises(BuildNotFoundError, match="the folder was changed after the build"):
+        publish(out, "me/x", dry_run=True, force=True)
     with pytest.raises(PublishError, match="--repo must look like NAMESPACE/NAME"):
         publish(built, "MMed-IFT", dry_run=True)
     assert issubclass(PublishError, MMedIFTError)

@@ -99,7 +99,7 @@ def test_question_table_missing_as_a_whole(upstream: Path) -> None:
     (upstream / "question.csv").write_bytes(b"question_id,content\n11,\xff\xfe\n")
     results = list(ADAPTER.read(upstream))
     _, rejected = split_results(results)
-    assert rejected[0].reason == "unreadable_file" and rejected[0].location == "question.csv"
+    assert rejected[0].reason == "unreadable_file" and rejected[0].location == "question.csv:2"
     missing = [reject for reject in rejected if reject.reason == "missing_question"]
     assert [reject.source_id for reject in missing] == ["15", "16", "12", "11", "13", "14"]
     assert [reject.reason for reject in rejected].count("duplicate_question") == 1  # 12 again, in train

@@ -32,8 +32,10 @@ from types import TracebackType
 from typing import Any
 
 from mmed_ift.generate.cache import CachedResponse, RequestCache
-from mmed_ift.generate.client import ClientSettings, LLMClient, RequestFailed, UsageStats
+from mmed_ift.generate.client import LLMClient, RequestFailed
 from mmed_ift.generate.ratelimit import RateLimiter
+from mmed_ift.generate.settings import ClientSettings
+from mmed_ift.generate.usage import UsageStats
 
 GATEWAY_NAME = "mmed_ift_llm_gateway"
 

@@ -31,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 
 from mmed_ift.errors import BuildError
-from mmed_ift.generate.client import LLMSetupError, UsageStats
+from mmed_ift.generate.client import LLMSetupError
 from mmed_ift.generate.llm import (
     LLMConfig,
     Phase,
@@ -41,6 +41,7 @@ from mmed_ift.generate.llm import (
     translate_targets,
 )
 from mmed_ift.generate.tasks import english_ift_samples
+from mmed_ift.generate.usage import UsageStats
 from mmed_ift.pipeline.distributed.llm_gateway import gateway_client
 from mmed_ift.pipeline.distributed.rows import (
     ITEM_SCHEMA,

@@ -1,0 +1,119 @@
+"""What text may enter a dataset: the one control-character policy, and the field-length cap.
+
+Every item an adapter yields passes through :func:`clean_fields` (from
+:meth:`~mmed_ift.sources.base.SourceAdapter.read`), so no adapter can forget it; the LLM
+generator cleans model replies with :func:`clean_text` the same way.
+
+**Policy: normalise, and reject only what is mostly invisible.**  In every string field of an
+item (question, options, answer, rationale, context, title, text, exam, subject, year, source id):
+
+1. ``\\r\\n`` and lone ``\\r``, and U+2028 / U+2029 (line / paragraph separator) become ``\\n``;
+2. removed: C0 controls except ``\\t`` and ``\\n`` (so NUL too), DEL, C1 controls (U+0080-U+009F),
+   and every *format* character (Unicode category ``Cf``): zero-width space / joiner / non-joiner
+   (U+200B-U+200D), word joiner (U+2060), BOM (U+FEFF), soft hyphen, the bidirectional marks,
+   embeddings, overrides and isolates (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069) and
+   invisible tag characters.  None of the build languages (en, zh, ja, fr, ru, es) needs them;
+3. the result is put in Unicode NFC.
+
+A field that was *mostly* such characters (more than half of it removed) is not repaired but
+rejected with reason ``control_characters``: it is binary junk or an attack, not text.  A field
+longer than ``max_field_chars`` (after cleaning) is rejected with reason ``field_too_long``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import unicodedata
+from typing import Any
+
+from pydantic import ValidationError
+
+#: default for ``max_field_chars``: longer fields are rejected as ``field_too_long``
+DEFAULT_MAX_FIELD_CHARS = 100_000
+
+#: fields that are the pipeline's own vocabulary, not upstream text
+_OWN_FIELDS = frozenset({"source", "kind", "lang", "split"})
+_NEWLINES = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n"}
+
+
+class FieldProblem(Exception):
+    """A field that cannot be published: ``reason`` is the reject reason."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}")
+
+
+@functools.cache
+def _removed_pattern() -> re.Pattern[str]:
+    """Every Cc and Cf character except tab and newline (built once, from this Python's Unicode)."""
+    chars = [
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in ("Cc", "Cf") and chr(code) not in "\t\n\r"
+    ]
+    return re.compile("[" + "".join(re.escape(char) for char in chars) + "]")
+
+
+@functools.cache
+def _special_pattern() -> re.Pattern[str]:
+    return re.compile(_removed_pattern().pattern[:-1] + "\r\u2028\u2029]")
+
+
+def clean_text(text: str) -> tuple[str, int]:
+    """``text`` under the policy above, and how many characters were removed."""
+    if _special_pattern().search(text) is None and unicodedata.is_normalized("NFC", text):
+        return text, 0
+    for old, new in _NEWLINES.items():
+        if old in text:
+            text = text.replace(old, new)
+    kept = _removed_pattern().sub("", text)
+    removed = len(text) - len(kept)
+    return unicodedata.normalize("NFC", kept), removed
+
+
+def clean_field(name: str, value: str, max_field_chars: int) -> str:
+    """One field cleaned, or :class:`FieldProblem` (``control_characters``, ``field_too_long``)."""
+    cleaned, removed = clean_text(value)
+    if removed and removed * 2 > len(value):
+        raise FieldProblem(
+            "control_characters",
+            f"field {name!r}: {removed} of its {len(value)} characters are control or invisible characters",
+        )
+    if len(cleaned) > max_field_chars:
+        raise FieldProblem(
+            "field_too_long", f"field {name!r} has {len(cleaned)} characters; the limit is {max_field_chars}"
+        )
+    return cleaned
+
+
+def _clean_value(name: str, value: Any, max_field_chars: int) -> Any:
+    if isinstance(value, str):
+        return clean_field(name, value, max_field_chars)
+    if isinstance(value, dict):
+        return {
+            _clean_value(f"{name}.key", key, max_field_chars): _clean_value(f"{name}.{key}", inner, max_field_chars)
+            for key, inner in value.items()
+        }
+    if isinstance(value, list):
+        return [_clean_value(f"{name}[{index}]", inner, max_field_chars) for index, inner in enumerate(value)]
+    return value
+
+
+def clean_fields(data: dict[str, Any], max_field_chars: int) -> dict[str, Any]:
+    """A model dump with every upstream string field cleaned; raises :class:`FieldProblem`."""
+    return {
+        name: value if name in _OWN_FIELDS else _clean_value(name, value, max_field_chars)
+        for name, value in data.items()
+    }
+
+
+def revalidate(model: Any, data: dict[str, Any]) -> Any:
+    """The item rebuilt from cleaned fields (cleaning may empty a field: ValidationError)."""
+    return type(model).model_validate(data)
+
+
+__all__ = ["DEFAULT_MAX_FIELD_CHARS", "FieldProblem", "ValidationError", "clean_fields", "clean_text", "revalidate"]
