@@ -10,7 +10,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -84,22 +83,35 @@ def test_quiet_and_verbose_change_what_is_logged(tmp_path: Path) -> None:
     assert "DEBUG" not in run() and "INFO" not in run("-q")
 
 
-def test_ctrl_c_prints_one_line_and_keeps_the_previous_build(tmp_path: Path) -> None:
+def _interrupt_when(command: list[str], cwd: Path, marker: str) -> tuple[int, str]:
+    """Start ``command``, send SIGINT once ``marker`` shows on its stderr (a progress bar)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    assert process.stderr is not None
+    seen = b""
+    while marker.encode() not in seen:
+        chunk = process.stderr.read1(4096)
+        if not chunk:
+            break
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    process.wait(timeout=120)
+    return process.returncode, (seen + rest).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("marker", ["read medqa", "filters", "generate"])
+def test_ctrl_c_prints_one_line_and_keeps_the_previous_build(tmp_path: Path, marker: str) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "mmed_ift", "build", "--all", "--out", str(out), "--no-progress"]
+    command = [sys.executable, "-m", "mmed_ift", "build", "--all", "--out", str(out)]
     subprocess.run(command, check=True, capture_output=True, cwd=tmp_path)
     before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
-    for delay in (0.3, 2.5):  # while importing, and in the middle of the build
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-        time.sleep(delay)
-        process.send_signal(signal.SIGINT)
-        _stdout, stderr = process.communicate(timeout=120)
-        assert process.returncode == 130, stderr
-        lines = stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("interrupted"), stderr
-        assert "Traceback" not in stderr
-        assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
-        assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]  # no staging folder left
+    code, stderr = _interrupt_when(command, tmp_path, marker)
+    assert code == 130, stderr
+    assert "Traceback" not in stderr
+    last = re.split(r"[\r\n]+", stderr.strip())[-1]
+    assert last == f"interrupted; the previous build in {out} is intact", stderr[-500:]
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]  # no staging folder or lock left
 
 
 def test_summary_keeps_held_out_rows_apart() -> None:

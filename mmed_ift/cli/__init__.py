@@ -79,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(_interrupted(args), file=sys.stderr)
+        # a progress bar may have left the cursor mid-line: the message gets a line of its own
+        fresh = "" if getattr(args, "no_progress", True) else "\n"
+        print(f"{fresh}{_interrupted(args)}", file=sys.stderr)
         return 130
     except OSError as error:
         if args.debug:

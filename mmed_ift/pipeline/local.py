@@ -11,7 +11,7 @@ from collections import Counter
 from mmed_ift.errors import BuildError
 from mmed_ift.hub.layout import DATASET_FOLDERS, write_dataset_folder
 from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.pipeline.output import finished, staged_output, write_cards, write_rejects
+from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildResult, new_report
 from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.pipeline.stages import FilterFactory, default_filters, generate_samples, run_filters
@@ -25,6 +25,7 @@ def no_training_records(config: BuildConfig, names: list[str]) -> BuildError:
 
 def build(config: BuildConfig, filters: FilterFactory = default_filters) -> BuildResult:
     """Run the whole build; see :class:`BuildConfig`.  Raises :class:`BuildError` on failure."""
+    check_output(config)
     report = new_report(config.to_dict())
     with report.timed("read"):
         located = locate_sources(config, report)

@@ -1,13 +1,13 @@
 """The output of a build, written once for both engines: staging folder, cards, rejects, report, swap.
 
 Everything is written into a staging folder beside ``--out`` and moved into place only when the
-whole build succeeded, so a failed build leaves the previous one intact.
+whole build succeeded, so a failed build leaves the previous one intact; what ``--out`` may be
+and how the swap stays atomic is :mod:`mmed_ift.pipeline.outdir`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -19,11 +19,13 @@ from mmed_ift import __version__
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.llm import prompt_versions_label
 from mmed_ift.hub.card import render_card
+from mmed_ift.hub.checksums import output_checksums
 from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.outdir import check_out_dir, locked, new_staging, recover, swap_into_place
 from mmed_ift.pipeline.report import BuildReport, BuildResult
 from mmed_ift.schemas import Reject
-from mmed_ift.sources import registry
+from mmed_ift.sources import bundled_samples_root, registry
 
 
 def source_card_info(samples_by_source: Counter[str]) -> dict[str, dict[str, Any]]:
@@ -86,33 +88,42 @@ def write_rejects(staging: Path, rejects: Sequence[Reject]) -> None:
             handle.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
 
 
-def swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` with ``staging`` so that a reader never sees a half-written build."""
-    previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
-    if out_dir.exists():
-        out_dir.rename(previous)
-    staging.rename(out_dir)
-    if previous.exists():
-        shutil.rmtree(previous)
+def source_dirs(config: BuildConfig) -> list[Path]:
+    """The folders a build reads from (``--out`` must not overlap them)."""
+    return [config.sources_dir if config.sources_dir is not None else bundled_samples_root()]
+
+
+def check_output(config: BuildConfig) -> None:
+    """Refuse an output folder the build must not replace, and repair what a killed run left
+    beside it; called before any work starts."""
+    check_out_dir(config.out_dir, source_dirs(config))
+    out_dir = config.out_dir.resolve()
+    if out_dir.parent.is_dir():
+        with locked(out_dir):
+            recover(out_dir)
+        check_out_dir(config.out_dir, source_dirs(config))
 
 
 @contextmanager
 def staged_output(config: BuildConfig, report: BuildReport) -> Iterator[Path]:
-    """A fresh staging folder beside ``--out``; on success the report is written into it and it
-    replaces ``--out``; on failure it is removed and ``--out`` is untouched."""
+    """A fresh, marked staging folder beside ``--out`` (under the output lock, after repairing
+    what a killed run left); on success the checksums and the report are written into it and it
+    replaces ``--out`` atomically; on failure it is removed and ``--out`` is untouched."""
+    check_out_dir(config.out_dir, source_dirs(config))
     out_dir = config.out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    try:
-        yield staging
-        report.write(staging / "build_report.json")
-        swap_into_place(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with locked(out_dir):
+        recover(out_dir)
+        check_out_dir(config.out_dir, source_dirs(config))
+        staging = new_staging(out_dir)
+        try:
+            yield staging
+            report.output_sha256 = output_checksums(staging)
+            report.write(staging / "build_report.json")
+            swap_into_place(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
 
 def finished(config: BuildConfig, report: BuildReport, rejects: Sequence[Reject]) -> BuildResult:

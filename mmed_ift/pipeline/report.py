@@ -18,6 +18,7 @@ from typing import Any
 
 from mmed_ift import __version__
 from mmed_ift.errors import MMedIFTError
+from mmed_ift.hub.checksums import REPORT_KEY
 from mmed_ift.schemas import Reject
 
 
@@ -66,6 +67,8 @@ class BuildReport:
     outputs: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     tasks: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=dict)
+    #: sha256 of every file of the dataset folders, checked again by ``publish``
+    output_sha256: dict[str, str] = field(default_factory=dict)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -157,6 +160,7 @@ class BuildReport:
             "languages": self.per_language(),
             "rejected_total": self.total_rejected(),
             "timings_s": self.timings,
+            REPORT_KEY: self.output_sha256,
         }
 
     def write(self, path: Path) -> None:

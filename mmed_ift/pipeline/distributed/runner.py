@@ -56,7 +56,7 @@ from mmed_ift.pipeline.distributed.session import cluster_cpus, ensure_ray
 from mmed_ift.pipeline.distributed.stats import STAT_COLUMNS, FoundRejection, merge_stats, record_steps, record_training
 from mmed_ift.pipeline.distributed.write import GroupKey, output_counts, write_on_workers, write_sorted
 from mmed_ift.pipeline.local import no_training_records
-from mmed_ift.pipeline.output import finished, staged_output, write_cards, write_rejects
+from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
 from mmed_ift.pipeline.sources import Role, locate_sources, record
 from mmed_ift.pipeline.stages import FilterFactory, default_filters
@@ -231,6 +231,7 @@ def run_ray_build(
     on_workers = ray_address is None if write_on_workers is None else write_on_workers
     import ray.data
 
+    check_output(config)
     llm = config.llm_config()
     ensure_ray(ray_address, num_cpus, config.progress)
     report = new_report(config.to_dict())
