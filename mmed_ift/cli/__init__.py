@@ -66,7 +66,11 @@ def _interrupted(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
+    try:
+        parser = make_parser()
+    except Exception as error:  # a bug in building the parser: still one line, not a traceback
+        print(f"error: unexpected {type(error).__name__} while starting: {error} (a bug in mmed_ift)", file=sys.stderr)
+        return 1
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -12,7 +12,7 @@ from mmed_ift.languages import LANGUAGE_CODES
 
 # Light imports only: the parser is built for every command, --help included.  The option
 # dataclasses are imported from modules that do not load numpy, polars or a model.
-from mmed_ift.pipeline.config import DEFAULT_OUT, EngineOptions
+from mmed_ift.pipeline.config import DEFAULT_OUT, BuildConfig, EngineOptions
 
 
 def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,6 +67,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.add_argument("--strict", action="store_true", help="exit non-zero if any record was rejected")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_options(parser, BuildConfig, only=("max_field_chars",))
     add_options(parser.add_argument_group("filters"), FilterOptions)
     add_llm_arguments(parser)
     add_options(parser.add_argument_group("engine"), EngineOptions)
@@ -74,7 +75,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def run_build_command(args: argparse.Namespace) -> int:
-    from mmed_ift.pipeline import BuildConfig, run_build
+    from mmed_ift.pipeline import run_build
     from mmed_ift.pipeline.plan import dry_run, format_plan
 
     languages = tuple(LANGUAGE_CODES) if args.all else tuple(dict.fromkeys(args.lang))
@@ -88,6 +89,7 @@ def run_build_command(args: argparse.Namespace) -> int:
         generator=args.generator,
         strict=args.strict,
         progress=not args.no_progress,
+        max_field_chars=args.opt_max_field_chars,
         filter_options=options_from_args(FilterOptions, args),
         llm=config_from_args(args),
     )

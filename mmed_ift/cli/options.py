@@ -27,12 +27,14 @@ def _type_of(field: dataclasses.Field[Any]) -> Any:
     return str
 
 
-def add_options(group: argparse._ArgumentGroup | argparse.ArgumentParser, options: type[Any]) -> None:
-    """One flag per field of ``options`` that declares one."""
+def add_options(
+    group: argparse._ArgumentGroup | argparse.ArgumentParser, options: type[Any], only: tuple[str, ...] | None = None
+) -> None:
+    """One flag per field of ``options`` that declares one (``only``: just these fields)."""
     for field in dataclasses.fields(options):
         meta = field.metadata
         flag = meta.get("flag")
-        if not flag:
+        if not flag or (only is not None and field.name not in only):
             continue
         default = field.default
         help_text = str(meta["help"])

@@ -14,6 +14,7 @@ from mmed_ift.errors import BuildError
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.languages import LANGUAGE_CODES, get_language
 from mmed_ift.options import check_ranges, option
+from mmed_ift.text.clean import DEFAULT_MAX_FIELD_CHARS
 
 if TYPE_CHECKING:
     from mmed_ift.generate.llm import LLMConfig
@@ -39,6 +40,8 @@ class BuildConfig:
         strict: raise if any record was rejected.
         repo_namespace: Hub namespace the dataset cards point to.
         progress: show progress bars.
+        max_field_chars: a record field longer than this (after text cleaning) is rejected as
+            ``field_too_long``.
         filter_options: the filter chain's options (:class:`~mmed_ift.filters.chain.FilterOptions`;
             a dict of its fields is accepted).
         llm: the LLM generator's settings; required when ``generator == "openai"``.
@@ -54,6 +57,12 @@ class BuildConfig:
     strict: bool = False
     repo_namespace: str = "SpassMed"
     progress: bool = True
+    max_field_chars: int = option(
+        DEFAULT_MAX_FIELD_CHARS,
+        flag="--max-field-chars",
+        minimum=1,
+        help="reject a record whose field is longer than this many characters (field_too_long)",
+    )
     filter_options: FilterOptions = field(default_factory=FilterOptions)
     llm: LLMConfig | None = None
 
@@ -66,6 +75,7 @@ class BuildConfig:
         self.source_names = tuple(self.source_names) if self.source_names is not None else None
         self.hub_sources = tuple(self.hub_sources)
         self.license_allow = tuple(self.license_allow)
+        check_ranges(self)
         if isinstance(self.filter_options, dict):
             self.filter_options = FilterOptions.from_dict(self.filter_options)
         if not self.languages:

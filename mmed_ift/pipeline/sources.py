@@ -108,7 +108,7 @@ def read_split(result: ReadResult) -> str:
 def classified(adapter: SourceAdapter, folder: Path, config: BuildConfig) -> Iterator[tuple[Role, Item | Reject]]:
     """Every record of one source with its role; a missing source is a :class:`BuildError`."""
     try:
-        for result in adapter.read(folder):
+        for result in adapter.read(folder, max_field_chars=config.max_field_chars):
             yield classify(adapter, result, config)
     except SourceNotFoundError as error:
         raise BuildError(str(error)) from None

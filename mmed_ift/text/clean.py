@@ -28,8 +28,6 @@ import sys
 import unicodedata
 from typing import Any
 
-from pydantic import ValidationError
-
 #: default for ``max_field_chars``: longer fields are rejected as ``field_too_long``
 DEFAULT_MAX_FIELD_CHARS = 100_000
 
@@ -110,10 +108,3 @@ def clean_fields(data: dict[str, Any], max_field_chars: int) -> dict[str, Any]:
         for name, value in data.items()
     }
 
-
-def revalidate(model: Any, data: dict[str, Any]) -> Any:
-    """The item rebuilt from cleaned fields (cleaning may empty a field: ValidationError)."""
-    return type(model).model_validate(data)
-
-
-__all__ = ["DEFAULT_MAX_FIELD_CHARS", "FieldProblem", "ValidationError", "clean_fields", "clean_text", "revalidate"]
