@@ -10,11 +10,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 from mmed_ift.cli.build import add_build_parser, format_summary
 from mmed_ift.cli.catalog import add_schemas_parser, add_sources_parser
 from mmed_ift.cli.contamination import add_contamination_parser
 from mmed_ift.cli.evaluate import add_evaluate_parser
+from mmed_ift.cli.options import OneLineParser
 from mmed_ift.cli.publish import add_publish_parser
 from mmed_ift.cli.ray_check import add_ray_check_parser
 from mmed_ift.cli.train import add_train_parser
@@ -38,13 +40,16 @@ def _add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m mmed_ift",
         description="Build open multilingual medical instruction-tuning datasets (MMed-IFT, MMed-IFT-MC).",
         epilog=f"languages: {', '.join(f'{code} ({lang.name})' for code, lang in LANGUAGES.items())}",
     )
     _add_common(parser, suppress=False)
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(title="commands", metavar="COMMAND"),
+    )
     add_build_parser(subparsers)
     add_sources_parser(subparsers)
     add_schemas_parser(subparsers)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from mmed_ift.cli.llm_options import add_llm_arguments, config_from_args
-from mmed_ift.cli.options import add_options, options_from_args
+from mmed_ift.cli.options import add_options, options_from_args, utf8_path
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.languages import LANGUAGE_CODES
 
@@ -29,10 +28,10 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         "--lang", action="append", choices=LANGUAGE_CODES, default=[], help="language to build (repeat)"
     )
     parser.add_argument("--all", action="store_true", help="build all six languages")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
+    parser.add_argument("--out", type=utf8_path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     parser.add_argument(
         "--sources",
-        type=Path,
+        type=utf8_path,
         default=None,
         help="folder holding one sub-folder per source, named as `mmed_ift sources` lists (default: bundled samples)",
     )

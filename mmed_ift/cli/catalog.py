@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from mmed_ift.cli.options import utf8_path
+
 REPO_SCHEMAS_DIR = Path("schemas")
 
 
@@ -61,7 +63,7 @@ def add_schemas_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentP
         help="write the JSON Schema of every record model",
         description="Export the Pydantic models as JSON Schema files (one per model).",
     )
-    parser.add_argument("--out", type=Path, default=REPO_SCHEMAS_DIR, help="folder (default: %(default)s)")
+    parser.add_argument("--out", type=utf8_path, default=REPO_SCHEMAS_DIR, help="folder (default: %(default)s)")
     parser.set_defaults(handler=_run_schemas)
 
 

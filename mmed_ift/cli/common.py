@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
+from mmed_ift.cli.options import OneLineParser
 from mmed_ift.errors import MMedIFTError
 
 AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Any]
@@ -18,8 +19,11 @@ AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], An
 
 def run_command(prog: str, command: str, add_parser: AddParser, argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``) as ``command``'s arguments and run it."""
-    parser = argparse.ArgumentParser(prog=prog)
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    parser = OneLineParser(prog=prog)
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(title="commands", metavar="COMMAND", required=True),
+    )
     add_parser(subparsers)
     args = parser.parse_args([command, *(sys.argv[1:] if argv is None else argv)])
     try:

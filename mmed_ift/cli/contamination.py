@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from mmed_ift.cli.options import utf8_path
 from mmed_ift.pipeline.config import DEFAULT_OUT
 
 
@@ -18,9 +18,9 @@ def add_contamination_parser(subparsers: argparse._SubParsersAction[argparse.Arg
             " sets contamination_found in build_report.json and exits 1 when contamination is found."
         ),
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="build folder (default: %(default)s)")
+    parser.add_argument("--out", type=utf8_path, default=DEFAULT_OUT, help="build folder (default: %(default)s)")
     parser.add_argument(
-        "--sources", type=Path, default=None, help="folder of upstream sources (default: the bundled samples)"
+        "--sources", type=utf8_path, default=None, help="folder of upstream sources (default: the bundled samples)"
     )
     parser.set_defaults(handler=_run)
 

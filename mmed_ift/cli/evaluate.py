@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mmed_ift.cli.common import run_command
+from mmed_ift.cli.options import utf8_path
 from mmed_ift.evaluate.catalog import BENCHMARKS, CONTINUATIONS, PROMPT_STYLES
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     parser.add_argument(
         "--data",
-        type=Path,
+        type=utf8_path,
         default=None,
         help="folder with one sub-folder per source, as for `build --sources` (default: bundled samples)",
     )
@@ -90,7 +91,7 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     parser.add_argument("--concurrency", type=int, default=4, help="parallel API requests")
     parser.add_argument("--seed", type=int, default=0, help="seed of the few-shot choice")
-    parser.add_argument("--out", type=Path, default=Path("eval_out"), help="output folder (default: %(default)s)")
+    parser.add_argument("--out", type=utf8_path, default=Path("eval_out"), help="output folder (default: %(default)s)")
     parser.set_defaults(handler=run_evaluate)
     return parser
 

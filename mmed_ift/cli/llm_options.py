@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mmed_ift.cli.options import utf8_path
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.options import DEFAULT_TASKS, FORMAT_MODES, KNOWLEDGE_STYLES, TASKS
 
@@ -59,7 +59,7 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-requests", type=int, default=None, help="send at most N requests (cache hits are free)")
     group.add_argument("--llm-cache", default=None, help="request cache file (default: <out>.llm-cache.sqlite)")
     group.add_argument("--judge-threshold", type=int, default=4, help="minimum judge score, 1-5")
-    group.add_argument("--price-table", type=Path, default=None, help='JSON {"model": {"prompt": usd/1M, ...}}')
+    group.add_argument("--price-table", type=utf8_path, default=None, help='JSON {"model": {"prompt": usd/1M, ...}}')
     group.add_argument("--dry-run", action="store_true", help="print the number of requests and tokens; send none")
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 
@@ -62,3 +63,21 @@ def options_from_args(options: type[T], args: argparse.Namespace) -> T:
         if field.metadata.get("flag") and hasattr(args, _dest(field))
     }
     return options(**values)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``error: ...``) and exit 2, like the library's."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def utf8_path(text: str) -> Path:
+    """A path argument; one that is not valid UTF-8 (undecodable bytes on the command line) is
+    refused, since it could not be written into the report, the card or the logs."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise argparse.ArgumentTypeError(f"{shown!r} is not valid UTF-8; rename it or choose another path") from None
+    return Path(text)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from pathlib import Path
 
 from mmed_ift.cli.common import run_command
+from mmed_ift.cli.options import utf8_path
 from mmed_ift.pipeline.config import DEFAULT_OUT
 
 
@@ -23,7 +23,7 @@ def add_publish_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentP
             " one whose files no longer match the checksums recorded at build time is refused unless --force."
         ),
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the build folder (default: %(default)s)")
+    parser.add_argument("--out", type=utf8_path, default=DEFAULT_OUT, help="the build folder (default: %(default)s)")
     parser.add_argument("--repo", required=True, help="dataset repo id for MMed-IFT, e.g. SpassMed/MMed-IFT")
     parser.add_argument(
         "--private", action="store_true", help="create the repos as private (existing repos keep theirs)"

@@ -89,6 +89,11 @@ class BuildConfig:
             raise BuildError(f"unknown generator {self.generator!r}; choose one of {', '.join(GENERATORS)}")
         if self.generator == "openai" and self.llm is None:
             raise BuildError("generator 'openai' needs LLM settings (--base-url URL --model NAME)")
+        if self.hub_sources:
+            from mmed_ift.sources.hub_download import HubSource
+
+            for spec in self.hub_sources:
+                HubSource.parse(spec)  # a malformed --hub fails here, before any download
         if self.source_names:
             # the registry imports every adapter (pyarrow...): only a build that names sources pays
             from mmed_ift.sources import registry

@@ -14,11 +14,16 @@ The revision that was resolved is recorded, so a build says exactly which data i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from mmed_ift.errors import SourceNotFoundError
 from mmed_ift.sources.base import get_source
+
+#: what the Hub accepts as a repository id and a revision (branch, tag or commit)
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+_REVISION = re.compile(r"^[\w./-]{1,200}$")
 
 
 @dataclass(frozen=True)
@@ -29,18 +34,31 @@ class HubSource:
 
     @classmethod
     def parse(cls, text: str) -> HubSource:
-        """``medmcqa``, ``medmcqa=openlifescienceai/medmcqa`` or ``...@<revision>``."""
-        name, _, rest = text.partition("=")
+        """``medmcqa``, ``medmcqa=openlifescienceai/medmcqa`` or ``...@<revision>``; a malformed
+        spec is a :class:`SourceNotFoundError` that shows the expected form."""
+        form = "expected NAME, NAME=OWNER/DATASET or NAME=OWNER/DATASET@REVISION"
+        name, equals, rest = text.partition("=")
+        name = name.strip()
         revision = None
-        if "@" in rest:
-            rest, revision = rest.rsplit("@", 1)
-        adapter = get_source(name.strip())
+        if "@" in (rest if equals else name):
+            if equals:
+                rest, revision = rest.rsplit("@", 1)
+            else:
+                name, revision = name.rsplit("@", 1)
+            if not revision.strip() or not _REVISION.match(revision.strip()):
+                raise SourceNotFoundError(f"--hub {text!r}: the revision after @ is empty or malformed; {form}")
+            revision = revision.strip()
+        if not name:
+            raise SourceNotFoundError(f"--hub {text!r}: no source name; {form}")
+        if equals and not rest.strip():
+            raise SourceNotFoundError(f"--hub {text!r}: nothing after '='; {form}")
+        adapter = get_source(name)
         repo_id = rest.strip() or adapter.spec.hub_id
         if not repo_id:
-            raise SourceNotFoundError(
-                f"source {name!r} has no known Hub id; name one: --hub {name}=OWNER/DATASET"
-            )
-        return cls(adapter.spec.name, repo_id, revision or None)
+            raise SourceNotFoundError(f"source {name!r} has no known Hub id; name one: --hub {name}=OWNER/DATASET")
+        if not _REPO_ID.match(repo_id):
+            raise SourceNotFoundError(f"--hub {text!r}: {repo_id!r} is not a Hub dataset id (OWNER/DATASET); {form}")
+        return cls(adapter.spec.name, repo_id, revision)
 
 
 def fetch(source: HubSource, cache_dir: Path | None = None) -> tuple[Path, str]:
