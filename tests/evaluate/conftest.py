@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import _realdata_root
+from tests.conftest import VENDORED_REALDATA
 
-REALDATA = _realdata_root()
-MEDQA_US = REALDATA / "medqa_us"
+MEDQA_US = VENDORED_REALDATA / "medqa_us"
 
 
 def _texts() -> list[str]:
