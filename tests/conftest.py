@@ -77,9 +77,13 @@ def shared_realdata_root() -> Path:
 
 def shared_source(name: str) -> Path:
     """The ``shared/realdata/<name>`` folder of a source that is not vendored (skip / fail in CI)."""
-    folder = shared_realdata_root() / name
+    folder = _shared_realdata_root() / name
     if not folder.is_dir():
-        skip_or_fail(f"{folder} is missing from the real upstream samples")
+        why = NOT_VENDORED.get(name, f"{name} is not vendored")
+        skip_or_fail(
+            f"{why}; its real samples are read from {folder}, which is missing: set MMED_IFT_REALDATA"
+            " or put shared/ beside the checkout"
+        )
     return folder
 
 
