@@ -41,7 +41,7 @@ def in_ci() -> bool:
 def skip_or_fail(reason: str) -> NoReturn:
     """Skip the calling test on a developer's machine; fail it in CI.  Never returns."""
     if in_ci():
-        pytest.fail(f"{reason} (CI=true: CI must have this data, a skip would hide lost tests)", pytrace=False)
+        pytest.fail(f"{reason} (CI=true: CI must provide it, a skip would hide lost tests)", pytrace=False)
     pytest.skip(reason)
 
 
