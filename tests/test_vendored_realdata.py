@@ -3,6 +3,7 @@ as the shared collection they were copied from (when that is beside the checkout
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import NOT_VENDORED, VENDORED_REALDATA
@@ -41,3 +42,14 @@ def test_vendored_files_are_the_shared_bytes(realdata: Path, shared_realdata: Pa
 
 def test_vendored_root_is_inside_the_repository() -> None:
     assert VENDORED_REALDATA.is_dir() and (VENDORED_REALDATA / ".gitattributes").is_file()
+
+
+def test_vendored_samples_are_the_start_of_the_full_files(realdata: Path, realdata_full: Path) -> None:
+    """The samples are the first records of the complete upstream files (shared/realdata-full)."""
+    for name in ("train.json", "dev.json", "test.json"):
+        sample = json.loads((realdata / "frenchmedmcqa" / name).read_text(encoding="utf-8"))
+        full = json.loads((realdata_full / "frenchmedmcqa" / name).read_text(encoding="utf-8"))
+        assert len(sample) == 30 and sample == full[:30], name
+    for path in sorted((realdata / "rumedbench").rglob("*.jsonl")):
+        relative = path.relative_to(realdata)
+        assert (realdata_full / relative).read_bytes().startswith(path.read_bytes()), relative
