@@ -49,6 +49,7 @@ class SmolRun:
 
 @pytest.fixture(scope="session")
 def smol_run(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SmolRun:
+    require_smollm2()  # session fixtures run before the autouse check below
     root = tmp_path_factory.mktemp("smol")
     stage1 = train_stage(load_recipe(STAGE1, _quick(build_dir / "MMed-IFT", root / "s1")), progress=False)
     stage2 = train_stage(
