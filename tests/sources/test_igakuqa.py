@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from mmed_ift.errors import SourceNotFoundError
 from mmed_ift.schemas import MCQuestion, Reject
 from mmed_ift.sources import bundled_samples_root, get_source
+from tests.conftest import shared_source
 from tests.sources.corrupt import corrupt_bytes, corrupt_json, read_all, split_results
 
 ADAPTER = get_source("igakuqa")
@@ -50,8 +51,9 @@ def _problem(problem_id: str, **changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def real_results(realdata: Path) -> list[Any]:
-    return list(ADAPTER.read(realdata / "igakuqa"))
+def real_results() -> list[Any]:
+    # Not vendored: IgakuQA has no licence (tests/data/realdata/ATTRIBUTION.md).
+    return list(ADAPTER.read(shared_source("igakuqa")))
 
 
 def test_real_counts_and_splits(real_results: list[Any]) -> None:
@@ -80,9 +82,9 @@ def test_real_counts_and_splits(real_results: list[Any]) -> None:
     ],
 )
 def test_real_records_match_raw(
-    realdata: Path, real_results: list[Any], year: str, block: str, problem_id: str, line: int, answer: list[str]
+    real_results: list[Any], year: str, block: str, problem_id: str, line: int, answer: list[str]
 ) -> None:
-    folder = realdata / "igakuqa" / year
+    folder = shared_source("igakuqa") / year
     raw = _lines(folder / f"{block}.jsonl")[line - 1]
     meta = {row["problem_id"]: row for row in _lines(folder / f"{block}_metadata.jsonl")}[problem_id]
     item = {result.source_id: result for result in real_results}[problem_id]
