@@ -158,3 +158,20 @@ def test_python_api_checks_arguments_before_work(tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())  # nothing was written
     assert "near_threshold" in (mmed_ift.build.__doc__ or "") or "filters" in (mmed_ift.build.__doc__ or "")
     assert "out_dir" in (mmed_ift.BuildConfig.__doc__ or "")
+
+
+def test_an_unexpected_error_is_one_line_unless_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mmed_ift import cli
+    from mmed_ift.cli import catalog
+
+    def broken(args: object) -> int:
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(catalog, "_run_sources", broken)
+    assert cli.main(["sources"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError: something inside broke" in err and "--debug" in err
+    with pytest.raises(RuntimeError, match="inside broke"):
+        cli.main(["sources", "--debug"])

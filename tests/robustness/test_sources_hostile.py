@@ -176,18 +176,6 @@ def test_permission_denied_file_is_a_reject_and_other_files_are_read(
     assert rejected[0].location == "US/phrases_no_exclude_test.jsonl" and "Permission denied" in rejected[0].detail
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
-def test_chmod_000_file_is_a_reject(tmp_path: Path) -> None:
-    write_medqa(tmp_path, _good(2), split="train")
-    locked = write_medqa(tmp_path, _good(2, start=5), split="test")
-    locked.chmod(0)
-    try:
-        kept, rejected = read("medqa", tmp_path / "medqa")
-    finally:
-        locked.chmod(0o644)
-    assert len(kept) == 2 and reasons(rejected) == ["unreadable_file"]
-
-
 def test_unreadable_sub_folder_is_reported_not_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_medqa(tmp_path, _good(2), folder="US")
     write_medqa(tmp_path, _good(2), folder="Taiwan-copy/locked")
