@@ -67,8 +67,8 @@ def run_train(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return INTERRUPTED
-    except KeyboardInterrupt:
-        print("interrupted before training started; nothing saved", file=sys.stderr)
+    except KeyboardInterrupt:  # while loading or merging, where the stage cannot stop cleanly
+        print(f"interrupted while loading or saving; {recipe.output_dir} is incomplete", file=sys.stderr)
         return INTERRUPTED
     losses = result.losses
     window = max(1, len(losses) // 4)  # each step has other rows: averaged ends show the trend
