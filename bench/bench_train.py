@@ -8,8 +8,9 @@ peak RSS is its own, alternating ours/plain ``--repeats`` times to spread machin
 
 * ``ours``: ``load_recipe(recipes/smollm2-135m/stage1_mmed_ift.yaml) + train_stage`` (no merge);
 * ``plain``: the script a user would write with TRL and PEFT directly: ``load_dataset`` per
-  language, ``concatenate_datasets(...).shuffle(seed)``, ``SFTConfig``/``LoraConfig`` with the
-  recipe's values, ``SFTTrainer(...).train()`` and ``save_model``.
+  language, ``concatenate_datasets(...).shuffle(seed)`` (first ``max_samples`` rows),
+  ``torch.set_num_threads(stage.cpu_threads)``, ``SFTConfig``/``LoraConfig`` with the recipe's
+  values read from its YAML, ``SFTTrainer(...).train()`` and ``save_model``.
 
 Reported per run: non-padding tokens per second of ``trainer.train()`` (TRL's own token count),
 wall time of the whole run including model and data loading, and peak RSS.  The wrapper must cost
@@ -42,6 +43,7 @@ def common_overrides(dataset: Path, output_dir: Path, langs: list[str], steps: i
         f"training.max_steps={steps}",
         "training.save_strategy=no",
         "training.logging_steps=1000",
+        "training.logging_first_step=false",
         "training.include_num_input_tokens_seen=non_padding",
         "stage.save_merged=false",
     ]
@@ -56,8 +58,9 @@ def run_ours(dataset: Path, output_dir: Path, langs: list[str], steps: int) -> d
 
 
 def run_plain(dataset: Path, output_dir: Path, langs: list[str], steps: int) -> dict[str, Any]:
-    """What one writes with TRL directly (the recipe's values copied in by hand)."""
+    """What one writes with TRL directly: the recipe's values passed to TRL and PEFT by hand."""
     import torch
+    import yaml
     from datasets import concatenate_datasets, load_dataset
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -65,43 +68,36 @@ def run_plain(dataset: Path, output_dir: Path, langs: list[str], steps: int) -> 
 
     from mmed_ift.pretrained import smollm2_plain_dir, with_generation_markers
 
+    recipe = yaml.safe_load(RECIPE.read_text(encoding="utf-8"))
+    if recipe["stage"].get("cpu_threads"):
+        torch.set_num_threads(recipe["stage"]["cpu_threads"])
     parts = [load_dataset(str(dataset), lang, split="train").select_columns(["messages"]) for lang in langs]
-    data = concatenate_datasets(parts).shuffle(seed=42)
+    data = concatenate_datasets(parts).shuffle(seed=recipe["data"]["seed"])
+    if recipe["data"].get("max_samples"):
+        data = data.select(range(min(recipe["data"]["max_samples"], len(data))))
     folder = smollm2_plain_dir()
     tokenizer = with_generation_markers(AutoTokenizer.from_pretrained(folder))
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    args = SFTConfig(
-        output_dir=str(output_dir),
-        max_steps=steps,
-        num_train_epochs=1,
-        per_device_train_batch_size=4,
-        gradient_accumulation_steps=1,
-        learning_rate=2e-4,
-        lr_scheduler_type="cosine",
-        warmup_steps=2,
-        max_length=512,
-        assistant_only_loss=True,
-        packing=False,
-        logging_steps=1000,
-        save_strategy="no",
-        seed=42,
-        bf16=False,
-        fp16=False,
-        gradient_checkpointing=False,
-        activation_checkpointing=False,
-        use_cpu=True,
-        report_to="none",
-        include_num_input_tokens_seen="non_padding",
-        disable_tqdm=True,
-    )
-    lora = LoraConfig(
-        r=16,
-        lora_alpha=32,
-        lora_dropout=0.05,
-        bias="none",
-        task_type="CAUSAL_LM",
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-    )
+    training = {
+        **recipe["training"],
+        "output_dir": str(output_dir),
+        "max_steps": steps,
+        "logging_steps": 1000,
+        "logging_first_step": False,
+        "save_strategy": "no",
+        # the CPU rules the recipe loader applies
+        "bf16": False,
+        "fp16": False,
+        "gradient_checkpointing": False,
+        "activation_checkpointing": False,
+        "use_cpu": True,
+        "report_to": "none",
+        "include_num_input_tokens_seen": "non_padding",
+        "disable_tqdm": True,
+    }
+    training = {key: value for key, value in training.items() if key not in ("save_steps", "save_total_limit")}
+    args = SFTConfig(**training)
+    lora = LoraConfig(task_type="CAUSAL_LM", **recipe["lora"])
     trainer = SFTTrainer(model=model, args=args, train_dataset=data, processing_class=tokenizer, peft_config=lora)
     output = trainer.train()
     trainer.save_model(str(output_dir / "adapter"))
@@ -168,7 +164,8 @@ def main() -> int:
                 f" train {numbers['train_s']:.1f} s, wall {numbers['wall_s']:.1f} s,"
                 f" peak RSS {numbers['peak_rss_mb']:.0f} MB"
             )
-    print(f"\nSmolLM2-135M LoRA, {args.steps} steps, batch 4, langs {' '.join(args.langs)}; medians of {args.repeats}")
+    langs = " ".join(args.langs)
+    print(f"\nSmolLM2-135M LoRA (the small recipe), {args.steps} steps, langs {langs}; medians of {args.repeats}")
     print("| run | tokens | tokens/s | train s | wall s | peak RSS MB |\n|---|---:|---:|---:|---:|---:|")
     median = {
         mode: {key: statistics.median(run[key] for run in runs) for key in runs[0]} for mode, runs in results.items()

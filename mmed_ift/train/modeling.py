@@ -73,6 +73,12 @@ def load_for_stage(recipe: Recipe) -> LoadedModel:
     else:
         previous = Path(stage.init_from)
         manifest = read_manifest(previous)
+        if manifest.get("status") == "interrupted":
+            stopped = manifest["interrupted"]
+            raise StageInitError(
+                f"{previous} was interrupted at step {stopped['at_step']}/{stopped['max_steps']}; finish it first"
+                " (train its recipe again with --resume) or point stage.init_from at a finished stage"
+            )
         if stage.init_mode == "merged":
             merged = previous / MERGED_DIR
             if not (merged / "config.json").is_file():

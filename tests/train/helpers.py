@@ -18,7 +18,8 @@ def tiny_overrides(
     """Turn the small recipe into a seconds-long run: tiny model, two languages, short sequences.
 
     A random-init model only learns with its (untied) embeddings and head trained too, hence
-    ``modules_to_save``; the real-model tests keep the recipe's LoRA as shipped.
+    ``modules_to_save``, and has 2 layers, so LoRA goes on all of them; the real-model tests keep
+    the recipe's LoRA as shipped.
     """
     return [
         f"model.name_or_path={model}",
@@ -34,6 +35,7 @@ def tiny_overrides(
         "training.logging_steps=2",
         "training.save_steps=10",
         "lora.modules_to_save=[embed_tokens, lm_head]",
+        "lora.layers_to_transform=null",  # the recipe's top-10-of-30 layers; the tiny model has 2
         *extra,
     ]
 

@@ -25,7 +25,10 @@ def test_notebook_runs(path: Path, tiny_model_dir: Path, tmp_path: Path, monkeyp
     monkeypatch.setenv("MMED_IFT_NB_LANGS", "ja")
     monkeypatch.setenv("MMED_IFT_NB_STEPS", "2")
     monkeypatch.setenv("MMED_IFT_NB_MAX_SAMPLES", "16")
-    monkeypatch.setenv("MMED_IFT_NB_EXTRA", "training.max_length=128;lora.modules_to_save=[embed_tokens, lm_head]")
+    monkeypatch.setenv(
+        "MMED_IFT_NB_EXTRA",
+        "training.max_length=128;lora.modules_to_save=[embed_tokens, lm_head];lora.layers_to_transform=null",
+    )
     monkeypatch.setenv("MMED_IFT_NB_WORKDIR", str(tmp_path / "work"))
     monkeypatch.setenv("MMED_IFT_RECIPES", str(REPO_ROOT / "recipes"))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))

@@ -102,3 +102,9 @@ def test_missing_model_and_output_dir(tmp_path: Path) -> None:
         load_recipe(bare, has_gpu=False)
     with pytest.raises(RecipeError, match="does not exist"):
         load_recipe(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, "two", "true"])
+def test_cpu_threads_must_be_a_positive_integer(value: object) -> None:
+    with pytest.raises(RecipeError, match=r"stage\.cpu_threads"):
+        load_recipe(STAGE1, [f"stage.cpu_threads={value}"], has_gpu=False)
