@@ -184,8 +184,8 @@ def train_stage(recipe: Recipe, *, progress: bool = True, callbacks: Sequence[An
         "metrics": metrics,
         "global_step": global_step,
         "tokens_seen": tokens_seen,
-        "train_seconds": round(train_seconds, 1),
-        "seconds_per_step": round(train_seconds / steps_run, 2) if steps_run > 0 else None,
+        "train_seconds": round(train_seconds, 3),
+        "seconds_per_step": round(train_seconds / steps_run, 3) if steps_run > 0 else None,
         # CPU time of this process (all threads): on a shared machine, wall time also counts the waiting
         "train_cpu_seconds": round(cpu_seconds, 1),
         "loss_history": history,
