@@ -109,3 +109,16 @@ def test_parallel_writer_cuts_shards_like_the_local_writer(ray_session: None, tm
     for path in local:
         relative = path.relative_to(tmp_path / "local")
         assert (tmp_path / "ray" / "MMed-IFT" / relative).read_bytes() == path.read_bytes(), relative
+
+
+def test_license_allow_is_applied_by_both_engines(ray_session: None, tmp_path: Path) -> None:
+    """Both engines read with one classification rule (pipeline.sources.classify)."""
+
+    def config(name: str) -> BuildConfig:
+        return BuildConfig(languages=("en",), out_dir=tmp_path / name, progress=False, license_allow=("MIT",))
+
+    local, distributed = build(config("local")), run_ray_build(config("ray"))
+    lines = (local.out_dir / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines == (distributed.out_dir / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert any(json.loads(line)["reason"] == "license_not_allowed" for line in lines)
+    assert _report(local.out_dir)["sources"] == _report(distributed.out_dir)["sources"]
