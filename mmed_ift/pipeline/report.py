@@ -67,6 +67,8 @@ class BuildReport:
     outputs: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     tasks: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=dict)
+    #: folders under --sources that no adapter reads -> the closest source name (None: none close)
+    unread_folders: dict[str, str | None] = field(default_factory=dict)
     #: sha256 of every file of the dataset folders, checked again by ``publish``
     output_sha256: dict[str, str] = field(default_factory=dict)
 
@@ -159,6 +161,7 @@ class BuildReport:
             "outputs": self.outputs,
             "languages": self.per_language(),
             "rejected_total": self.total_rejected(),
+            "unread_folders": self.unread_folders,
             "timings_s": self.timings,
             REPORT_KEY: self.output_sha256,
         }

@@ -8,6 +8,7 @@ a language outside the build (only counted).
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,12 +68,32 @@ def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[Sourc
             located.append((adapter, folder))
         else:
             log.info("source %s: no files matching %s under %s", name, adapter.spec.expected_files, folder)
+    if config.sources_dir is not None:
+        note_unread_folders(root, report)
     if not located:
         raise BuildError(
             f"no source files found under {root} for languages {', '.join(config.languages)}; "
             "put each source in a sub-folder named after it (see `python -m mmed_ift sources`)"
         )
     return located
+
+
+def note_unread_folders(root: Path, report: BuildReport) -> None:
+    """Name every folder under ``--sources`` that no adapter reads, with the closest source name
+    (a misspelt ``medqa_us`` is read as nothing, so the user is told)."""
+    known = list(registry())
+    for entry in sorted(root.iterdir()):
+        if not entry.is_dir() or entry.name in known or entry.name.startswith("."):
+            continue
+        close = difflib.get_close_matches(entry.name.lower(), known, n=1, cutoff=0.5)
+        report.unread_folders[entry.name] = close[0] if close else None
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        log.warning(
+            "--sources %s: folder %r matches no source and was not read%s (see `python -m mmed_ift sources`)",
+            root,
+            entry.name,
+            hint,
+        )
 
 
 def classify(adapter: SourceAdapter, result: ReadResult, config: BuildConfig) -> tuple[Role, Item | Reject]:

@@ -14,7 +14,9 @@ import re
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import OPTION_KEYS
 
-_CHOICE_PREFIX = re.compile(r"^\s*([a-hA-H])\s*[.．、)）]\s*")
+#: a choice letter and its separator, followed by a space or by anything but a Latin letter:
+#: "c. 膵の萎縮" and "c.膵" are prefixed, "C.difficile" (Clostridioides difficile) is not
+_CHOICE_PREFIX = re.compile(r"^\s*([a-hA-H])\s*[.．、)）](?:\s+|(?=[^A-Za-z])|$)")
 
 
 class UnusableAnswer(Exception):

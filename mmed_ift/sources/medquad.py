@@ -90,6 +90,11 @@ class MedQuAD(SourceAdapter):
         document = parse_document(path, shown)
         pairs = [element for element in document.iter() if element.tag in _PAIR_TAGS]
         if not pairs:
+            if any(element.tag == "QAPairs" for element in document.iter()):
+                # a well-formed document whose upstream <QAPairs> is empty: nothing to read, not a broken file
+                detail = f"<QAPairs> is empty in <{document.tag}>"
+                yield self.reject(shown, "no_qa_pairs", detail, split=SPLIT, lang=LANG)
+                return
             raise SourceFormatError(shown, f"no QAPair/pair elements under <{document.tag}>")
         focus = _text(_child(document, _FOCUS_TAGS)).strip() or None
         collection = path.parent.name

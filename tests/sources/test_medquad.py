@@ -126,7 +126,8 @@ def test_unreadable_documents(tmp_path: Path) -> None:
     _write(tmp_path / "9_CDC_QA" / "0000003.xml", _document(_pair("1")).replace("</QAPairs>", ""))
     (tmp_path / "9_CDC_QA" / "0000004.xml").write_bytes(_document(_pair("1")).encode() + b"\xff")
     results: list[Any] = list(ADAPTER.read(tmp_path))
-    assert [getattr(result, "reason", None) for result in results] == [None] + ["unreadable_file"] * 3
+    # an empty <QAPairs> is a readable document with nothing in it, not a broken file
+    assert [getattr(result, "reason", None) for result in results] == [None, "no_qa_pairs"] + ["unreadable_file"] * 2
     assert results[1].location == "9_CDC_QA/0000002.xml" and "<Document>" in results[1].detail
     assert results[2].location.startswith("9_CDC_QA/0000003.xml:") and "invalid XML" in results[2].detail
     assert results[3].location.startswith("9_CDC_QA/0000004.xml")
