@@ -12,8 +12,9 @@ use, so ``import mmed_ift`` (and ``python -m mmed_ift --help``) stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mmed_ift.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -42,10 +43,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'mmed_ift' has no attribute {name!r}")
+__getattr__ = lazy_getattr("mmed_ift", _WHERE)
 
 
 __all__ = [

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from mmed_ift.errors import BuildError
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.generate.llm import LLMConfig
 from mmed_ift.languages import LANGUAGE_CODES
@@ -65,10 +64,6 @@ def build(
             filter_options=_filter_options(filters),
             llm=llm,
         )
-    if config.sources_dir is not None and not config.sources_dir.is_dir():
-        raise BuildError(f"sources: {config.sources_dir} is not a folder")
-    if config.out_dir.exists() and not config.out_dir.is_dir():
-        raise BuildError(f"out: {config.out_dir} exists and is not a folder")
     return run_build(config, EngineOptions(engine=engine))
 
 

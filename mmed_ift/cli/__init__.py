@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import cast
 
-from mmed_ift.cli.build import add_build_parser, format_summary
+from mmed_ift.cli.build import add_build_parser, format_summary, run_build_command
 from mmed_ift.cli.catalog import add_schemas_parser, add_sources_parser
 from mmed_ift.cli.contamination import add_contamination_parser
 from mmed_ift.cli.evaluate import add_evaluate_parser
@@ -64,9 +64,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _interrupted(args: argparse.Namespace) -> str:
-    out = getattr(args, "out", None)
-    if getattr(args, "handler", None) is not None and out is not None and getattr(args, "lang", None) is not None:
-        return f"interrupted; the previous build in {out} is intact"
+    if getattr(args, "handler", None) is run_build_command:
+        return f"interrupted; the previous build in {args.out} is intact"
     return "interrupted"
 
 

@@ -13,8 +13,7 @@ scoring), ``backends`` (generation), ``extract`` (reading answers), ``scoring`` 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mmed_ift.lazy import lazy_getattr
 
 _WHERE = {
     "BENCHMARKS": "mmed_ift.evaluate.catalog",
@@ -29,11 +28,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Names load on first use: the command line reads the catalog without loading torch or the adapters."""
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'mmed_ift.evaluate' has no attribute {name!r}")
+__getattr__ = lazy_getattr("mmed_ift.evaluate", _WHERE)
 
 
 __all__ = [

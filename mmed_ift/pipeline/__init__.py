@@ -10,8 +10,9 @@ command line does to offer the options) does not load the whole pipeline.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mmed_ift.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from mmed_ift.pipeline.config import ALL_LANGUAGES, DEFAULT_OUT, BuildConfig, EngineOptions
@@ -44,7 +45,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'mmed_ift.pipeline' has no attribute {name!r}")
+__getattr__ = lazy_getattr("mmed_ift.pipeline", _WHERE)

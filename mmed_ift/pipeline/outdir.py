@@ -24,13 +24,14 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import functools
 import json
 import os
 import re
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from mmed_ift import __version__
 from mmed_ift.errors import BuildError
@@ -151,13 +152,16 @@ def new_staging(out_dir: Path) -> Path:
     return staging
 
 
+@functools.cache
+def _renameat2() -> Any:
+    """libc's ``renameat2``, or None where the C library has none (looked up once)."""
+    name = ctypes.util.find_library("c")
+    return None if name is None else getattr(ctypes.CDLL(name, use_errno=True), "renameat2", None)
+
+
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths atomically (Linux ``renameat2``); False where the system cannot."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    libc = ctypes.CDLL(name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = _renameat2()
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
