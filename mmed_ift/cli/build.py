@@ -6,6 +6,8 @@ import argparse
 
 from mmed_ift.cli.llm_options import add_llm_arguments, config_from_args
 from mmed_ift.cli.options import add_options, options_from_args, utf8_path
+from mmed_ift.compose.policy import CompositionPolicy
+from mmed_ift.errors import BuildError
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.languages import LANGUAGE_CODES
 
@@ -68,14 +70,67 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_options(parser, BuildConfig, only=("max_field_chars",))
     add_options(parser.add_argument_group("filters"), FilterOptions)
+    add_composition_arguments(parser)
     add_llm_arguments(parser)
     add_options(parser.add_argument_group("engine"), EngineOptions)
     parser.set_defaults(handler=run_build_command)
 
 
+def add_composition_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "composition",
+        "How many training rows per language, source and task (docs/composition.md). Without --target-size every"
+        " row is kept.",
+    )
+    group.add_argument("--target-size", type=int, default=None, help="training rows in the release (both datasets)")
+    group.add_argument(
+        "--balance",
+        default=None,
+        help="language shares: natural, equal or temperature:T (0 < T <= 1; e.g. temperature:0.3); default natural",
+    )
+    group.add_argument("--max-repeats", type=int, default=None, help="a row appears at most N times (default 1)")
+    group.add_argument("--min-share", type=float, default=None, help="every language gets at least this share")
+    group.add_argument("--max-share", type=float, default=None, help="no language gets more than this share")
+    group.add_argument("--composition-seed", type=int, default=None, help="seed of the row choice (default 0)")
+    group.add_argument(
+        "--composition",
+        type=utf8_path,
+        default=None,
+        metavar="YAML",
+        help="a policy file (per-language min/max, per-source weights); the flags above override it",
+    )
+    group.add_argument(
+        "--plan",
+        action="store_true",
+        help="print and write <out>.plan.json: rows per language x source x task, what the LLM must write,"
+        " requests, tokens and cost; builds nothing",
+    )
+
+
+def composition_from_args(args: argparse.Namespace) -> CompositionPolicy | None:
+    overrides = {
+        "target_size": args.target_size,
+        "balance": args.balance,
+        "max_repeats": args.max_repeats,
+        "min_share": args.min_share,
+        "max_share": args.max_share,
+        "seed": args.composition_seed,
+    }
+    if args.composition is not None:
+        return CompositionPolicy.from_yaml(args.composition, **overrides)
+    if args.target_size is None:
+        given = [f"--{name.replace('_', '-')}" for name, value in overrides.items() if value is not None]
+        if given or args.plan:
+            raise BuildError(f"{', '.join(given) or '--plan'} needs --target-size N (or --composition FILE)")
+        return None
+    return CompositionPolicy(**{name: value for name, value in overrides.items() if value is not None})
+
+
 def run_build_command(args: argparse.Namespace) -> int:
+    import json
+
     from mmed_ift.pipeline import run_build
-    from mmed_ift.pipeline.plan import dry_run, format_plan
+    from mmed_ift.pipeline.plan import composition_plan, dry_run, format_composition_plan, format_plan
 
     languages = tuple(LANGUAGE_CODES) if args.all else tuple(dict.fromkeys(args.lang))
     config = BuildConfig(
@@ -91,8 +146,16 @@ def run_build_command(args: argparse.Namespace) -> int:
         max_field_chars=args.opt_max_field_chars,
         filter_options=options_from_args(FilterOptions, args),
         llm=config_from_args(args),
+        composition=composition_from_args(args),
     )
     engine = options_from_args(EngineOptions, args)
+    if args.plan:
+        plan = composition_plan(config)
+        path = config.out_dir.with_name(config.out_dir.name + ".plan.json")
+        path.write_text(json.dumps(plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(format_composition_plan(plan))
+        print(f"\nwrote {path}")
+        return 0
     if config.llm is not None and config.llm.dry_run:
         print(format_plan(dry_run(config)))
         return 0

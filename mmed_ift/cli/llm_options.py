@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mmed_ift.cli.options import utf8_path
 from mmed_ift.errors import BuildError
-from mmed_ift.generate.options import DEFAULT_TASKS, FORMAT_MODES, KNOWLEDGE_STYLES, TASKS
+from mmed_ift.generate.options import DEFAULT_TASKS, FORMAT_MODES, KNOWLEDGE_STYLES, LLM_MODES, TASKS
 
 if TYPE_CHECKING:
     from mmed_ift.generate.llm import LLMConfig
@@ -61,6 +61,20 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--judge-threshold", type=int, default=4, help="minimum judge score, 1-5")
     group.add_argument("--price-table", type=utf8_path, default=None, help='JSON {"model": {"prompt": usd/1M, ...}}')
     group.add_argument("--dry-run", action="store_true", help="print the number of requests and tokens; send none")
+    group.add_argument(
+        "--llm-mode",
+        choices=LLM_MODES,
+        default="online",
+        help="online: one HTTP request each; batch: OpenAI Batch API jobs (/v1/files + /v1/batches, also"
+        " vLLM's run-batch input format), resumable after a kill (default: %(default)s)",
+    )
+    group.add_argument("--batch-poll", type=float, default=10.0, help="seconds before the first poll of a batch")
+    group.add_argument("--batch-max-poll", type=float, default=300.0, help="longest wait between polls (backoff)")
+    group.add_argument("--batch-size", type=int, default=50_000, help="requests per batch input file (max 50,000)")
+    group.add_argument("--batch-window", default="24h", help="completion window asked of the Batch API")
+    group.add_argument(
+        "--batch-max-failures", type=int, default=3, help="batches a request may fail in before its job is rejected"
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> LLMConfig | None:
@@ -102,4 +116,10 @@ def config_from_args(args: argparse.Namespace) -> LLMConfig | None:
         judge_threshold=args.judge_threshold,
         prices=prices,
         dry_run=args.dry_run,
+        llm_mode=args.llm_mode,
+        batch_poll_s=args.batch_poll,
+        batch_max_poll_s=args.batch_max_poll,
+        batch_size=args.batch_size,
+        batch_window=args.batch_window,
+        batch_max_failures=args.batch_max_failures,
     ).with_default_cache(args.out)

@@ -38,7 +38,8 @@ from pydantic import BaseModel
 
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.generate.cache import CachedResponse, RequestCache, request_key
-from mmed_ift.generate.options import FORMAT_MODES
+from mmed_ift.generate.deferral import Deferred, DeferredRequests
+from mmed_ift.generate.format_mode import StructuredOutput, mode_of
 from mmed_ift.generate.ratelimit import RateLimiter, backoff_delay
 from mmed_ift.generate.replies import (
     BadReply,
@@ -53,11 +54,6 @@ from mmed_ift.generate.settings import ClientSettings, request_params
 from mmed_ift.generate.usage import UsageStats
 
 log = logging.getLogger(__name__)
-
-#: structured-output modes, strongest first; "auto" starts at the first and steps down on a 400
-#: json_object_schema is {"type": "json_object", "schema": ...}: llama-cpp-python's (and Anyscale's)
-#: way to constrain decoding to a schema, which it accepts where it refuses "json_schema".
-
 
 class LLMSetupError(MMedIFTError):
     """Wrong key, model or URL: no request can succeed, so the run stops."""
@@ -141,36 +137,27 @@ class LLMClient:
         self._rng = random.Random(settings.seed or 0)
         self._in_flight = 0
         self._pending: dict[str, asyncio.Future[CachedResponse]] = {}
-        self._format_mode = self._initial_format_mode()
-        self.stats.format_mode = self._format_mode
+        try:
+            self._format = StructuredOutput(settings.response_format, settings.model, cache)
+        except MMedIFTError as error:
+            raise LLMSetupError(str(error)) from None
+        self.stats.format_mode = self._format.mode
+        #: batch mode's collect rounds (:mod:`mmed_ift.generate.deferral`): uncached requests are
+        #: recorded there and raise :class:`Deferred` instead of being sent
+        self.deferred: DeferredRequests | None = None
 
     # -- structured output -----------------------------------------------------------------------
 
-    def _format_meta_key(self) -> str:
-        return f"response_format:{self.settings.model}"
-
-    def _initial_format_mode(self) -> str:
-        mode = self.settings.response_format
-        if mode != "auto":
-            if mode not in FORMAT_MODES:
-                raise LLMSetupError(f"unknown response format {mode!r}; choose auto or one of {FORMAT_MODES}")
-            return mode
-        # A previous run may have learnt that this model's server refuses json_schema; starting
-        # from there keeps a rerun's cache keys identical, so it sends nothing.
-        return self.cache.get_meta(self._format_meta_key()) or FORMAT_MODES[0]
+    @property
+    def format_mode(self) -> str:
+        return self._format.mode
 
     def _downgrade(self, refused: str) -> None:
-        # Many requests in flight are refused at once; only the first refusal of a mode counts.
-        if self._format_mode != refused or refused == FORMAT_MODES[-1]:
-            return
-        index = FORMAT_MODES.index(self._format_mode)
-        self._format_mode = FORMAT_MODES[index + 1]
-        self.stats.format_mode = self._format_mode
-        self.cache.set_meta(self._format_meta_key(), self._format_mode)
-        log.warning("the server refused response_format; falling back to %s", self._format_mode)
+        if self._format.downgrade(refused):
+            self.stats.format_mode = self._format.mode
 
     def params(self, output_model: type[BaseModel]) -> dict[str, Any]:
-        return request_params(self.settings, self._format_mode, output_model)
+        return request_params(self.settings, self._format.mode, output_model)
 
     def _key(self, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, attempt: int) -> str:
         return request_key(
@@ -189,7 +176,7 @@ class LLMClient:
         exactly is still sent (a sampling server may answer differently), and a rerun replays it.
         """
         while True:
-            mode = self._format_mode
+            mode = self._format.mode
             params = self.params(output_model)
             key = self._key(messages, params, prompt_version, attempt)
             cached = self.cache.get(key)
@@ -205,6 +192,13 @@ class LLMClient:
                     return await asyncio.shield(pending)
                 except _FormatRejected:
                     continue
+            if self.deferred is not None:
+                refusal = self.deferred.defer(key, messages, params, prompt_version)
+                if refusal is None:
+                    raise Deferred(key)
+                if refusal[0] == "max_requests_reached":
+                    self.stats.budget_refused += 1
+                raise RequestFailed(*refusal)
             future: asyncio.Future[CachedResponse] = asyncio.get_running_loop().create_future()
             self._pending[key] = future
             try:
@@ -339,17 +333,15 @@ class LLMClient:
         """``text`` without the API key or the URL's credentials (a server may echo them)."""
         return redact(text, self._secrets)
 
-    def _refuses_format(self, error: Exception, params: dict[str, Any], strict: bool = False) -> bool:
-        """An error about response_format, in auto mode: step down to a weaker mode, don't fail.
-
-        ``strict`` (for 5xx, which are otherwise retried) requires the field's name in the error.
-        """
-        if self.settings.response_format != "auto" or "response_format" not in params:
+    def refuses_format(self, message: str, params: dict[str, Any]) -> bool:
+        """A batch result's error about response_format: step down as online mode would."""
+        if not self._format.is_refusal(message, params):
             return False
-        text = f"{getattr(error, 'body', '')} {error}".lower()
-        if strict:
-            return "response_format" in text
-        return "response_format" in text or "json_schema" in text or "schema" in text
+        self._downgrade(mode_of(params))
+        return True
+
+    def _refuses_format(self, error: Exception, params: dict[str, Any], strict: bool = False) -> bool:
+        return self._format.is_refusal(f"{getattr(error, 'body', '')} {error}", params, strict)
 
     def _store(
         self,
@@ -358,8 +350,13 @@ class LLMClient:
         params: dict[str, Any],
         prompt_version: str,
         completion: Completion,
+        stats: UsageStats | None = None,
     ) -> CachedResponse:
-        """The response, redacted; cached only when it has content (an empty reply is asked again)."""
+        """The response, redacted; cached only when it has content (an empty reply is asked again).
+
+        Batch results come in here too (:mod:`mmed_ift.generate.batch`), counted in ``stats``.
+        """
+        stats = stats or self.stats
         content = self._redact(completion.content)
         prompt_tokens = completion.prompt_tokens
         completion_tokens = completion.completion_tokens
@@ -378,10 +375,20 @@ class LLMClient:
             )
         else:
             log.info("request %s: empty reply, not cached", key[:12])
-        self.stats.responses += 1
-        self.stats.prompt_tokens_sent += prompt_tokens
-        self.stats.completion_tokens_sent += completion_tokens
+        stats.responses += 1
+        stats.prompt_tokens_sent += prompt_tokens
+        stats.completion_tokens_sent += completion_tokens
         return response
+
+    store_reply = _store
+
+    @property
+    def api(self) -> Any:
+        """The ``openai.AsyncOpenAI`` client (batch mode uses its files and batches endpoints)."""
+        return self._client
+
+    def redact(self, text: str) -> str:
+        return self._redact(text)
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -33,8 +33,11 @@ from typing import Any, TypeVar
 from tqdm.auto import tqdm
 
 from mmed_ift.errors import BuildError
+from mmed_ift.generate.batch import run_in_batches
+from mmed_ift.generate.batch_store import BatchStore
 from mmed_ift.generate.cache import RequestCache
 from mmed_ift.generate.client import LLMClient, LLMSetupError, RequestFailed
+from mmed_ift.generate.deferral import Deferred
 from mmed_ift.generate.llm_config import LLMConfig as LLMConfig
 from mmed_ift.generate.llm_config import prompt_versions_label as prompt_versions_label
 from mmed_ift.generate.llm_config import usage_details as usage_details
@@ -65,6 +68,8 @@ T = TypeVar("T")
 class JobOutcome:
     samples: list[Sample] = field(default_factory=list)
     reject: Reject | None = None
+    #: batch mode's collect round: the job waits for a reply that the next batch brings
+    deferred: bool = False
 
 
 async def run_job(job: Job, client: LLMClient, max_output_retries: int) -> JobOutcome:
@@ -78,6 +83,8 @@ async def run_job(job: Job, client: LLMClient, max_output_retries: int) -> JobOu
             client.stats.output_retries += 1
         try:
             response = await client.complete(messages, job.output_model, job.prompt_version, attempt)
+        except Deferred:
+            return JobOutcome(deferred=True)
         except RequestFailed as error:
             counts[f"rejected:{error.reason}"] += 1
             return JobOutcome(reject=job.origin.reject(f"{job.task}:{error.reason}", error.detail, job.lang))
@@ -280,9 +287,20 @@ async def _generate(
     started = time.perf_counter()
     client = LLMClient(config.client_settings(), cache, stats)
     try:
-        first, second = await generate_with_client(
-            items, template_samples, config, languages, client, progress
-        )
+        if config.llm_mode == "batch":
+            store = BatchStore(Path(config.cache_path))
+            try:
+                (first, second), stats = await run_in_batches(
+                    lambda: generate_with_client(items, template_samples, config, languages, client),
+                    client,
+                    store,
+                    config.batch_settings(),
+                    progress,
+                )
+            finally:
+                store.close()
+        else:
+            first, second = await generate_with_client(items, template_samples, config, languages, client, progress)
     finally:
         await client.aclose()
         cache.close()

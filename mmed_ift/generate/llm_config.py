@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from mmed_ift.errors import BuildError
-from mmed_ift.generate.options import DEFAULT_TASKS, FORMAT_MODES, TASKS
+from mmed_ift.generate.batch import BatchSettings
+from mmed_ift.generate.options import DEFAULT_TASKS, FORMAT_MODES, LLM_MODES, TASKS
 from mmed_ift.generate.prompts import knowledge as knowledge_prompts
 from mmed_ift.generate.prompts import translate as translate_prompts
 from mmed_ift.generate.settings import ClientSettings
@@ -39,6 +40,15 @@ class LLMConfig(ClientSettings):
     prices: dict[str, dict[str, float]] | None = None
     max_source_chars: int = 6000
     dry_run: bool = False
+    #: online (one HTTP request each) or batch (OpenAI Batch API jobs; :mod:`mmed_ift.generate.batch`)
+    llm_mode: str = "online"
+    batch_poll_s: float = 10.0
+    batch_max_poll_s: float = 300.0
+    #: requests per batch input file (OpenAI's limit is 50,000)
+    batch_size: int = 50_000
+    batch_window: str = "24h"
+    #: a request failing in this many batches is given up and its job rejected
+    batch_max_failures: int = 3
 
     def __post_init__(self) -> None:
         unknown = [task for task in self.tasks if task not in TASKS]
@@ -50,6 +60,8 @@ class LLMConfig(ClientSettings):
         targets = [lang for lang in self.translate_to or () if lang not in translate_prompts.TARGETS]
         if targets:
             raise BuildError(f"cannot translate into {targets}; targets are {', '.join(translate_prompts.TARGETS)}")
+        if self.llm_mode not in LLM_MODES:
+            raise BuildError(f"--llm-mode must be one of {', '.join(LLM_MODES)}, got {self.llm_mode!r}")
         if self.response_format != "auto" and self.response_format not in FORMAT_MODES:
             raise BuildError(f"--response-format must be auto or one of {', '.join(FORMAT_MODES)}")
         for flag, value, low, high in self._ranges():
@@ -74,6 +86,10 @@ class LLMConfig(ClientSettings):
             ("--max-requests", self.max_requests, 0, None),
             ("--judge-threshold", self.judge_threshold, 1, 5),
             ("max_source_chars", self.max_source_chars, 1, None),
+            ("--batch-poll", self.batch_poll_s, 1e-3, None),
+            ("--batch-max-poll", self.batch_max_poll_s, self.batch_poll_s, None),
+            ("--batch-size", self.batch_size, 1, 50_000),
+            ("--batch-max-failures", self.batch_max_failures, 1, 100),
         ]
 
     def with_default_cache(self, out_dir: Path) -> LLMConfig:
@@ -81,6 +97,21 @@ class LLMConfig(ClientSettings):
         if self.cache_path:
             return self
         return replace(self, cache_path=str(out_dir.with_name(out_dir.name + ".llm-cache.sqlite")))
+
+    def batch_settings(self) -> BatchSettings:
+        assert self.cache_path, "call LLMConfig.with_default_cache first"
+        return BatchSettings(
+            folder=Path(self.cache_path + ".batches"),
+            poll_s=self.batch_poll_s,
+            max_poll_s=self.batch_max_poll_s,
+            max_requests_per_batch=self.batch_size,
+            completion_window=self.batch_window,
+            max_failures=self.batch_max_failures,
+            max_requests=self.max_requests,
+            max_retries=self.max_retries,
+            backoff_base_s=self.backoff_base_s,
+            backoff_max_s=self.backoff_max_s,
+        )
 
     def client_settings(self) -> ClientSettings:
         return ClientSettings(**{item.name: getattr(self, item.name) for item in fields(ClientSettings)})

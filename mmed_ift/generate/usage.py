@@ -29,6 +29,8 @@ class UsageStats:
     rate_limit_wait_s: float = 0.0
     format_mode: str = ""
     per_task: dict[str, Counter[str]] = field(default_factory=dict)
+    #: ``--llm-mode batch``: rounds, batches submitted/resumed/ended by status, polls
+    batches: Counter[str] = field(default_factory=Counter)
 
     def task(self, name: str) -> Counter[str]:
         return self.per_task.setdefault(name, Counter())
@@ -69,6 +71,7 @@ class UsageStats:
             "rate_limit_wait_s": round(self.rate_limit_wait_s, 3),
             "response_format": self.format_mode,
             "tasks": {name: dict(sorted(counts.items())) for name, counts in sorted(self.per_task.items())},
+            "batches": dict(sorted(self.batches.items())),
         }
 
     @classmethod
@@ -92,6 +95,7 @@ class UsageStats:
             rate_limit_wait_s=data["rate_limit_wait_s"],
             format_mode=data["response_format"],
             per_task={name: Counter(counts) for name, counts in data["tasks"].items()},
+            batches=Counter(data.get("batches", {})),
         )
 
     def merge(self, other: UsageStats) -> None:
@@ -113,3 +117,4 @@ class UsageStats:
             self.format_mode = max(modes, key=lambda mode: FORMAT_MODES.index(mode) if mode in FORMAT_MODES else -1)
         for name, counts in other.per_task.items():
             self.task(name).update(counts)
+        self.batches.update(other.batches)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from mmed_ift.compose.policy import CompositionPolicy
 from mmed_ift.errors import BuildError
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.languages import LANGUAGE_CODES, get_language
@@ -45,6 +46,9 @@ class BuildConfig:
         filter_options: the filter chain's options (:class:`~mmed_ift.filters.chain.FilterOptions`;
             a dict of its fields is accepted).
         llm: the LLM generator's settings; required when ``generator == "openai"``.
+        composition: how many training rows per language, source and task
+            (:class:`~mmed_ift.compose.policy.CompositionPolicy`, ``--target-size``; a dict of its
+            fields is accepted); None keeps every row.
     """
 
     languages: tuple[str, ...]
@@ -65,6 +69,7 @@ class BuildConfig:
     )
     filter_options: FilterOptions = field(default_factory=FilterOptions)
     llm: LLMConfig | None = None
+    composition: CompositionPolicy | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.languages, str):
@@ -78,6 +83,8 @@ class BuildConfig:
         check_ranges(self)
         if isinstance(self.filter_options, dict):
             self.filter_options = FilterOptions.from_dict(self.filter_options)
+        if isinstance(self.composition, dict):
+            self.composition = CompositionPolicy.from_dict(self.composition)
         if not self.languages:
             raise BuildError("choose at least one language (--lang CODE or --all)")
         for code in self.languages:

@@ -14,7 +14,13 @@ from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildResult, new_report
 from mmed_ift.pipeline.sources import locate_sources, read_sources
-from mmed_ift.pipeline.stages import FilterFactory, default_filters, generate_samples, run_filters
+from mmed_ift.pipeline.stages import (
+    FilterFactory,
+    apply_composition,
+    default_filters,
+    generate_samples,
+    run_filters,
+)
 
 
 def no_training_records(config: BuildConfig, names: list[str]) -> BuildError:
@@ -38,6 +44,8 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
         report.record_kept(item.source, item.split)
     with report.timed("generate"):
         grouped, generate_rejects = generate_samples(training, report, config.progress, config)
+    if config.composition is not None:
+        grouped = apply_composition(grouped, config, report)
     rejects = collected.rejects + filter_rejects + generate_rejects
 
     with staged_output(config, report) as staging, report.timed("write"):

@@ -1,13 +1,17 @@
-"""``build --dry-run``: read and filter as a build would, then count what the LLM would be sent."""
+"""``build --dry-run`` and ``build --plan``: read and filter as a build would, then count what the
+LLM would be sent (``--dry-run``) or what a composition policy selects and leaves to the LLM
+(``--plan``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.llm_plan import Plan, plan_requests
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sources import locate_sources, read_sources
-from mmed_ift.pipeline.stages import default_filters, run_filters, template_samples
+from mmed_ift.pipeline.stages import default_filters, generate_samples, run_filters, template_samples
 from mmed_ift.schemas import Sample
 
 
@@ -43,4 +47,108 @@ def format_plan(plan: Plan) -> str:
         lines.append(f"estimated cost (upper bound): ${plan.cost_usd}")
     lines += [f"note: {note}" for note in plan.notes]
     lines.append("dry run: no request was sent")
+    return "\n".join(lines)
+
+
+#: what a translation request adds to the text it carries (system prompt, instructions, JSON)
+TRANSLATE_OVERHEAD_TOKENS = 350
+TOKEN_ESTIMATE = (
+    "estimated without a tokenizer: one token per CJK character, one per four other characters;"
+    f" each translation request adds {TRANSLATE_OVERHEAD_TOKENS} prompt tokens of instructions"
+)
+
+
+def composition_plan(config: BuildConfig) -> dict[str, Any]:
+    """``build --plan``: what ``--target-size`` selects per language x source x task, what the
+    LLM must write to fill each language's shortfall, with requests, tokens and cost.  Reads and
+    filters as the build does; sends nothing and writes no dataset."""
+    from mmed_ift.compose.apply import available_rows, plan_composition
+    from mmed_ift.generate.replies import estimate_tokens
+
+    if config.composition is None:
+        raise BuildError("--plan needs --target-size N (or --composition FILE)")
+    report = BuildReport()
+    located = locate_sources(config, report)
+    collected = read_sources(config, located, report)
+    steps = default_filters(config, collected.held_out)
+    items, _rejects = run_filters(steps, collected.training, report, config.progress)
+    grouped, _ = generate_samples(items, report, config.progress)
+    composition = plan_composition(available_rows(grouped), config.languages, config.composition)
+    tokens: dict[tuple[str, str, str], list[int]] = {}
+    for dataset, by_lang in grouped.items():
+        for lang, by_split in by_lang.items():
+            for sample in by_split.get("train", [])[:500]:
+                text = "\n".join(message.content for message in sample.messages)
+                tokens.setdefault((dataset, lang, sample.task), []).append(estimate_tokens(text))
+    llm = config.llm_config()
+    price = (llm.prices or {}).get(llm.model) if llm is not None else None
+    gaps = []
+    for gap in composition.gaps:
+        sizes = tokens.get((gap.dataset, gap.from_lang or "", gap.task)) or [0]
+        mean = sum(sizes) / len(sizes)
+        prompt, completion = round(gap.rows * (mean + TRANSLATE_OVERHEAD_TOKENS)), round(gap.rows * mean)
+        entry = {**gap.to_dict(), "requests": gap.rows, "prompt_tokens": prompt, "completion_tokens": completion}
+        if price is not None:
+            entry["cost_usd"] = round(
+                (prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)) / 1e6, 4
+            )
+        gaps.append(entry)
+    plan = composition.to_dict()
+    plan["llm_must_write"] = gaps
+    per_language: dict[str, dict[str, int]] = {
+        lang: {"available": 0, "selected": 0, "llm": 0} for lang in config.languages
+    }
+    for key, allocation in composition.groups.items():
+        per_language[key[1]]["available"] += allocation.available
+        per_language[key[1]]["selected"] += allocation.selected
+    for gap_entry in gaps:
+        per_language[gap_entry["lang"]]["llm"] += gap_entry["rows"]
+    plan["languages"] = per_language
+    plan["totals"] = {
+        "rows": sum(info["selected"] + info["llm"] for info in per_language.values()),
+        "selected": composition.selected,
+        "llm_rows": sum(entry["rows"] for entry in gaps),
+        "requests": sum(entry["requests"] for entry in gaps),
+        "prompt_tokens": sum(entry["prompt_tokens"] for entry in gaps),
+        "completion_tokens": sum(entry["completion_tokens"] for entry in gaps),
+        **({"cost_usd": round(sum(entry["cost_usd"] for entry in gaps), 4)} if price is not None else {}),
+    }
+    plan["token_estimate"] = TOKEN_ESTIMATE
+    plan["cost_note"] = (
+        f"prices of {llm.model} from --price-table"
+        if llm is not None and price is not None
+        else "no cost: give --generator openai --model NAME --price-table FILE"
+    )
+    return plan
+
+
+def format_composition_plan(plan: dict[str, Any]) -> str:
+    """The plan as text tables: per language, then per group, then what the LLM must write."""
+    total = plan["totals"]["rows"] or 1
+    lines = [f"{'language':<10}{'available':>11}{'selected':>10}{'llm':>9}{'rows':>9}{'share':>8}"]
+    for lang, info in plan["languages"].items():
+        rows = info["selected"] + info["llm"]
+        lines.append(
+            f"{lang:<10}{info['available']:>11}{info['selected']:>10}{info['llm']:>9}{rows:>9}{rows / total:>8.1%}"
+        )
+    lines.append(f"\n{'dataset':<13}{'lang':<6}{'source':<18}{'task':<22}{'available':>10}{'selected':>10}")
+    for group in plan["groups"]:
+        lines.append(
+            f"{group['dataset']:<13}{group['lang']:<6}{group['source']:<18}{group['task']:<22}"
+            f"{group['available']:>10}{group['selected']:>10}"
+        )
+    if plan["llm_must_write"]:
+        lines.append(f"\n{'LLM must write':<40}{'rows':>8}{'requests':>10}{'in tokens':>12}{'out tokens':>12}")
+        for gap in plan["llm_must_write"]:
+            what = f"{gap['dataset']} {gap['lang']} {gap['task']} ({gap['generate']})"
+            lines.append(
+                f"{what:<40}{gap['rows']:>8}{gap['requests']:>10}{gap['prompt_tokens']:>12}{gap['completion_tokens']:>12}"
+            )
+    totals = plan["totals"]
+    lines.append(
+        f"\ntotal rows {totals['rows']} (selected {totals['selected']}, LLM {totals['llm_rows']});"
+        f" requests {totals['requests']}; tokens in {totals['prompt_tokens']}, out {totals['completion_tokens']}"
+    )
+    lines.append(f"cost: ${totals['cost_usd']}" if "cost_usd" in totals else f"cost: {plan['cost_note']}")
+    lines.append(f"note: tokens {plan['token_estimate']}")
     return "\n".join(lines)

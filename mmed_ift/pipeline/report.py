@@ -71,6 +71,8 @@ class BuildReport:
     unread_folders: dict[str, str | None] = field(default_factory=dict)
     #: sha256 of every file of the dataset folders, checked again by ``publish``
     output_sha256: dict[str, str] = field(default_factory=dict)
+    #: ``--target-size``: the policy and per group available/selected (:mod:`mmed_ift.compose`)
+    composition: dict[str, Any] | None = None
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -162,6 +164,7 @@ class BuildReport:
             "languages": self.per_language(),
             "rejected_total": self.total_rejected(),
             "unread_folders": self.unread_folders,
+            **({"composition": self.composition} if self.composition is not None else {}),
             "timings_s": self.timings,
             REPORT_KEY: self.output_sha256,
         }

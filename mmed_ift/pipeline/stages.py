@@ -130,3 +130,22 @@ def generate_samples(
             counts.rejected[reject.reason] += 1
         rejects.extend(result.rejects)
     return grouped, rejects
+
+
+def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport) -> Grouped:
+    """Training rows cut or repeated to the ``--target-size`` policy; the report's task counts
+    then describe what is written, and ``composition`` what was available and chosen."""
+    from mmed_ift.compose.apply import compose
+
+    assert config.composition is not None
+    composed, composition = compose(grouped, config.languages, config.composition)
+    report.composition = composition.to_dict()
+    report.tasks.clear()
+    result: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for dataset, by_lang in composed.items():
+        for lang, by_split in by_lang.items():
+            for split, samples in by_split.items():
+                result[dataset][lang][split] = samples
+                for sample in samples:
+                    report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+    return result

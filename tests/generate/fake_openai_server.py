@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.generate.fake_batches import BatchAPI
+
 MARKER = re.compile(r"\[\[fault:([\w=.]+)\*(\d+)\]\]")
 ANY_MARKER = re.compile(r"\s*\[\[[^\]]*\]\]")
 TASK = re.compile(r"\b(Rationale|Knowledge|Translate|Judge)Output\b")
@@ -80,6 +82,11 @@ class FakeOpenAI:
     marker_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     server: ThreadingHTTPServer | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: ``/v1/files`` and ``/v1/batches`` (tests/generate/fake_batches.py)
+    batch_api: BatchAPI = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.batch_api = BatchAPI(self)
 
     @property
     def base_url(self) -> str:
@@ -237,7 +244,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
-        if self.path.rstrip("/") == "/v1/models":
+        if self.fake.batch_api.handles(self.path):
+            status, payload = self.fake.batch_api.get(self.path)
+            if isinstance(payload, bytes):
+                self.fake.batch_api.stream_file(self, payload)
+            else:
+                self._json(status, payload)
+        elif self.path.rstrip("/") == "/v1/models":
             self._json(200, {"object": "list", "data": [{"id": self.fake.model, "object": "model"}]})
         else:
             self._json(404, {"error": {"message": f"no route {self.path}"}})
@@ -245,6 +258,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         fake = self.fake
         length = int(self.headers.get("Content-Length") or 0)
+        if fake.batch_api.handles(self.path):
+            status, payload = fake.batch_api.post(self.path, self.headers.get("Content-Type", ""), self.rfile.read(length))
+            self._json(status, payload)
+            return
         body = json.loads(self.rfile.read(length) or b"{}")
         authorization = self.headers.get("Authorization")
         with fake.lock:

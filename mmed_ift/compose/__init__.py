@@ -1,0 +1,1 @@
+"""Composition of a release: how many rows per language, source and task (``build --target-size``)."""
