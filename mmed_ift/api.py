@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from mmed_ift.compose.policy import CompositionPolicy
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.generate.llm import LLMConfig
 from mmed_ift.languages import LANGUAGE_CODES
@@ -23,6 +24,7 @@ def build(
     license_allow: Sequence[str] = (),
     filters: FilterOptions | dict[str, Any] | None = None,
     llm: LLMConfig | None = None,
+    composition: CompositionPolicy | dict[str, Any] | None = None,
     strict: bool = False,
     progress: bool = False,
     engine: Literal["local", "ray"] = "local",
@@ -40,6 +42,8 @@ def build(
         filters: filter options (:class:`~mmed_ift.filters.options.FilterOptions` or a dict of
             its fields, e.g. ``{"near_threshold": 0.7}``).
         llm: LLM generator settings (adds LLM-written samples); None: templates only.
+        composition: rows per language, source and task (``{"target_size": 20000, "balance":
+            "temperature:0.3"}`` or a :class:`~mmed_ift.compose.policy.CompositionPolicy`); None: all.
         strict: raise if any record was rejected.
         progress: show progress bars.
         engine: ``"local"`` (this process) or ``"ray"``.
@@ -63,6 +67,7 @@ def build(
             progress=progress,
             filter_options=_filter_options(filters),
             llm=llm,
+            composition=CompositionPolicy.from_dict(composition) if isinstance(composition, dict) else composition,
         )
     return run_build(config, EngineOptions(engine=engine))
 

@@ -5,7 +5,8 @@ Language shares follow the balance policy: natural (``n_l``), equal, or temperat
 drowning the large ones), then each share is held within its min/max by water-filling (a share
 pinned at a bound is fixed, the rest is re-spread over the others in proportion).  Within a
 language, rows go to groups in proportion to ``weight(source) x available``, each capped at
-``max_repeats x available``; what no group can give is the language's *shortfall*, which the LLM
+``max_repeats x available`` (a source weighted 0 gives none); what no group can give is the
+language's *shortfall*, which the LLM
 generator must write (:func:`gaps`).  Counts are integers that sum exactly to the targets
 (largest-remainder rounding), so a plan and the build that follows it agree row for row.
 """
@@ -93,18 +94,19 @@ def allocate(
     shortfall: dict[str, int] = {}
     for lang in languages:
         groups = sorted(key for key in available if key[1] == lang and available[key] > 0)
-        capacity = sum(available[key] * policy.max_repeats for key in groups)
+        # a source weighted 0 gives no rows (it still counts as available in the report)
+        usable = [key for key in groups if policy.weight(key[2]) > 0]
+        capacity = sum(available[key] * policy.max_repeats for key in usable)
         target = targets[lang]
         shortfall[lang] = max(0, target - capacity)
-        if not groups:
+        for key in groups:
+            allocations[key] = Allocation(available[key], 0)
+        if not usable:
             continue
-        names = {"|".join(key): key for key in groups}
-        weights = {name: policy.weight(key[2]) * available[key] for name, key in names.items()}
-        if sum(weights.values()) == 0:  # every source weighted 0: natural proportions
-            weights = {name: float(available[key]) for name, key in names.items()}
+        names = {"|".join(key): key for key in usable}
         spread = _spread(
             float(min(target, capacity)),
-            weights,
+            {name: policy.weight(key[2]) * available[key] for name, key in names.items()},
             dict.fromkeys(names, 0.0),
             {name: float(available[key] * policy.max_repeats) for name, key in names.items()},
         )
