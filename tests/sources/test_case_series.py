@@ -58,7 +58,7 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
 
 
-def _read_igakuqa(root: Path) -> dict[str, Any]:
+def _read_igakuqa(root: Path) -> dict[str | None, Any]:
     return {result.source_id: result for result in get_source("igakuqa").read(root)}
 
 
@@ -117,7 +117,7 @@ def test_igakuqa119_layout(tmp_path: Path) -> None:
     (tmp_path / "results").mkdir()
     (tmp_path / "questions" / "119C_json.json").write_text(json.dumps(questions, ensure_ascii=False, indent=2))
     (tmp_path / "results" / "correct_answers.csv").write_text("問題番号,解答\n119C61,c\n119C62,b\n", encoding="utf-8")
-    found = {result.source_id: result for result in get_source("igakuqa119").read(tmp_path)}
+    found: dict[str | None, Any] = {result.source_id: result for result in get_source("igakuqa119").read(tmp_path)}
     assert found["119C61"].question == f"{CASE}\n診断はどれか。"
     assert found["119C62"].question == f"{CASE}\n治療として適切なのはどれか。"
 
