@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")  # "6.4", "1,084" and "Alpha-1" are one word each
 _URL = re.compile(r"(?:https?://|www\.)[^\s,;]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _PHONE = re.compile(r"(?<!\d)(?:1-)?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}(?!\d)")
 #: a bullet of a flattened HTML list: a dash with white space on both sides (or at the start)
