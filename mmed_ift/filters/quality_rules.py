@@ -29,6 +29,8 @@ from dataclasses import dataclass
 _WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")  # "6.4", "1,084" and "Alpha-1" are one word each
 _URL = re.compile(r"(?:https?://|www\.)[^\s,;]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _PHONE = re.compile(r"(?<!\d)(?:1-)?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}(?!\d)")
+#: what a lead-in of a list of links says ("These resources address ...:")
+_RESOURCES = re.compile(r"\b(?:resources?|websites?|web sites?|links?|organi[sz]ations?)\b[^:]*:", re.IGNORECASE)
 #: a bullet of a flattened HTML list: a dash with white space on both sides (or at the start)
 _BULLET = re.compile(r"(?:^|\s)-\s+")
 #: "MedlinePlus Encyclopedia: Gastroschisis Repair" - a link's publisher and page title
@@ -76,8 +78,10 @@ def _is_title_item(item: str) -> bool:
 def link_list(answer: str) -> LinkList | None:
     """The evidence that ``answer`` is only a list of links or contacts, else None.
 
-    Bullets: at least two items are links (a URL or *Publisher: Title*), and what is not a link,
-    a page title or a lead-in ending in ``:`` is at most 8 words (and under 15% of the answer).
+    Bullets: at least two items are links (a URL or *Publisher: Title*), some item is a URL or a
+    lead-in names resources / websites / links / organisations before its ``:`` (so ``Take as
+    follows: - Dose: 5 mg - Timing: at night`` is not a link list), and what is not a link, a page
+    title or a lead-in ending in ``:`` is at most 8 words (and under 15% of the answer).
     Directory: at least two URLs / e-mails / phone numbers and under a quarter of the words in
     lower case (a sentence has mostly lower-case words; a list of organisations has few).
     """
@@ -90,7 +94,8 @@ def link_list(answer: str) -> LinkList | None:
         for item in items:
             if not (item.endswith(":") or _is_link_item(item) or _is_title_item(item)):
                 prose += len(words(item))
-        if links >= 2 and prose <= max(8, total * 0.15):
+        pointed = any(_URL.search(item) for item in items) or _RESOURCES.search(" ".join([lead, *items]))
+        if links >= 2 and pointed and prose <= max(8, total * 0.15):
             return LinkList("bullets", links, prose)
     contacts = len(_URL.findall(answer)) + len(_PHONE.findall(answer))
     alpha = [word for word in words(answer) if word[0].isalpha()]

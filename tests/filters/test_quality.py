@@ -95,6 +95,13 @@ def test_a_bulleted_list_of_capitalised_items_is_not_a_table() -> None:
     assert flattened_table(answer.replace(" - Vomiting", " - Vomiting. See a doctor if they last."), 6) is None
 
 
+def test_labelled_bullets_without_links_are_not_a_link_list() -> None:
+    assert link_list("Take it as follows: - Dose: 5 mg once a day - Timing: at night - Food: with a meal") is None
+    urls = "Support groups: - https://www.nami.org - https://www.dbsalliance.org"
+    found = link_list(urls)
+    assert found is not None and found.shape == "bullets" and found.links == 2
+
+
 def test_line_table() -> None:
     answer = "Blood glucose targets:\nTest\nNormal\nPrediabetes\nDiabetes\nA1C\n5.6 or below\n5.7 to 6.4\n6.5 or above"
     table = flattened_table(answer, 6)
