@@ -53,6 +53,10 @@ def pii_replaced(report: Report) -> int:
     return sum(report["filters"]["pii"]["details"]["replaced"].values()) if "pii" in report["filters"] else 0
 
 
+def quality(report: Report, key: str) -> Any:
+    return report["filters"]["quality"]["details"][key]
+
+
 Check = Callable[[Report, Report], bool]
 CASES: dict[str, tuple[list[str], Check]] = {
     "max_field_chars": (
@@ -79,8 +83,9 @@ CASES: dict[str, tuple[list[str], Check]] = {
     "num_perm": (["--num-perm", "64"], lambda d, r: near(r, "num_perm") == 64 != near(d, "num_perm")),
     "bands_rows": (
         ["--bands", "2", "--rows", "32"],
-        lambda d, r: (near(r, "bands"), near(r, "rows")) == (2, 32)
-        and near(r, "candidate_pairs") < near(d, "candidate_pairs"),
+        lambda d, r: (
+            (near(r, "bands"), near(r, "rows")) == (2, 32) and near(r, "candidate_pairs") < near(d, "candidate_pairs")
+        ),
     ),
     "no_decontam": (
         ["--no-decontam"],
@@ -89,6 +94,25 @@ CASES: dict[str, tuple[list[str], Check]] = {
     "license_allow": (
         ["--license-allow", "MIT"],
         lambda d, r: rejected(r, "license:license_not_allowed") > 0 and rows(r) < rows(d),
+    ),
+    "no_quality": (
+        ["--no-quality"],
+        lambda d, r: all(
+            rejected(d, f"quality:{why}") > 0 == rejected(r, f"quality:{why}")
+            for why in ("link_list", "boilerplate_answer")
+        ),
+    ),
+    "table_min_cells": (
+        ["--table-min-cells", "3"],
+        lambda d, r: rejected(r, "quality:flattened_table") > rejected(d, "quality:flattened_table"),
+    ),
+    "no_question_rewrite": (
+        ["--no-question-rewrite"],
+        lambda d, r: quality(d, "rewritten").get("what_is_are", 0) > 0 and quality(r, "rewritten") == {},
+    ),
+    "keep_conflicting": (
+        ["--keep-conflicting"],
+        lambda d, r: rejected(d, "conflicts:conflicting_prompt") > 0 == rejected(r, "conflicts:conflicting_prompt"),
     ),
     "source": (["--source", "medqa"], lambda d, r: set(r["sources"]) == {"medqa"} and len(d["sources"]) > 1),
 }

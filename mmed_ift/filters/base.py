@@ -28,7 +28,17 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, stable_id
 
 #: every reason a filter may reject for (the report and rejects.jsonl use these codes)
-RejectReason = Literal["wrong_language", "exact_duplicate", "near_duplicate", "contaminated"]
+RejectReason = Literal[
+    "wrong_language",
+    "exact_duplicate",
+    "near_duplicate",
+    "contaminated",
+    # the quality step (filters/quality.py, filters/conflicts.py)
+    "boilerplate_answer",
+    "link_list",
+    "flattened_table",
+    "conflicting_prompt",
+]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 
 Order matters: PII is scrubbed first so that nothing downstream (dedup keys, rejects.jsonl)
 holds personal details; language ID runs before dedup so a mislabelled record cannot be the
-survivor of a cluster; exact dedup is cheap and shrinks the input of the MinHash step;
+survivor of a cluster; the quality step runs after language ID (its question rewrites are
+English-only and trust the language) and before dedup, so a link-list or table answer cannot be the
+survivor of a duplicate group; conflicting prompts are resolved after exact dedup (identical
+answers are duplicates, counted as such) and before near dedup, so one answer per prompt enters
+the MinHash step; exact dedup is cheap and shrinks the input of the MinHash step;
 decontamination runs last, on what would otherwise be trained on.
 
 Adding a filter: write its module (one of the shapes in :mod:`mmed_ift.filters.base`), add its
@@ -18,12 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmed_ift.filters.base import Filter
+from mmed_ift.filters.conflicts import ConflictingPrompts
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
 from mmed_ift.filters.exact_dedup import ExactDedup
 from mmed_ift.filters.langid import LanguageIDFilter
 from mmed_ift.filters.near_dedup import NearDedup, NearDedupConfig, lsh_threshold_for
 from mmed_ift.filters.options import FilterOptions
 from mmed_ift.filters.pii import PIIScrub
+from mmed_ift.filters.quality import QualityFilter
 from mmed_ift.schemas import Item
 
 __all__ = ["REGISTRY", "FilterContext", "FilterOptions", "Registration", "build_filter_chain", "near_config"]
@@ -49,7 +55,18 @@ class Registration:
 REGISTRY: tuple[Registration, ...] = (
     Registration("pii", lambda o, c: PIIScrub(sources=c.patient_dialogue_sources) if o.pii else None),
     Registration("langid", lambda o, c: LanguageIDFilter(backend=o.langid_backend) if o.langid else None),
+    Registration(
+        "quality",
+        lambda o, c: (
+            QualityFilter(
+                check_answers=o.quality, table_min_cells=o.table_min_cells, normalize_questions=o.normalize_questions
+            )
+            if o.quality or o.normalize_questions
+            else None
+        ),
+    ),
     Registration("exact_dedup", lambda o, c: ExactDedup() if o.dedup else None),
+    Registration("conflicts", lambda o, c: ConflictingPrompts() if o.conflicts else None),
     Registration("near_dedup", lambda o, c: NearDedup(near_config(o)) if o.dedup else None),
     Registration(
         "decontam",

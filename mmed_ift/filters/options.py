@@ -23,6 +23,18 @@ class FilterOptions:
     pii: bool = option(True, flag="--no-pii", negate=True, help="do not scrub PII from patient-dialogue sources")
     langid: bool = option(True, flag="--no-langid", negate=True, help="skip the language-ID check")
     langid_backend: Backend = option("fasttext", flag="--langid-backend", choices=BACKENDS, help="language-ID model")
+    quality: bool = option(
+        True, flag="--no-quality", negate=True, help="keep link-list, flattened-table and boilerplate answers"
+    )
+    table_min_cells: int = option(
+        6, flag="--table-min-cells", minimum=2, help="cells in a row that make an answer a flattened table"
+    )
+    normalize_questions: bool = option(
+        True, flag="--no-question-rewrite", negate=True, help="keep QA questions as written upstream"
+    )
+    conflicts: bool = option(
+        True, flag="--keep-conflicting", negate=True, help="keep every answer of a prompt that has several"
+    )
     dedup: bool = option(True, flag="--no-dedup", negate=True, help="skip exact and near-duplicate removal")
     near_threshold: float = option(
         DEFAULT_NEAR_THRESHOLD, flag="--dedup-threshold", above=0.0, maximum=1.0, help="near-duplicate Jaccard"

@@ -9,7 +9,9 @@ lower-case letters, ``points``) with two sibling files joined here by ``problem_
 Excluded with a reason rather than guessed: questions whose figure is not in the release
 (``text_only: false`` -> ``image_required``), numeric-entry questions (``numeric_entry``), the
 either-or key ``"a or d"`` (``ambiguous_answer``) and questions struck from scoring
-(``points: "0"`` -> ``not_scored``).  The 2022 exam (116th) is held out as the test split so a
+(``points: "0"`` -> ``not_scored``).  Follow-up questions of a clinical series get the case
+text of the series' first question (:mod:`mmed_ift.sources._case_series`), or are rejected as
+``missing_case_text`` when it cannot be found.  The 2022 exam (116th) is held out as the test split so a
 model trained on the other years can be evaluated on an unseen exam year.
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import MCQuestion
+from mmed_ift.sources._case_series import MISSING_CASE, SeriesReader
 from mmed_ift.sources._igakuqa_answers import UnusableAnswer, answer_keys, strip_choice_prefix
 from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
@@ -116,7 +119,8 @@ class IgakuQA(SourceAdapter):
         categories = read_categories(path.with_name(f"{path.stem}_metadata.jsonl"), root)
         exam = f"JMLE-{path.stem.split('-')[0]}"
         build = functools.partial(self._item, split=split, year=year, exam=exam, categories=categories)
-        rows = self.each_record(iter_jsonl(path, root), build, id_field="problem_id", lang=LANG, split=split)
+        records = SeriesReader("problem_text", "problem_id").rows(iter_jsonl(path, root))
+        rows = self.each_record(records, build, id_field="problem_id", lang=LANG, split=split)
         yield from unique_ids(self, rows)
 
     def _item(
@@ -126,6 +130,8 @@ class IgakuQA(SourceAdapter):
         question = require_str(record, "problem_text", where)
         choices = require_list(record, "choices", where)
         context = {"source_id": problem_id, "lang": LANG, "split": split}
+        if MISSING_CASE in record:
+            return self.reject(where, "missing_case_text", record[MISSING_CASE], **context)
         if record.get("text_only") is False:
             return self.reject(where, "image_required", IMAGE_NOT_RELEASED, **context)
         if str(record.get("points", "1")).strip() == "0":

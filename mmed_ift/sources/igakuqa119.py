@@ -4,7 +4,9 @@ Upstream ``docto-rin/IgakuQA119`` differs from IgakuQA: ``questions/119{A..F}_js
 arrays of ``{number, question, choices ["a. ...", ...], has_image}`` and the answers live apart
 in ``results/correct_answers.csv`` (header ``問題番号,解答``; multi-answer keys are concatenated
 letters such as ``ce``; numeric-entry keys are digits).  The files are joined on the question
-number.  The whole exam is newer than every other Japanese source, so all of it is the test split:
+number; follow-up questions of a clinical series get their case text as in IgakuQA
+(:mod:`mmed_ift.sources._case_series`).  The whole exam is newer than every other Japanese
+source, so all of it is the test split:
 it is the contamination-free Japanese benchmark.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mmed_ift.errors import SourceFormatError
+from mmed_ift.sources._case_series import MISSING_CASE, SeriesReader
 from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
 from mmed_ift.sources.formats import iter_csv, iter_json_list, require_list, require_str
@@ -69,7 +72,8 @@ class IgakuQA119(SourceAdapter):
         yield from super().read_files(root, files)
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
-        rows = self.each_record(iter_json_list(path, root), self._item, id_field="number", lang=LANG, split=SPLIT)
+        records = SeriesReader("question", "number").rows(iter_json_list(path, root))
+        rows = self.each_record(records, self._item, id_field="number", lang=LANG, split=SPLIT)
         yield from unique_ids(self, rows)
 
     def _item(self, record: dict[str, Any], where: str) -> ReadResult:
@@ -77,6 +81,8 @@ class IgakuQA119(SourceAdapter):
         question = require_str(record, "question", where).strip()
         choices = require_list(record, "choices", where)
         context = {"source_id": number, "lang": LANG, "split": SPLIT}
+        if MISSING_CASE in record:
+            return self.reject(where, "missing_case_text", record[MISSING_CASE], **context)
         if record.get("has_image") is True:
             return self.reject(where, "image_required", IMAGE_NOT_RELEASED, **context)
         raw = self._answers.get(number)

@@ -66,7 +66,7 @@ def test_each_filter_removes_its_record_and_says_why(sources: Path, tmp_path: Pa
     out = tmp_path / "out"
     report = _build(sources, out)
     steps = report["filters"]
-    assert list(steps) == ["pii", "langid", "exact_dedup", "near_dedup", "decontam"]
+    assert list(steps) == ["pii", "langid", "quality", "exact_dedup", "conflicts", "near_dedup", "decontam"]
     assert steps["exact_dedup"]["rejected_by_reason"] == {"exact_duplicate": 1}
     assert steps["near_dedup"]["rejected_by_reason"] == {"near_duplicate": 1}
     assert steps["decontam"]["rejected_by_reason"] == {"contaminated": 1}
@@ -84,7 +84,8 @@ def test_each_filter_removes_its_record_and_says_why(sources: Path, tmp_path: Pa
 
 
 def test_flags_turn_filters_off(sources: Path, tmp_path: Path) -> None:
-    report = _build(sources, tmp_path / "out", "--no-dedup", "--no-decontam", "--no-langid", "--no-pii")
+    flags = ["--no-dedup", "--no-decontam", "--no-langid", "--no-pii", "--no-quality", "--no-question-rewrite"]
+    report = _build(sources, tmp_path / "out", *flags, "--keep-conflicting")
     assert report["filters"] == {}
     assert report["sources"]["medqa"]["rejected"] == 0
     assert report["config"]["filter_options"]["dedup"] is False

@@ -177,14 +177,14 @@ def test_only_problem_files_are_read(tmp_path: Path) -> None:
 
 def test_bundled_sample_reads_with_expected_rejects() -> None:
     kept, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "igakuqa")))
-    assert len(kept) == 54
+    assert len(kept) == 57
     assert [(reject.source_id, reject.reason) for reject in rejected] == [
         ("113A20", "numeric_entry"),
         ("113A41", "numeric_entry"),
     ]
     assert {(item.lang, item.split, item.exam, item.year) for item in kept} == {("ja", "train", "JMLE-113", "2019")}
     assert all(item.subject for item in kept)
-    assert Counter(len(item.answer) for item in kept) == {1: 46, 2: 8}
+    assert Counter(len(item.answer) for item in kept) == {1: 49, 2: 8}
 
 
 def test_bundled_sample_is_upstream_format() -> None:

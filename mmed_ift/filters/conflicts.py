@@ -1,0 +1,106 @@
+"""Conflicting prompts: the same prompt with different answers, of which one is kept.
+
+MedQuAD repeats generated questions: NIHSeniorHealth files every sub-topic of a page under
+``What is (are) <page title> ?`` (up to 19 answers for one prompt), and the same disease appears
+in several collections.  Trained on all of them, a model learns that one question has many
+unrelated answers.  The prompt is what the generator shows the model - the passage (``context``)
+and the question, normalised (case, spacing, punctuation) - so CMB-Clin's stock questions about
+different cases do not conflict.  Prompts about different documents were told apart before this
+step by naming the document title (:mod:`~mmed_ift.filters.quality`); what still conflicts is
+the same prompt about the same thing.
+
+The kept answer is the one whose first sentence names the document title (for a repeated overview
+question: the overview, not a sub-topic), then the longest, then the earlier record.  Members
+whose answer equals the kept one are duplicates, not conflicts, and are left to exact dedup.
+Only QA pairs are grouped: an MC item's prompt includes its options and its answer is a key,
+which exact dedup already covers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+from mmed_ift.filters.base import Evidence, FilterStats, KeyGroupFilter, Rejection, describe
+from mmed_ift.filters.quality_rules import mentions, words
+from mmed_ift.schemas import Item, QAPair, stable_id
+from mmed_ift.text.normalize import normalize_text
+
+
+@dataclass
+class ConflictStats(FilterStats):
+    conflicting_prompts: int = 0
+    largest_group: int = 0
+
+    def merge(self, other: Any) -> None:
+        self.conflicting_prompts += other.conflicting_prompts
+        self.largest_group = max(self.largest_group, other.largest_group)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConflictStats:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ConflictEvidence(Evidence):
+    kept: str  # source:source_id of the answer that was kept
+    prompt: str  # the shared question (as written in the kept record)
+    answers: int  # distinct answers the prompt had
+
+
+def prompt_key(item: QAPair) -> str:
+    text = normalize_text(f"{item.context or ''}\n{item.question}")
+    return hashlib.blake2b(f"{item.lang}\n{text}".encode(), digest_size=16).hexdigest()
+
+
+def keeper_rank(order: int, item: QAPair) -> tuple[int, int, int]:
+    """Smaller is kept: an answer whose first sentence names the document title (the overview,
+    "Age-related macular degeneration ... is an eye disease", rather than "Dry AMD has three
+    stages"), then the longest answer, then the earlier record."""
+    first = item.answer.strip().split(". ")[0]
+    names_title = bool(item.title) and mentions(first, item.title or "")
+    return (0 if names_title else 1, -len(words(item.answer)), order)
+
+
+@dataclass
+class ConflictingPrompts(KeyGroupFilter[ConflictStats]):
+    """Keep one answer per prompt (module docstring)."""
+
+    name: str = "conflicts"
+    evidence_type: ClassVar[type[Evidence]] = ConflictEvidence
+
+    def new_stats(self) -> ConflictStats:
+        return ConflictStats()
+
+    def group_key(self, item: Item) -> str:
+        if isinstance(item, QAPair):
+            return f"qa:{prompt_key(item)}"
+        return f"{item.kind}:{stable_id(item.source, item.source_id)}"  # never grouped with another
+
+    def resolve_group(self, members: Sequence[tuple[int, Item]], stats: ConflictStats) -> list[tuple[int, Rejection]]:
+        pairs = [(order, item) for order, item in members if isinstance(item, QAPair)]
+        if len(pairs) < 2:
+            return []
+        _, keeper = min(pairs, key=lambda member: keeper_rank(*member))
+        kept_answer = normalize_text(keeper.answer)
+        losers = [(order, item) for order, item in pairs if normalize_text(item.answer) != kept_answer]
+        if not losers:
+            return []
+        answers = len({normalize_text(item.answer) for _, item in pairs})
+        stats.conflicting_prompts += 1
+        stats.largest_group = max(stats.largest_group, answers)
+        evidence = ConflictEvidence(describe(keeper), keeper.question[:200], answers)
+        detail = f"{answers} answers to the same prompt; kept {describe(keeper)}"
+        return [(order, self.reject(item, "conflicting_prompt", evidence, detail)) for order, item in losers]
+
+    def details(self, stats: ConflictStats, rejections: Sequence[Rejection]) -> dict[str, Any]:
+        examples = [
+            {"item": f"{rejection.reject.source}:{rejection.reject.source_id}", **rejection.evidence.to_dict()}
+            for rejection in rejections[:5]
+        ]
+        return {**stats.to_dict(), "rejected": len(rejections), "examples": examples}
