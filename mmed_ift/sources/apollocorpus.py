@@ -56,9 +56,8 @@ def file_kind(name: str) -> tuple[str, str, str] | None:
     parts = stem.split("_")
     if len(parts) == 3 and parts[0] in PRETRAIN_SOURCES and parts[1] in LANGUAGES and parts[2] in ("qa", "text"):
         return parts[0], parts[1], parts[2]
-    if parts[0] == "medicalExam" and len(parts) in (2, 3) and parts[1] in LANGUAGES:
-        if len(parts) == 2 or parts[2] == "clean":
-            return parts[0], parts[1], "exam"
+    if parts[0] == "medicalExam" and parts[1:2] and parts[1] in LANGUAGES and parts[2:] in ([], ["clean"]):
+        return parts[0], parts[1], "exam"
     return None
 
 
@@ -111,7 +110,12 @@ class ApolloCorpus(SourceAdapter):
         url="https://huggingface.co/datasets/FreedomIntelligence/ApolloCorpus",
         hub_id=HUB_ID,
         expected_files=(
-            *(f"**/{source}_{lang}_{kind}.json" for source in PRETRAIN_SOURCES for lang in LANGUAGES for kind in ("qa", "text")),
+            *(
+                f"**/{source}_{lang}_{kind}.json"
+                for source in PRETRAIN_SOURCES
+                for lang in LANGUAGES
+                for kind in ("qa", "text")
+            ),
             *(f"**/medicalExam_{lang}{suffix}.json" for lang in LANGUAGES for suffix in ("", "_clean")),
         ),
         splits=(SPLIT,),
@@ -127,7 +131,11 @@ class ApolloCorpus(SourceAdapter):
 
     def find_files(self, root: Path) -> list[Path]:
         files = super().find_files(root)
-        clean = {(path.parent, path.name.replace("_clean.json", ".json")) for path in files if path.name.endswith("_clean.json")}
+        clean = {
+            (path.parent, path.name.replace("_clean.json", ".json"))
+            for path in files
+            if path.name.endswith("_clean.json")
+        }
         return [path for path in files if (path.parent, path.name) not in clean]
 
     def read_files(self, root: Path, files: list[Path]) -> Iterator[ReadResult]:
@@ -164,12 +172,16 @@ class ApolloCorpus(SourceAdapter):
     def _conversation(self, entry: Any, where: str, base_id: str, lang: str, exam: bool) -> Iterator[ReadResult]:
         ids = {"lang": lang, "split": SPLIT}
         if not isinstance(entry, list) or not entry or not all(isinstance(turn, str) for turn in entry):
-            yield self.reject(where, "bad_format", "expected a list of strings [q1, a1, q2, a2, ...]", source_id=base_id, **ids)
+            yield self.reject(
+                where, "bad_format", "expected a list of strings [q1, a1, q2, a2, ...]", source_id=base_id, **ids
+            )
             return
         for pair in range(0, len(entry), 2):
             pair_where, source_id = f"{where}[{pair}]", f"{base_id}/{pair // 2}"
             if pair + 1 >= len(entry):
-                yield self.reject(pair_where, "missing_answer", "the last question has no answer", source_id=source_id, **ids)
+                yield self.reject(
+                    pair_where, "missing_answer", "the last question has no answer", source_id=source_id, **ids
+                )
                 continue
             question, answer = entry[pair].strip(), entry[pair + 1].strip()
             if not question or not answer:

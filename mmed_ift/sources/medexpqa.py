@@ -52,7 +52,11 @@ def split_and_lang(name: str) -> tuple[str, str]:
 
 def _blank(value: Any) -> bool:
     """A missing fifth option: ``null``, ``NaN`` (before the upstream fix) or an empty string."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def numbered_options(record: dict[str, Any], where: str) -> tuple[dict[str, str], dict[int, str]]:
