@@ -58,7 +58,7 @@ from mmed_ift.pipeline.distributed.write import GroupKey, output_counts, write_o
 from mmed_ift.pipeline.local import no_training_records
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
-from mmed_ift.pipeline.sources import Role, locate_sources, record
+from mmed_ift.pipeline.sources import Role, locate_sources, rationale_index, record
 from mmed_ift.pipeline.stages import FilterFactory, default_filters
 from mmed_ift.schemas import Item, Reject
 
@@ -245,7 +245,7 @@ def run_ray_build(
                 read_batch,  # type: ignore[arg-type]
                 batch_size=1,
                 batch_format="pyarrow",
-                fn_kwargs={"config": config},
+                fn_kwargs={"config": config, "rationales": rationale_index(config, located)},
             )
             .materialize()
         )
