@@ -31,6 +31,12 @@ def _mc(source: str, question: str = QUESTION, **changes: Any) -> MCQuestion:
     return MCQuestion(**fields)
 
 
+def _rationale(index: RationaleIndex, item: MCQuestion) -> str | None:
+    joined = index.join(item)
+    assert isinstance(joined, MCQuestion)
+    return joined.rationale
+
+
 def _index(*donors: MCQuestion) -> RationaleIndex:
     return RationaleIndex.from_items(donors, source="mmedbench", license="CC-BY-NC-4.0")
 
@@ -50,9 +56,9 @@ def test_join_on_normalised_stem_names_both_licences() -> None:
 
 def test_no_join_when_answers_differ_or_language_differs_or_rationale_exists() -> None:
     index = _index(_mc("mmedbench", rationale=RATIONALE))
-    assert index.join(_mc("frenchmedmcqa", answer=["B"])).rationale is None
-    assert index.join(_mc("frenchmedmcqa", lang="es")).rationale is None
-    assert index.join(_mc("frenchmedmcqa", rationale="own")).rationale == "own"
+    assert _rationale(index, _mc("frenchmedmcqa", answer=["B"])) is None
+    assert _rationale(index, _mc("frenchmedmcqa", lang="es")) is None
+    assert _rationale(index, _mc("frenchmedmcqa", rationale="own")) == "own"
     assert index.lookup(_mc("mmedbench")) is None  # the donor never joins itself
 
 
@@ -60,7 +66,7 @@ def test_ambiguous_stems_are_never_joined() -> None:
     index = _index(
         _mc("mmedbench", rationale=RATIONALE), _mc("mmedbench", rationale="Une autre explication.", source_id="x")
     )
-    assert len(index) == 0 and index.join(_mc("frenchmedmcqa")).rationale is None
+    assert len(index) == 0 and _rationale(index, _mc("frenchmedmcqa")) is None
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

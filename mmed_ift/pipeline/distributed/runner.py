@@ -168,6 +168,7 @@ def _write_folders(staging: Path, samples: Any, report: BuildReport, config: Bui
     for row in grouped:
         counts[(row["dataset"], row["lang"], row["split"])] += row["count()"]
         report.tasks[(row["dataset"], row["lang"], row["task"])] += row["count()"]
+        report.source_tasks[(row["dataset"], row["lang"], row["source"], row["task"])] += row["count()"]
         used[row["dataset"]][row["source"]] += row["count()"]
     ordered = samples.sort(["dataset", "lang", "split", "id", "seq", "pos"])
     if on_workers:
