@@ -202,6 +202,6 @@ def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]],
             elif role is Role.HELD_OUT:
                 assert not isinstance(result, Reject)
                 collected.held_out.append(result)
-            elif isinstance(result, Reject):
+            elif role is Role.REJECT and isinstance(result, Reject):
                 collected.rejects.append(result)
     return collected

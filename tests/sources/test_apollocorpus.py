@@ -27,7 +27,7 @@ def test_bundled_counts_by_language_and_kind() -> None:
     kept, rejected = split_results(list(ADAPTER.read(ROOT)))
     assert Counter((item.lang, item.kind) for item in kept) == {
         ("es", "qa"): 30, ("es", "passage"): 24, ("fr", "qa"): 30, ("fr", "passage"): 24,
-        ("zh", "qa"): 30, ("zh", "passage"): 24, ("zh", "mc"): 2, ("en", "qa"): 3, ("en", "mc"): 2,
+        ("zh", "qa"): 30, ("zh", "passage"): 24, ("zh", "mc"): 2, ("en", "qa"): 3, ("en", "mc"): 3,
     }  # fmt: skip
     assert sorted(r.reason for r in rejected) == ["answer_not_in_options", "empty_text", "missing_answer"]
     assert {item.split for item in kept} == {"train"} and {item.license for item in kept} == {"Apache-2.0"}
