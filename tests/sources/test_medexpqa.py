@@ -139,3 +139,35 @@ def test_corrupted_bytes(tmp_path_factory: pytest.TempPathFactory, data: st.Data
     root = tmp_path_factory.mktemp("medexpqa")
     (root / SAMPLE.name).write_bytes(data.draw(corrupt_bytes(SAMPLE.read_bytes())))
     split_results(read_all(ADAPTER, root))
+
+
+def test_headqa_test_question_repeated_in_medexpqa_train_is_decontaminated(tmp_path: Path) -> None:
+    """MedExpQA and HEAD-QA share MIR exams: a HEAD-QA benchmark question in MedExpQA's train
+    split must not reach training (decontamination sees every held-out split)."""
+    from mmed_ift.pipeline import BuildConfig, build
+
+    question = (
+        "Mujer de 58 años con disnea progresiva, crepitantes bibasales y acropaquias. La TC muestra un patrón"
+        " en panal de abejas de predominio subpleural y basal. ¿Cuál es el diagnóstico más probable?"
+    )
+    sources = tmp_path / "src"
+    head = sources / "headqa" / "HEAD"
+    head.mkdir(parents=True)
+    exam = {"name": "Cuaderno_2016_1_B", "category": "medicine", "year": "2016", "data": [{
+        "qid": "1", "qtext": question, "ra": "2", "image": "",
+        "answers": [{"aid": 1, "atext": "Sarcoidosis."}, {"aid": 2, "atext": "Fibrosis pulmonar idiopática."},
+                    {"aid": 3, "atext": "Asma."}, {"aid": 4, "atext": "Neumonía eosinófila."}],
+    }]}  # fmt: skip
+    (head / "test_HEAD.json").write_text(
+        json.dumps({"version": "1.0", "language": "es", "exams": {"cuaderno_2016_1_B": exam}}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    medexp = sources / "medexpqa" / "data" / "es"
+    medexp.mkdir(parents=True)
+    options = {"1": "Sarcoidosis.", "2": "Fibrosis pulmonar idiopática.", "3": "Asma.", "4": "Neumonía eosinófila."}
+    lines = [json.dumps(_record(id=1, full_question=question, options=options), ensure_ascii=False),
+             json.dumps(_record(id=2), ensure_ascii=False)]  # fmt: skip
+    (medexp / "train.es.casimedicos.rag.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = build(BuildConfig(languages=("es",), out_dir=tmp_path / "out", sources_dir=sources, progress=False))
+    rejects = [json.loads(line) for line in (result.out_dir / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["source"], r["source_id"], r["reason"]) for r in rejects] == [("medexpqa", "es/1", "contaminated")]
