@@ -6,7 +6,7 @@ without its textbooks).  Per its card "the data are saved in txt format", in fol
 kinds of source (content filtered from general corpora, medical websites, textbooks, small-scale
 datasets); the card's loader walks every ``.txt`` file and skips folders named
 ``cultural_filtered_data_used``, and so does this adapter.  The language is the top folder (or
-zip) name in English (``Japanese/...``).
+zip) name in English (``Japanese/...``, or ``Japanese.zip`` read as downloaded).
 
 Each ``.txt`` file is split at blank lines into paragraphs; each paragraph of at least
 :data:`MIN_PARAGRAPH_CHARS` characters becomes a :class:`Passage` whose title is the file's name
@@ -24,6 +24,7 @@ from pathlib import Path
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import Passage
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
+from mmed_ift.sources.files import scan_tree
 from mmed_ift.sources.formats import display_path, read_text
 
 LANGUAGE_FOLDERS: dict[str, str] = {
@@ -40,12 +41,23 @@ MIN_PARAGRAPH_CHARS = 20
 MAX_TITLE_CHARS = 80
 
 
+def language_in(parts: tuple[str, ...]) -> str | None:
+    """The language a folder or zip on a path names (``Japanese/`` or ``Japanese.zip``), if any."""
+    for part in parts:
+        name = part.removesuffix(".zip")
+        if name in LANGUAGE_FOLDERS:
+            return LANGUAGE_FOLDERS[name]
+    return None
+
+
 def language_of(path: Path, root: Path) -> str:
-    """The language named by a folder on the file's path (``Japanese/...``)."""
-    for part in path.relative_to(root).parts if path.is_relative_to(root) else path.parts:
-        if part in LANGUAGE_FOLDERS:
-            return LANGUAGE_FOLDERS[part]
-    raise SourceFormatError(display_path(path, root), f"no language folder ({', '.join(LANGUAGE_FOLDERS)}) on the path")
+    """The language named by a folder (or the zip) on the file's path."""
+    lang = language_in(path.relative_to(root).parts if path.is_relative_to(root) else path.parts)
+    if lang is None:
+        raise SourceFormatError(
+            display_path(path, root), f"no language folder ({', '.join(LANGUAGE_FOLDERS)}) on the path"
+        )
+    return lang
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:
@@ -97,7 +109,15 @@ class MMedC(SourceAdapter):
     )
 
     def find_files(self, root: Path) -> list[Path]:
-        return [path for path in super().find_files(root) if SKIPPED_FOLDER not in path.parts]
+        """``.txt`` files under a language folder; inside an extracted ``Japanese.zip`` (``root``
+        is then named after it) every ``.txt`` file; never the card's skipped folder."""
+        zipped = language_in((root.name,)) is not None and root.name.endswith(".zip")
+        files = scan_tree(root).files if zipped else super().find_files(root)
+        return [path for path in files if path.suffix == ".txt" and SKIPPED_FOLDER not in path.parts]
+
+    def archive_members(self, names: list[str]) -> list[str]:
+        """Every ``.txt`` member: a language zip's members may not repeat the language folder."""
+        return [name for name in names if name.endswith(".txt") and SKIPPED_FOLDER not in name.split("/")]
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
         shown = display_path(path, root)

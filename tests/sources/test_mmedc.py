@@ -89,3 +89,18 @@ def test_corrupted_bytes(tmp_path_factory: pytest.TempPathFactory, data: st.Data
     (root / "Japanese" / SAMPLE.name).write_bytes(data.draw(corrupt_bytes(SAMPLE.read_bytes())))
     for result in read_all(ADAPTER, root):
         assert isinstance(result, Passage | Reject) and result.location
+
+
+def test_language_zip_read_as_downloaded(tmp_path: Path) -> None:
+    """``Japanese.zip`` from the Hub: the language comes from the zip's name even when its members
+    do not repeat a ``Japanese/`` folder."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "Japanese.zip", "w") as archive:
+        archive.writestr(
+            "medical_websites/0001.txt", "高血圧\n診察室で繰り返し測った血圧が高ければ高血圧と診断します。\n"
+        )
+        archive.writestr("cultural_filtered_data_used/0001.txt", "使われなかった文書の段落です。十分に長い文章です。\n")
+    [item] = list(ADAPTER.read(tmp_path))
+    assert isinstance(item, Passage) and item.lang == "ja" and item.title == "高血圧"
+    assert item.location == "Japanese.zip/medical_websites/0001.txt:1"
