@@ -81,7 +81,7 @@ def test_stem_key_ignores_spacing_punctuation_case_and_width(text: str, noise: l
     assert all(char.isalnum() for char in stem_key(noisy))
 
 
-def _sources(root: Path) -> Path:
+def join_sources(root: Path) -> Path:
     corpus = root / "frenchmedmcqa" / "corpus"
     corpus.mkdir(parents=True)
     answers = {k.lower(): v for k, v in OPTIONS.items()}
@@ -101,7 +101,7 @@ def _rationale_rows(out: Path) -> list[dict[str, Any]]:
     return [row for row in rows if row["provenance"]["source"] == "frenchmedmcqa"]
 
 
-def _config(sources: Path, out: Path, **changes: Any) -> BuildConfig:
+def join_config(sources: Path, out: Path, **changes: Any) -> BuildConfig:
     """Dedup is off: the donor and the borrower are the same question, and exact dedup would keep
     only one of them (the join matters for the copy dedup keeps, or when MMedBench's copy is dropped)."""
     fields: dict[str, Any] = {"languages": ("fr",), "out_dir": out, "sources_dir": sources, "progress": False,
@@ -111,8 +111,8 @@ def _config(sources: Path, out: Path, **changes: Any) -> BuildConfig:
 
 
 def test_build_joins_mmedbench_rationale(tmp_path: Path) -> None:
-    sources = _sources(tmp_path / "src")
-    build(_config(sources, tmp_path / "out"))
+    sources = join_sources(tmp_path / "src")
+    build(join_config(sources, tmp_path / "out"))
     rows = _rationale_rows(tmp_path / "out")
     assert {row["task"] for row in rows} == {"mc_answer", "mc_rationale"}
     [explained] = [row for row in rows if row["task"] == "mc_rationale"]
@@ -121,8 +121,8 @@ def test_build_joins_mmedbench_rationale(tmp_path: Path) -> None:
 
 
 def test_license_allow_without_mmedbench_keeps_rows_unexplained(tmp_path: Path) -> None:
-    sources = _sources(tmp_path / "src")
-    build(_config(sources, tmp_path / "out", license_allow=("apache-2.0",)))
+    sources = join_sources(tmp_path / "src")
+    build(join_config(sources, tmp_path / "out", license_allow=("apache-2.0",)))
     rows = _rationale_rows(tmp_path / "out")
     assert {row["task"] for row in rows} == {"mc_answer", "mc_answer_text"}
     assert {row["provenance"]["license"] for row in rows} == {"Apache-2.0"}
