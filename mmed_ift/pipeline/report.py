@@ -66,6 +66,8 @@ class BuildReport:
     steps: dict[str, StepCounts] = field(default_factory=dict)
     outputs: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     tasks: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    #: samples by (dataset, language, source, task): the card's rows by source and task per language
+    source_tasks: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=dict)
     #: folders under --sources that no adapter reads -> the closest source name (None: none close)
     unread_folders: dict[str, str | None] = field(default_factory=dict)
@@ -141,6 +143,33 @@ class BuildReport:
                 languages[lang][dataset] = sum(per_split.values())
         return dict(sorted(languages.items()))
 
+    def by_language(self) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
+        """``{lang: {dataset: {source: {task: samples}}}}``: what each language's rows are made of."""
+        table: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
+        for (dataset, lang, source, task), count in sorted(self.source_tasks.items()):
+            table.setdefault(lang, {}).setdefault(dataset, {}).setdefault(source, {})[task] = count
+        return table
+
+    def knowledge_origins(self) -> dict[str, list[dict[str, Any]]]:
+        """Per language, where the MMed-IFT (knowledge) rows came from: each source's rows, title,
+        kinds, licence and address, most rows first (the card's "where the knowledge came from")."""
+        from mmed_ift.sources import registry  # the specs describe each source
+
+        specs = registry()
+        origins: dict[str, list[dict[str, Any]]] = {}
+        for lang, datasets in self.by_language().items():
+            rows = [(source, sum(tasks.values())) for source, tasks in datasets.get("ift", {}).items()]
+            entries = []
+            for source, count in sorted(rows, key=lambda pair: (-pair[1], pair[0])):
+                spec = specs[source].spec if source in specs else None
+                entries.append({
+                    "source": source, "rows": count, "title": spec.title if spec else source,
+                    "kinds": list(spec.kinds) if spec else [], "license": spec.license if spec else "",
+                    "url": spec.url if spec else "",
+                })  # fmt: skip
+            origins[lang] = entries
+        return origins
+
     def total_rejected(self) -> int:
         return sum(sum(counts.rejected.values()) for counts in self.splits.values()) + sum(
             count for step in ("generate",) for count in self.step(step).rejected.values()
@@ -162,6 +191,8 @@ class BuildReport:
             ],
             "outputs": self.outputs,
             "languages": self.per_language(),
+            "by_language": self.by_language(),
+            "knowledge_origins": self.knowledge_origins(),
             "rejected_total": self.total_rejected(),
             "unread_folders": self.unread_folders,
             **({"composition": self.composition} if self.composition is not None else {}),

@@ -24,6 +24,7 @@ from mmed_ift.schemas import Item, Reject
 from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
 from mmed_ift.sources.base import ReadResult, license_id
 from mmed_ift.sources.hub_download import HubSource, fetch
+from mmed_ift.sources.rationale_join import RationaleIndex
 
 log = logging.getLogger(__name__)
 
@@ -126,13 +127,41 @@ def read_split(result: ReadResult) -> str:
     return result.split or "unknown"
 
 
-def classified(adapter: SourceAdapter, folder: Path, config: BuildConfig) -> Iterator[tuple[Role, Item | Reject]]:
-    """Every record of one source with its role; a missing source is a :class:`BuildError`."""
+def classified(
+    adapter: SourceAdapter, folder: Path, config: BuildConfig, rationales: RationaleIndex | None = None
+) -> Iterator[tuple[Role, Item | Reject]]:
+    """Every record of one source with its role; a missing source is a :class:`BuildError`.
+
+    With ``rationales``, a training MC item without a rationale borrows MMedBench's for the same
+    question (:mod:`mmed_ift.sources.rationale_join`; the item's licence then names both)."""
     try:
         for result in adapter.read(folder, max_field_chars=config.max_field_chars):
-            yield classify(adapter, result, config)
+            role, classified_result = classify(adapter, result, config)
+            if rationales is not None and role is Role.TRAINING and not isinstance(classified_result, Reject):
+                classified_result = rationales.join(classified_result)
+            yield role, classified_result
     except SourceNotFoundError as error:
         raise BuildError(str(error)) from None
+
+
+#: the source whose rationales MC items of other sources may borrow
+RATIONALE_DONOR = "mmedbench"
+
+
+def rationale_index(config: BuildConfig, located: list[tuple[SourceAdapter, Path]]) -> RationaleIndex | None:
+    """MMedBench's *training* questions with rationales, when the build reads MMedBench and its
+    licence is allowed (its benchmark questions never lend a rationale to a training row).
+    MMedBench is read once more for this; both engines build the index on the driver."""
+    for adapter, folder in located:
+        if adapter.spec.name == RATIONALE_DONOR:
+            training = (
+                item
+                for role, item in classified(adapter, folder, config)
+                if role is Role.TRAINING and not isinstance(item, Reject)
+            )
+            index = RationaleIndex.from_items(training, source=RATIONALE_DONOR, license=adapter.spec.license)
+            return index if len(index) else None
+    return None
 
 
 @dataclass
@@ -161,9 +190,10 @@ def record(report: BuildReport, role: Role, result: Item | Reject, name: str) ->
 def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]], report: BuildReport) -> Collected:
     """Read every located source on this machine, in order."""
     collected = Collected()
+    rationales = rationale_index(config, located)
     for adapter, folder in located:
         name = adapter.spec.name
-        results = classified(adapter, folder, config)
+        results = classified(adapter, folder, config, rationales)
         for role, result in tqdm(results, desc=f"read {name}", unit="rec", disable=not config.progress):
             record(report, role, result, name)
             if role is Role.TRAINING:
@@ -172,6 +202,6 @@ def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]],
             elif role is Role.HELD_OUT:
                 assert not isinstance(result, Reject)
                 collected.held_out.append(result)
-            elif isinstance(result, Reject):
+            elif role is Role.REJECT and isinstance(result, Reject):
                 collected.rejects.append(result)
     return collected

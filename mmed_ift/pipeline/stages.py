@@ -115,6 +115,7 @@ def generate_samples(
         for sample in made:
             grouped[sample.dataset][sample.lang][item.split].append(sample)
             report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+            report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
     llm = config.llm_config() if config is not None else None
     if config is not None and llm is not None:
         # Template samples stay (the bare MC answer form, QA, passages); the LLM adds to them.
@@ -126,6 +127,7 @@ def generate_samples(
         for sample in result.samples:
             grouped[sample.dataset][sample.lang][sample.provenance.split].append(sample)
             report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+            report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
         for reject in result.rejects:
             counts.rejected[reject.reason] += 1
         rejects.extend(result.rejects)

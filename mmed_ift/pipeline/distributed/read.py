@@ -20,15 +20,18 @@ from mmed_ift.pipeline.distributed.rows import READ_SCHEMA, item_to_json, make_s
 from mmed_ift.pipeline.sources import Role, classified, read_split
 from mmed_ift.schemas import Reject
 from mmed_ift.sources import registry
+from mmed_ift.sources.rationale_join import RationaleIndex
 
 
-def read_source_rows(name: str, folder: str, source_index: int, config: BuildConfig) -> list[dict[str, Any]]:
+def read_source_rows(
+    name: str, folder: str, source_index: int, config: BuildConfig, rationales: RationaleIndex | None = None
+) -> list[dict[str, Any]]:
     """Every record of one source as a row of :data:`READ_SCHEMA` (runs on a Ray worker), sorted
     by the local engine's rules (:func:`~mmed_ift.pipeline.sources.classify`)."""
     adapter = registry()[name]()
     rows: list[dict[str, Any]] = []
     other = 0
-    for index, (role, result) in enumerate(classified(adapter, Path(folder), config)):
+    for index, (role, result) in enumerate(classified(adapter, Path(folder), config, rationales)):
         seq = make_seq(source_index, index)
         if role is Role.OTHER_LANGUAGE:
             other += 1
@@ -44,9 +47,9 @@ def read_source_rows(name: str, folder: str, source_index: int, config: BuildCon
     return rows
 
 
-def read_batch(batch: pa.Table, config: BuildConfig) -> pa.Table:
+def read_batch(batch: pa.Table, config: BuildConfig, rationales: RationaleIndex | None = None) -> pa.Table:
     """``map_batches`` body: the batch holds source tasks (name, folder, index)."""
     rows: list[dict[str, Any]] = []
     for task in batch.to_pylist():
-        rows.extend(read_source_rows(task["name"], task["folder"], task["index"], config))
+        rows.extend(read_source_rows(task["name"], task["folder"], task["index"], config, rationales))
     return to_table(rows, READ_SCHEMA)

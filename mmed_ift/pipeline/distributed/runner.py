@@ -58,7 +58,7 @@ from mmed_ift.pipeline.distributed.write import GroupKey, output_counts, write_o
 from mmed_ift.pipeline.local import no_training_records
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
-from mmed_ift.pipeline.sources import Role, locate_sources, record
+from mmed_ift.pipeline.sources import Role, locate_sources, rationale_index, record
 from mmed_ift.pipeline.stages import FilterFactory, default_filters
 from mmed_ift.schemas import Item, Reject
 
@@ -168,6 +168,7 @@ def _write_folders(staging: Path, samples: Any, report: BuildReport, config: Bui
     for row in grouped:
         counts[(row["dataset"], row["lang"], row["split"])] += row["count()"]
         report.tasks[(row["dataset"], row["lang"], row["task"])] += row["count()"]
+        report.source_tasks[(row["dataset"], row["lang"], row["source"], row["task"])] += row["count()"]
         used[row["dataset"]][row["source"]] += row["count()"]
     ordered = samples.sort(["dataset", "lang", "split", "id", "seq", "pos"])
     if on_workers:
@@ -245,7 +246,7 @@ def run_ray_build(
                 read_batch,  # type: ignore[arg-type]
                 batch_size=1,
                 batch_format="pyarrow",
-                fn_kwargs={"config": config},
+                fn_kwargs={"config": config, "rationales": rationale_index(config, located)},
             )
             .materialize()
         )
