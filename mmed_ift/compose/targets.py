@@ -1,12 +1,12 @@
 """How many rows each language, and each (dataset, source, task) group within it, gets.
 
-Language shares follow the balance policy: natural (``n_l``), equal, or temperature sampling
-(``n_l ** T``, as multilingual pre-training mixes do: T = 0.3 lifts small languages without
-drowning the large ones), then each share is held within its min/max by water-filling (a share
-pinned at a bound is fixed, the rest is re-spread over the others in proportion).  Within a
-language, rows go to groups in proportion to ``weight(source) x available``, each capped at
-``max_repeats x available`` (a source weighted 0 gives none); what no group can give is the
-language's *shortfall*, which the LLM generator must write (:func:`gaps`).  Counts are integers that sum exactly to the targets
+Language shares follow the balance policy: natural (``n_l``), equal, or temperature sampling (``n_l
+** T``, as multilingual pre-training mixes do: T = 0.3 lifts small languages without drowning the
+large ones), then each share is held within its min/max by water-filling (a share pinned at a bound
+is fixed, the rest is re-spread over the others in proportion). Within a language, rows go to
+groups in proportion to ``weight(source) x available``, each capped at ``max_repeats x available``
+(a source weighted 0 gives none); what no group can give is the language's *shortfall*, which the
+LLM generator must write (:func:`gaps`). Counts are integers that sum exactly to the targets
 (largest-remainder rounding), so a plan and the build that follows it agree row for row.
 """
 

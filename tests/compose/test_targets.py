@@ -74,7 +74,7 @@ def test_bad_policies_name_the_flag() -> None:
         CompositionPolicy(target_size=0)
     with pytest.raises(BuildError, match="--max-repeats"):
         CompositionPolicy(target_size=10, max_repeats=0)
-    with pytest.raises(BuildError, match="languages.ja"):
+    with pytest.raises(BuildError, match=r"languages\.ja"):
         CompositionPolicy(target_size=10, languages={"ja": {"min": 0.5, "max": 0.2}})
     with pytest.raises(BuildError, match="unknown keys"):
         CompositionPolicy.from_dict({"target_size": 10, "balanse": "equal"})

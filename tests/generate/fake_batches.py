@@ -192,10 +192,14 @@ class BatchAPI:
             "object": "chat.completion",
             "created": 0,
             "model": body.get("model", fake.model),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                         "finish_reason": finish_reason}],  # fmt: skip
-            "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(content) // 4 + 1,
-                      "total_tokens": prompt_chars // 4 + len(content) // 4 + 1},  # fmt: skip
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}
+            ],
+            "usage": {
+                "prompt_tokens": prompt_chars // 4,
+                "completion_tokens": len(content) // 4 + 1,
+                "total_tokens": prompt_chars // 4 + len(content) // 4 + 1,
+            },
         }
 
     def stream_file(self, handler: Any, data: bytes) -> None:

@@ -259,7 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         length = int(self.headers.get("Content-Length") or 0)
         if fake.batch_api.handles(self.path):
-            status, payload = fake.batch_api.post(self.path, self.headers.get("Content-Type", ""), self.rfile.read(length))
+            content_type = self.headers.get("Content-Type", "")
+            status, payload = fake.batch_api.post(self.path, content_type, self.rfile.read(length))
             self._json(status, payload)
             return
         body = json.loads(self.rfile.read(length) or b"{}")

@@ -176,7 +176,7 @@ def test_batch_mode_refuses_the_ray_engine(fake: FakeOpenAI, sources: Path, tmp_
 
 # -- at scale -------------------------------------------------------------------------------------
 
-_VOCABULARY = (
+_VOCABULARY = (  # noqa: SIM905 (one long string reads better than 90 quoted words)
     "fever cough rash pain nausea fatigue dizziness edema pallor jaundice dyspnea wheezing syncope palpitations"
     " headache vomiting diarrhea constipation hematuria polyuria weight loss night sweats chills myalgia"
     " arthralgia tremor seizure confusion weakness numbness tingling blurred vision hearing loss tinnitus"
