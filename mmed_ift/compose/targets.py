@@ -1,7 +1,7 @@
 """How many rows each language, and each (dataset, source, task) group within it, gets.
 
-Language shares follow the balance policy: natural (``n_l``), equal, or temperature sampling (``n_l
-** T``, as multilingual pre-training mixes do: T = 0.3 lifts small languages without drowning the
+Language shares follow the balance policy: natural (``n_l``), equal, or temperature sampling
+(``n_l ** T``, as multilingual pre-training mixes do: T = 0.3 lifts small languages without drowning the
 large ones), then each share is held within its min/max by water-filling (a share pinned at a bound
 is fixed, the rest is re-spread over the others in proportion). Within a language, rows go to
 groups in proportion to ``weight(source) x available``, each capped at ``max_repeats x available``
