@@ -38,6 +38,7 @@ SAMPLE_FEATURES = Features(
             "generator": Value("string"),
             "model": Value("string"),
             "prompt_version": Value("string"),
+            "template_id": Value("string"),
         },
     }
 )

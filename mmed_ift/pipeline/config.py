@@ -45,6 +45,8 @@ class BuildConfig:
         filter_options: the filter chain's options (:class:`~mmed_ift.filters.chain.FilterOptions`;
             a dict of its fields is accepted).
         llm: the LLM generator's settings; required when ``generator == "openai"``.
+        system_message: start every template sample with a system turn in its language
+            (``--system-message``; off by default, see :class:`~mmed_ift.generate.template.TemplateOptions`).
     """
 
     languages: tuple[str, ...]
@@ -65,6 +67,7 @@ class BuildConfig:
     )
     filter_options: FilterOptions = field(default_factory=FilterOptions)
     llm: LLMConfig | None = None
+    system_message: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.languages, str):

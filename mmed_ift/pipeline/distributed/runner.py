@@ -59,7 +59,7 @@ from mmed_ift.pipeline.local import no_training_records
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
 from mmed_ift.pipeline.sources import Role, locate_sources, record
-from mmed_ift.pipeline.stages import FilterFactory, default_filters
+from mmed_ift.pipeline.stages import FilterFactory, default_filters, template_options
 from mmed_ift.schemas import Item, Reject
 
 #: rows per shuffle partition: large enough that a map_groups call does real vectorised work
@@ -260,7 +260,9 @@ def run_ray_build(
     with report.timed("filters+generate"):
         filtered, known = _apply_filters(training, steps, rows)
         del training
-        generated = filtered.map_batches(generate_batch, batch_format="pyarrow")
+        generated = filtered.map_batches(
+            generate_batch, batch_format="pyarrow", fn_kwargs={"options": template_options(config)}
+        )
         llm_totals = None
         if llm is None:
             final = generated.materialize()
