@@ -78,15 +78,15 @@ def test_build_writes_loadable_datasets_with_promised_features(sources: Path, tm
     result = build(_config(sources, out))
     mc = load_dataset(str(out / "MMed-IFT-MC"), "en")
     assert mc["train"].features == SAMPLE_FEATURES
-    assert mc["train"].num_rows == 12  # 6 valid train questions x 2 samples
-    assert mc["validation"].num_rows == 2
+    assert mc["train"].num_rows == 6  # 6 valid train questions, one sample each
+    assert mc["validation"].num_rows == 1
     ift = load_dataset(str(out / "MMed-IFT"), "ja")
     assert ift["train"].num_rows == 1
     assert ift["train"][0]["task"] == "explain"
     assert set(load_dataset(str(out / "MMed-IFT"), "en")["train"]["lang"]) == {"en"}
     report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
     assert report == json.loads(json.dumps(result.report.to_dict()))
-    assert report["outputs"]["MMed-IFT-MC"] == {"en": {"train": 12, "validation": 2}}
+    assert report["outputs"]["MMed-IFT-MC"] == {"en": {"train": 6, "validation": 1}}
 
 
 def test_report_accounts_for_every_record(sources: Path, tmp_path: Path) -> None:

@@ -56,7 +56,8 @@ _TAILS: dict[str, tuple[str, ...]] = {
         r"[,.!]?" + _EN_NAME + r"\.?",
         r"(?:dr\.?|doctor) (?-i:[A-Z])[\w.\-]*(?: (?-i:[A-Z])[\w.\-]*){0,2}\.?",
         r"(?:I )?hope (?:this|that|it|my answer|I have|I've)[^.!?\n]*[.!]",
-        r"(?:please )?(?:feel free to|do not hesitate to|don't hesitate to)? ?\b(?:let me know|ask|write back|contact me)\b"
+        r"(?:please )?(?:feel free to|do not hesitate to|don't hesitate to)? ?"
+        r"\b(?:let me know|ask|write back|contact me)\b"
         r"[^.!?\n]*(?:question|queries|query|doubt|help)[^.!?\n]*[.!]",
         r"(?:take care|get well soon|best wishes|all the best|wish(?:ing)? you[^.!?\n]*)[.!]",
         r"chat ?doctor\.?",

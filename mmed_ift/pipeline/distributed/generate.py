@@ -12,8 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from mmed_ift.pipeline.distributed.rows import KEPT, item_from_json, mark_rejected, samples_to_json, to_table
 from mmed_ift.generate.template import TemplateOptions
+from mmed_ift.pipeline.distributed.rows import KEPT, item_from_json, mark_rejected, samples_to_json, to_table
 from mmed_ift.pipeline.stages import template_samples
 from mmed_ift.schemas import Reject
 
