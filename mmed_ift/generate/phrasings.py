@@ -214,9 +214,14 @@ class Phrasing:
     text: str
 
 
-def choose(lang: str, task: str, *key: str) -> Phrasing:
-    """The wording of ``task`` in ``lang`` for the record identified by ``key`` (deterministic)."""
+def choose(lang: str, task: str, *key: str, shift: int = 0) -> Phrasing:
+    """The wording of ``task`` in ``lang`` for the record identified by ``key`` (deterministic).
+
+    ``shift`` picks the wording that many places after the template's own: the LLM rationale of
+    an MC item uses ``shift=1`` so its prompt never equals the template sample's prompt (two
+    different targets for one prompt would teach a model that one input has two answers).
+    """
     options = PHRASINGS[lang][task]
     digest = hashlib.sha256("\x00".join((task, *key)).encode("utf-8")).digest()
-    index = int.from_bytes(digest[:8], "big") % len(options)
+    index = (int.from_bytes(digest[:8], "big") + shift) % len(options)
     return Phrasing(template_id=f"{task}/{lang}/{index}", text=options[index])

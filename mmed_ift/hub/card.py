@@ -33,12 +33,15 @@ from mmed_ift.hub.card_sections import (
     measured_section,
 )
 from mmed_ift.hub.layout import OUTPUT_SPLITS, SAMPLE_FEATURES, SplitSize, config_entries, measure_folder
-from mmed_ift.hub.licenses import most_restrictive_license
+from mmed_ift.hub.licenses import commercial_use, most_restrictive_license
 from mmed_ift.languages import LANGUAGES
 
 TEMPLATE_NAME = "card_template.md"
 #: the id the Hub shows for a dataset whose license is ``other`` (terms per source, in the card)
 OTHER_LICENSE_NAME = "mmed-ift-per-source-licenses"
+
+#: the license table's commercial-use column, from :func:`~mmed_ift.hub.licenses.commercial_use`
+COMMERCIAL_WORDS = {"allowed": "yes", "not_allowed": "no", "unclear": "read the terms"}
 
 PRETTY_NAMES = {"ift": "MMed-IFT", "mc": "MMed-IFT-MC"}
 SUMMARIES = {
@@ -241,7 +244,10 @@ def _body(
             else "**No system message**: rows start with the user turn (a build with `--system-message`"
             " adds one per language)."
         ),
-        license_rows="\n".join(f"| {name} | {info['license']} | {info['url']} |" for name, info in named),
+        license_rows="\n".join(
+            f"| {name} | {info['license']} | {COMMERCIAL_WORDS[commercial_use(str(info['license']))]} | {info['url']} |"
+            for name, info in named
+        ),
         commercial_section=commercial_section(sources),
         source_citations=citations or "- none",
         **fields,
