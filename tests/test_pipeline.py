@@ -180,3 +180,17 @@ def test_license_allow_keeps_only_listed_sources_for_training(tmp_path: Path) ->
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {reject["reason"] for reject in rejects} == {"license_not_allowed"}
     assert "CC-BY-4.0" in next(reject["detail"] for reject in rejects if reject["source"] == "medquad")
+
+
+def test_system_message_option_adds_a_system_turn_to_every_row_and_says_so_in_the_card(
+    sources: Path, tmp_path: Path
+) -> None:
+    plain, with_system = tmp_path / "plain", tmp_path / "system"
+    build(_config(sources, plain))
+    build(_config(sources, with_system, system_message=True))
+    for folder in ("MMed-IFT-MC", "MMed-IFT"):
+        rows = load_dataset(str(with_system / folder), "en")["train"]
+        assert all(row["messages"][0]["role"] == "system" for row in rows)
+        assert all(row["messages"][0]["role"] == "user" for row in load_dataset(str(plain / folder), "en")["train"])
+    assert "**System message**: every template row" in (with_system / "MMed-IFT-MC" / "README.md").read_text("utf-8")
+    assert "**No system message**" in (plain / "MMed-IFT-MC" / "README.md").read_text("utf-8")
