@@ -123,7 +123,7 @@ def generate_samples(
             report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
     llm = config.llm_config() if config is not None else None
     if config is not None and llm is not None:
-        # Template samples stay (the bare MC answer form, QA, passages); the LLM adds to them.
+        # Template samples stay (MC, QA, passages); the LLM adds to them, MC rationales under their own wording.
         produced = [
             s for by_lang in grouped.values() for by_split in by_lang.values() for x in by_split.values() for s in x
         ]

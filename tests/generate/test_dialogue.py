@@ -27,7 +27,8 @@ CASES = [
         " Let me know if you have any further questions.",
         "Low mood for two months can be depression.",
     ),
-    ("zh", "您好，根据您的描述，可能是慢性胃炎。建议做胃镜检查。祝您早日康复！", "根据您的描述，可能是慢性胃炎。建议做胃镜检查。"),
+    ("zh", "您好，根据您的描述，可能是慢性胃炎。建议做胃镜检查。祝您早日康复！",
+     "根据您的描述，可能是慢性胃炎。建议做胃镜检查。"),
     ("zh", "你好！谢谢你的提问。血压偏高，需要复测。希望对你有帮助。", "血压偏高，需要复测。"),
     ("ja", "こんにちは。ご質問ありがとうございます。早めに耳鼻科を受診してください。お大事にしてください。",
      "早めに耳鼻科を受診してください。"),
@@ -74,7 +75,8 @@ def _dialogue(answer: str, question: str = "Hi doctor, I have a cough. What shou
 
 
 def test_dialogue_sample_has_clean_prompt_and_target() -> None:
-    sample = generate(_dialogue("Hi, thanks for your query. Try honey. Email me at [EMAIL] for more. Hope this helps."))[0]
+    answer = "Hi, thanks for your query. Try honey. Email me at [EMAIL] for more. Hope this helps."
+    sample = generate(_dialogue(answer))[0]
     assert sample.messages[0].content == "I have a cough. What should I do?"
     assert sample.messages[-1].content == "Try honey."
 

@@ -35,7 +35,8 @@ def test_full_width_punctuation_is_never_followed_by_a_space(lang: str) -> None:
         for text in wordings:
             assert not re.search("[：；，。！？] ", text), text
     assert apply("解析： 答案是A。 因为", lang) == "解析：答案是A。因为"
-    assert join_label("解析：", "因为") == "解析：因为" and join_label("Explanation:", "Because") == "Explanation: Because"
+    assert join_label("解析：", "因为") == "解析：因为"
+    assert join_label("Explanation:", "Because") == "Explanation: Because"
 
 
 def test_french_uses_a_plain_space_before_double_punctuation_everywhere() -> None:
