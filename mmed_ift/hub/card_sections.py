@@ -54,17 +54,20 @@ def filter_rows(filters: Mapping[str, Mapping[str, Any]], removed: DatasetFilter
     return "\n".join(lines)
 
 
-#: filter -> {"metrics": {name: value}, "bench": "bench/x.py", "note": ...} (mmed_ift.filters.measured)
+#: filter -> {metric: value or None, "bench": "bench/x.py", "note": ...} (mmed_ift.filters.measured)
 Measured = Mapping[str, Mapping[str, Any]]
+#: the keys of a measurement that are not metrics
+TEXT_KEYS = ("bench", "note")
 
 
 def _measurement(entry: Mapping[str, Any]) -> str:
-    metrics = entry.get("metrics") or {}
+    metrics = {key: value for key, value in entry.items() if key not in TEXT_KEYS and value is not None}
     if not metrics:
         return "not measured"
-    figures = ", ".join(f"{metric} {value:.3f}" for metric, value in metrics.items())
+    figures = ", ".join(f"{metric} {float(value):.3f}" for metric, value in metrics.items())
+    where = f"`{entry['bench']}`" if entry.get("bench") else "no script named"
     note = f"; {entry['note']}" if entry.get("note") else ""
-    return f"{figures} (`{entry.get('bench', '')}`{note})"
+    return f"{figures} ({where}{note})"
 
 
 def measured_section(filters: Mapping[str, Any], measured: Measured) -> str:

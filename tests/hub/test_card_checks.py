@@ -112,7 +112,7 @@ def test_multi_license_source_allowing_commercial_use_is_not_flagged() -> None:
 
 
 def test_measured_section_renders_figures_and_not_measured() -> None:
-    measured = {"near_dedup": {"metrics": {"precision": 0.99}, "bench": "bench/bench_dedup.py"}, "pii": {"metrics": {}}}
+    measured = {"near_dedup": {"precision": 0.99, "bench": "bench/bench_dedup.py"}, "pii": {"precision": None}}
     text = measured_section({"pii": {}, "near_dedup": {}}, measured)
     assert "- **pii**: not measured" in text
     assert "- **near_dedup**: precision 0.990 (`bench/bench_dedup.py`)" in text
