@@ -18,6 +18,8 @@ from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.languages import LANGUAGE_CODES
 from tests.hub.test_card_checks import check_card
 
+pytestmark = pytest.mark.slow
+
 GREETING = re.compile(r"^(?:Hi|Hello|Dear|您好|你好|Bonjour|Здравствуйте|Hola)\b|Hope this helps|Regards,")
 
 
