@@ -28,6 +28,7 @@ def build(
     strict: bool = False,
     progress: bool = False,
     engine: Literal["local", "ray"] = "local",
+    system_message: bool = False,
 ) -> BuildResult:
     """Build MMed-IFT and MMed-IFT-MC and return where they are, with the report.
 
@@ -47,6 +48,7 @@ def build(
         strict: raise if any record was rejected.
         progress: show progress bars.
         engine: ``"local"`` (this process) or ``"ray"``.
+        system_message: start every template sample with a system turn in its language.
 
     Every argument is checked before any file is read; a bad one raises
     :class:`~mmed_ift.errors.BuildError` (or :class:`~mmed_ift.options.OptionError`) naming it.
@@ -68,6 +70,7 @@ def build(
             filter_options=_filter_options(filters),
             llm=llm,
             composition=CompositionPolicy.from_dict(composition) if isinstance(composition, dict) else composition,
+            system_message=system_message,
         )
     return run_build(config, EngineOptions(engine=engine))
 

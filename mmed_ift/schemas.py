@@ -160,6 +160,10 @@ class Provenance(_Strict):
     generator: Text = Field(description="'template' or 'openai'.")
     model: str | None = Field(default=None, description="Model that wrote the sample, if any.")
     prompt_version: Text
+    template_id: str | None = Field(
+        default=None,
+        description="Which instruction wording the template generator chose ('task/lang/index'), if it chose one.",
+    )
 
 
 class Sample(_Strict):

@@ -78,15 +78,15 @@ def test_build_writes_loadable_datasets_with_promised_features(sources: Path, tm
     result = build(_config(sources, out))
     mc = load_dataset(str(out / "MMed-IFT-MC"), "en")
     assert mc["train"].features == SAMPLE_FEATURES
-    assert mc["train"].num_rows == 12  # 6 valid train questions x 2 samples
-    assert mc["validation"].num_rows == 2
+    assert mc["train"].num_rows == 6  # 6 valid train questions, one sample each
+    assert mc["validation"].num_rows == 1
     ift = load_dataset(str(out / "MMed-IFT"), "ja")
     assert ift["train"].num_rows == 1
     assert ift["train"][0]["task"] == "explain"
     assert set(load_dataset(str(out / "MMed-IFT"), "en")["train"]["lang"]) == {"en"}
     report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
     assert report == json.loads(json.dumps(result.report.to_dict()))
-    assert report["outputs"]["MMed-IFT-MC"] == {"en": {"train": 12, "validation": 2}}
+    assert report["outputs"]["MMed-IFT-MC"] == {"en": {"train": 6, "validation": 1}}
 
 
 def test_report_accounts_for_every_record(sources: Path, tmp_path: Path) -> None:
@@ -180,3 +180,17 @@ def test_license_allow_keeps_only_listed_sources_for_training(tmp_path: Path) ->
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {reject["reason"] for reject in rejects} == {"license_not_allowed"}
     assert "CC-BY-4.0" in next(reject["detail"] for reject in rejects if reject["source"] == "medquad")
+
+
+def test_system_message_option_adds_a_system_turn_to_every_row_and_says_so_in_the_card(
+    sources: Path, tmp_path: Path
+) -> None:
+    plain, with_system = tmp_path / "plain", tmp_path / "system"
+    build(_config(sources, plain))
+    build(_config(sources, with_system, system_message=True))
+    for folder in ("MMed-IFT-MC", "MMed-IFT"):
+        rows = load_dataset(str(with_system / folder), "en")["train"]
+        assert all(row["messages"][0]["role"] == "system" for row in rows)
+        assert all(row["messages"][0]["role"] == "user" for row in load_dataset(str(plain / folder), "en")["train"])
+    assert "**System message**: every template row" in (with_system / "MMed-IFT-MC" / "README.md").read_text("utf-8")
+    assert "**No system message**" in (plain / "MMed-IFT-MC" / "README.md").read_text("utf-8")

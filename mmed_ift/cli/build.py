@@ -68,6 +68,11 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.add_argument("--strict", action="store_true", help="exit non-zero if any record was rejected")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    parser.add_argument(
+        "--system-message",
+        action="store_true",
+        help="start every template sample with a short system turn in its language (default: none)",
+    )
     add_options(parser, BuildConfig, only=("max_field_chars",))
     add_options(parser.add_argument_group("filters"), FilterOptions)
     add_composition_arguments(parser)
@@ -147,6 +152,7 @@ def run_build_command(args: argparse.Namespace) -> int:
         filter_options=options_from_args(FilterOptions, args),
         llm=config_from_args(args),
         composition=composition_from_args(args),
+        system_message=args.system_message,
     )
     engine = options_from_args(EngineOptions, args)
     if args.plan:

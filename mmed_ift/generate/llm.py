@@ -1,7 +1,7 @@
 """LLM-assisted generator over any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, TGI).
 
-``--generator openai`` keeps every template sample (the bare ``Answer: B`` MC form the evaluator
-parses, QA and passage samples) and adds what only a model can write:
+``--generator openai`` keeps every template sample (one per MC item, starting with the ``Answer: B``
+line the evaluator parses; QA and passage samples) and adds what only a model can write:
 
 * ``rationale`` (MMed-IFT-MC): why the keyed answer is right and every other option wrong;
 * ``knowledge`` (MMed-IFT): instruction samples of several styles from a QA pair or passage;

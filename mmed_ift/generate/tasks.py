@@ -19,8 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mmed_ift.generate import checks
+from mmed_ift.generate import checks, typography
 from mmed_ift.generate.parsing import OutputError
+from mmed_ift.generate.phrasings import choose
 from mmed_ift.generate.prompts import judge as judge_prompts
 from mmed_ift.generate.prompts import knowledge as knowledge_prompts
 from mmed_ift.generate.prompts import rationale as rationale_prompts
@@ -148,6 +149,9 @@ def rationale_job(item: MCQuestion, model: str) -> Job:
     )
     origin = Origin.of(item)
     wrong = [key for key in item.options if key not in item.answer]
+    # not the template sample's wording: one prompt, one target
+    task = "mc_multi" if item.is_multi_answer else "mc"
+    instruction = choose(item.lang, task, item.source, item.source_id, shift=1).text
 
     def accept(output: rationale_prompts.RationaleOutput) -> list[Sample]:
         if output.answer != item.answer:
@@ -172,7 +176,7 @@ def rationale_job(item: MCQuestion, model: str) -> Job:
         lines = [
             language.format_answer(item.answer),
             "",
-            f"{language.explanation_header} {output.explanation.strip()}",
+            typography.join_label(language.explanation_header, output.explanation.strip()),
             "",
             rationale_prompts.OTHER_OPTIONS_HEADER[item.lang],
             *(f"{language.format_option(key, item.options[key].strip())}: {reasons[key]}" for key in wrong),
@@ -185,7 +189,7 @@ def rationale_job(item: MCQuestion, model: str) -> Job:
                 lang=item.lang,
                 variant="",
                 dataset="mc",
-                turns=[("user", mc_prompt(item, language)), ("assistant", "\n".join(lines))],
+                turns=[("user", mc_prompt(item, language, instruction)), ("assistant", "\n".join(lines))],
                 model=model,
             )
         ]

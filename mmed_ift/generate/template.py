@@ -1,30 +1,64 @@
 """Offline, deterministic generator: source items become chat samples by fixed templates.
 
 This is the default generator because it needs no model and gives byte-identical output on
-every run.  Every MC item becomes two samples so the model learns both the bare answer form (what
-the evaluator parses) and the answer with its justification:
+every run.  One item gives one sample per prompt - never two targets for the same prompt, which
+would teach a model that identical inputs have conflicting answers:
 
-* ``mc_answer``: the answer line only, in the language's fixed form (``Answer: B``);
-* ``mc_rationale`` when the item has a rationale (answer line + explanation), otherwise
-  ``mc_answer_text`` (answer line + the text of the correct options).
+* an MC item gives one sample whose target starts with the answer line in the language's fixed,
+  parseable form (``Answer: B``) followed by the rationale (``mc_rationale``) when the item has
+  one, otherwise by the text of the correct options (``mc_answer_text``);
+* a QA pair gives ``qa`` (or ``qa_context`` with its passage), the answer cleaned of dialogue
+  pleasantries when the source is patient dialogue;
+* a passage gives ``explain`` for its lead and ``explain_section`` for each section under a
+  heading; the title is never repeated at the start of the answer.
 
-QA pairs become ``qa`` (or ``qa_context`` when they come with a passage) samples and passages an
-``explain`` sample whose instruction names the passage title.
+Instructions are chosen among several wordings per task and language
+(:mod:`mmed_ift.generate.phrasings`), recorded in ``provenance.template_id``.  A target loses
+every sentence holding a PII placeholder; an item left with no target is rejected
+(:class:`TemplateReject`, counted under stage ``generate``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from mmed_ift.generate import typography
+from mmed_ift.generate.dialogue import drop_placeholder_sentences, strip_pleasantries
+from mmed_ift.generate.passages import split_sections
+from mmed_ift.generate.phrasings import SYSTEM_MESSAGES, Phrasing, choose
 from mmed_ift.languages import Language, get_language
 from mmed_ift.schemas import Item, MCQuestion, Message, Passage, Provenance, QAPair, Sample, stable_id
 
 GENERATOR_NAME = "template"
-PROMPT_VERSION = "template-v1"
+PROMPT_VERSION = "template-v2"
 
 
+@dataclass(frozen=True)
+class TemplateOptions:
+    """What a build may change in the template samples.
 
-def mc_prompt(item: MCQuestion, language: Language) -> str:
-    """The user turn of an MC sample; the evaluator builds its prompts with this too."""
-    instruction = language.mc_instruction_multi if item.is_multi_answer else language.mc_instruction
+    Fields:
+        system_message: start every template sample with a short system turn in the row's
+            language (off by default: the evaluator prompts without one, and some chat templates
+            have no system role; a recipe can still add its own).
+    """
+
+    system_message: bool = False
+
+
+class TemplateReject(ValueError):
+    """An item that cannot give a clean target; ``reason`` is the reject code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def mc_prompt(item: MCQuestion, language: Language, instruction: str | None = None) -> str:
+    """The user turn of an MC sample; the evaluator builds its prompts with this too (with the
+    language's first wording, ``instruction=None``)."""
+    if instruction is None:
+        instruction = language.mc_instruction_multi if item.is_multi_answer else language.mc_instruction
     parts = [instruction, ""]
     if item.context:
         parts += [item.context.strip(), ""]
@@ -33,13 +67,27 @@ def mc_prompt(item: MCQuestion, language: Language) -> str:
     return "\n".join(parts)
 
 
-def _sample(item: Item, task: str, user: str, assistant: str, dataset: str) -> Sample:
+def _sample(
+    item: Item,
+    task: str,
+    user: str,
+    assistant: str,
+    dataset: str,
+    phrasing: Phrasing | None,
+    options: TemplateOptions,
+    *id_parts: str,
+) -> Sample:
+    lang = item.lang
+    messages = [Message(role="user", content=typography.apply(user, lang))]
+    if options.system_message:
+        messages.insert(0, Message(role="system", content=SYSTEM_MESSAGES[lang]))
+    messages.append(Message(role="assistant", content=typography.apply(assistant, lang)))
     return Sample(
-        id=stable_id(item.source, item.source_id, task),
-        lang=item.lang,
+        id=stable_id(item.source, item.source_id, task, *id_parts),
+        lang=lang,
         dataset=dataset,  # type: ignore[arg-type]
         task=task,
-        messages=[Message(role="user", content=user), Message(role="assistant", content=assistant)],
+        messages=messages,
         provenance=Provenance(
             source=item.source,
             source_id=item.source_id,
@@ -48,44 +96,75 @@ def _sample(item: Item, task: str, user: str, assistant: str, dataset: str) -> S
             generator=GENERATOR_NAME,
             model=None,
             prompt_version=PROMPT_VERSION,
+            template_id=phrasing.template_id if phrasing else None,
         ),
     )
 
 
-def mc_samples(item: MCQuestion) -> list[Sample]:
+def mc_samples(item: MCQuestion, options: TemplateOptions) -> list[Sample]:
     language = get_language(item.lang)
-    prompt = mc_prompt(item, language)
+    phrasing = choose(item.lang, "mc_multi" if item.is_multi_answer else "mc", item.source, item.source_id)
+    prompt = mc_prompt(item, language, phrasing.text)
     answer = language.format_answer(item.answer)
-    if item.rationale:
-        second_task = "mc_rationale"
-        second = f"{answer}\n\n{language.explanation_header} {item.rationale.strip()}"
+    rationale = drop_placeholder_sentences(item.rationale.strip()) if item.rationale else ""
+    if rationale:
+        task = "mc_rationale"
+        target = f"{answer}\n\n{typography.join_label(language.explanation_header, rationale)}"
     else:
-        second_task = "mc_answer_text"
+        task = "mc_answer_text"
         lines = [language.format_option(key, item.options[key].strip()) for key in item.answer]
-        second = "\n".join([answer, *lines])
-    return [
-        _sample(item, "mc_answer", prompt, answer, "mc"),
-        _sample(item, second_task, prompt, second, "mc"),
-    ]
+        target = "\n".join([answer, *lines])
+    return [_sample(item, task, prompt, target, "mc", phrasing, options)]
 
 
-def qa_samples(item: QAPair) -> list[Sample]:
+def _clean_target(item: Item, text: str) -> str:
+    cleaned = strip_pleasantries(text, item.lang) if item.patient_dialogue else text.strip()
+    if not cleaned:
+        raise TemplateReject("empty_after_cleanup", "the answer holds only greetings and sign-offs")
+    cleaned = drop_placeholder_sentences(cleaned)
+    if not cleaned:
+        raise TemplateReject("pii_in_target", "every sentence of the answer holds a PII placeholder")
+    return cleaned
+
+
+def qa_samples(item: QAPair, options: TemplateOptions) -> list[Sample]:
+    answer = _clean_target(item, item.answer)
+    question = item.question.strip()
+    if item.patient_dialogue:
+        question = strip_pleasantries(question, item.lang) or question
     if item.context:
-        user = f"{item.context.strip()}\n\n{item.question.strip()}"
-        return [_sample(item, "qa_context", user, item.answer.strip(), "ift")]
-    return [_sample(item, "qa", item.question.strip(), item.answer.strip(), "ift")]
+        phrasing = choose(item.lang, "qa_context", item.source, item.source_id)
+        user = f"{phrasing.text}\n\n{item.context.strip()}\n\n{question}"
+        return [_sample(item, "qa_context", user, answer, "ift", phrasing, options)]
+    return [_sample(item, "qa", question, answer, "ift", None, options)]
 
 
-def passage_samples(item: Passage) -> list[Sample]:
-    language = get_language(item.lang)
-    user = language.knowledge_prompts["explain"].format(title=item.title.strip())
-    return [_sample(item, "explain", user, item.text.strip(), "ift")]
+def passage_samples(item: Passage, options: TemplateOptions) -> list[Sample]:
+    title = item.title.strip()
+    lead, sections = split_sections(item.text, title)
+    samples: list[Sample] = []
+    lead = drop_placeholder_sentences(lead)
+    if lead:
+        phrasing = choose(item.lang, "explain", item.source, item.source_id)
+        user = phrasing.text.format(title=title)
+        samples.append(_sample(item, "explain", user, lead, "ift", phrasing, options))
+    for index, (heading, body) in enumerate(sections):
+        body = drop_placeholder_sentences(body)
+        if not body:
+            continue
+        phrasing = choose(item.lang, "explain_section", item.source, item.source_id, str(index))
+        user = phrasing.text.format(title=title, section=heading)
+        samples.append(_sample(item, "explain_section", user, body, "ift", phrasing, options, str(index)))
+    if not samples:
+        raise TemplateReject("pii_in_target", "every sentence of the passage holds a PII placeholder")
+    return samples
 
 
-def generate(item: Item) -> list[Sample]:
+def generate(item: Item, options: TemplateOptions | None = None) -> list[Sample]:
     """All template samples for one item (MC items go to MMed-IFT-MC, the rest to MMed-IFT)."""
+    options = options or TemplateOptions()
     if isinstance(item, MCQuestion):
-        return mc_samples(item)
+        return mc_samples(item, options)
     if isinstance(item, QAPair):
-        return qa_samples(item)
-    return passage_samples(item)
+        return qa_samples(item, options)
+    return passage_samples(item, options)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.resources
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -21,24 +22,26 @@ from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from mmed_ift.hub.card_sections import (
+    Composition,
+    DatasetFilters,
+    Measured,
+    commercial_section,
+    composition_table,
+    demo_notice,
+    filter_rows,
+    measured_section,
+)
 from mmed_ift.hub.layout import OUTPUT_SPLITS, SAMPLE_FEATURES, SplitSize, config_entries, measure_folder
+from mmed_ift.hub.licenses import commercial_use, most_restrictive_license
 from mmed_ift.languages import LANGUAGES
 
 TEMPLATE_NAME = "card_template.md"
+#: the id the Hub shows for a dataset whose license is ``other`` (terms per source, in the card)
+OTHER_LICENSE_NAME = "mmed-ift-per-source-licenses"
 
-#: most permissive first; a dataset takes the most restrictive license among its sources
-LICENSE_ORDER: tuple[str, ...] = (
-    "mit",
-    "apache-2.0",
-    "cc-by-4.0",
-    "cc-by-sa-3.0",
-    "cc-by-sa-4.0",
-    "cc-by-nc-4.0",
-    "cc-by-nc-sa-4.0",
-    "other",
-)
-#: licenses that allow commercial use (with attribution / share-alike where they say so)
-COMMERCIAL_LICENSES = frozenset({"mit", "apache-2.0", "cc-by-4.0", "cc-by-sa-3.0", "cc-by-sa-4.0"})
+#: the license table's commercial-use column, from :func:`~mmed_ift.hub.licenses.commercial_use`
+COMMERCIAL_WORDS = {"allowed": "yes", "not_allowed": "no", "unclear": "read the terms"}
 
 PRETTY_NAMES = {"ift": "MMed-IFT", "mc": "MMed-IFT-MC"}
 SUMMARIES = {
@@ -59,15 +62,6 @@ TASK_CATEGORIES = {
 
 Counts = Mapping[str, Mapping[str, int]]
 Sizes = Mapping[str, Mapping[str, SplitSize]]
-
-
-def most_restrictive_license(licenses: list[str]) -> str:
-    """The license the whole dataset can be offered under; any non-standard license gives ``other``."""
-    ranked = [name.lower() for name in licenses]
-    known = [name for name in ranked if name in LICENSE_ORDER]
-    if len(known) != len(ranked) or not known:
-        return "other"
-    return max(known, key=LICENSE_ORDER.index)
 
 
 def size_category(rows: int) -> str:
@@ -135,11 +129,25 @@ def _sizes(counts: Counts, folder: Path | None) -> dict[str, dict[str, SplitSize
     return sizes
 
 
-def card_data(dataset: str, counts: Counts, licenses: list[str], sizes: Sizes) -> DatasetCardData:
+def card_data(
+    dataset: str, counts: Counts, licenses: list[str], sizes: Sizes, repo_id: str = ""
+) -> DatasetCardData:
+    """The YAML header; a license of ``other`` comes with ``license_name`` and a ``license_link``
+    to the card's license table, as the Hub asks."""
     total = sum(sum(per_split.values()) for per_split in counts.values())
+    license = most_restrictive_license(licenses)
+    other: dict[str, Any] = {}
+    if license == "other":
+        other = {
+            "license_name": OTHER_LICENSE_NAME,
+            "license_link": f"https://huggingface.co/datasets/{repo_id}/blob/main/README.md#licenses"
+            if repo_id
+            else "README.md",
+        }
     data = DatasetCardData(
         language=sorted(counts),
-        license=most_restrictive_license(licenses),
+        license=license,
+        **other,
         multilinguality="multilingual" if len(counts) > 1 else "monolingual",
         pretty_name=PRETTY_NAMES[dataset],
         task_categories=TASK_CATEGORIES[dataset],
@@ -156,14 +164,22 @@ def card_data(dataset: str, counts: Counts, licenses: list[str], sizes: Sizes) -
 # -- body --------------------------------------------------------------------------------------
 
 
-def _filter_line(name: str, step: Mapping[str, Any]) -> str:
-    line = f"- **{name}**: {step['in']} in, {step['kept']} kept, {step['rejected']} removed"
-    reasons = ", ".join(f"{reason}: {count}" for reason, count in step["rejected_by_reason"].items())
-    return f"{line} ({reasons})" if reasons else line
+@dataclass(frozen=True)
+class CardExtras:
+    """What a build knows beyond counts: whether it read only the bundled samples, the
+    composition by language x task x source, this dataset's filter removals and the measured
+    quality of the filters."""
+
+    demo: bool = False
+    composition: Composition = field(default_factory=dict)
+    dataset_filters: DatasetFilters | None = None
+    measured: Measured = field(default_factory=dict)
+    system_message: bool = False
 
 
-def decontam_section(filters: Mapping[str, Mapping[str, Any]]) -> str:
-    """What the decontamination step found, or a plain statement that none ran."""
+def decontam_section(filters: Mapping[str, Mapping[str, Any]], removed: DatasetFilters | None = None) -> str:
+    """What the decontamination step found, or a plain statement that none ran; ``removed``:
+    this dataset's removals by filter step (the build-wide ones otherwise)."""
     step = filters.get("decontam")
     if step is None:
         return (
@@ -172,9 +188,12 @@ def decontam_section(filters: Mapping[str, Mapping[str, Any]]) -> str:
         )
     lines = [
         f"Training records were checked against the held-out test questions: {step['in']} checked,"
-        f" {step['rejected']} removed as overlapping, {step['kept']} kept."
+        f" {step['rejected']} removed as overlapping, {step['kept']} kept (both datasets)."
     ]
-    lines += [f"- {reason}: {count}" for reason, count in step["rejected_by_reason"].items()]
+    mine = removed.get("decontam", {}) if removed is not None else step["rejected_by_reason"]
+    if removed is not None:
+        lines.append(f"Removed from this dataset's sources: {sum(mine.values())}.")
+    lines += [f"- {reason}: {count}" for reason, count in mine.items()]
     details = step.get("details", {})
     benchmarks = details.get("benchmarks", {})
     if benchmarks:
@@ -186,34 +205,13 @@ def decontam_section(filters: Mapping[str, Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def commercial_section(sources: Mapping[str, Mapping[str, Any]]) -> str:
-    """How to keep only rows whose upstream license allows commercial use (by ``provenance.license``)."""
-    licenses = {name: str(info["license"]) for name, info in sources.items()}
-    allowed = sorted({license for license in licenses.values() if license.lower() in COMMERCIAL_LICENSES})
-    excluded = sorted(name for name, license in licenses.items() if license.lower() not in COMMERCIAL_LICENSES)
-    if not allowed:
-        return "No source of this build carries a license that allows commercial use."
-    if not excluded:
-        return "Every source of this build carries a license that allows commercial use (see the table above)."
-    return (
-        f"Rows from {', '.join(excluded)} carry licenses that do not allow commercial use. Keep only rows"
-        " whose own license does, by filtering on `provenance.license`:\n\n"
-        "```python\n"
-        f"COMMERCIAL = {{{', '.join(repr(name) for name in allowed)}}}\n"
-        'ds = ds.filter(lambda row: row["provenance"]["license"] in COMMERCIAL)\n'
-        "```\n\n"
-        "or rebuild with only those sources: `python -m mmed_ift build --all "
-        + " ".join(f"--license-allow {license}" for license in allowed)
-        + "`"
-    )
-
-
 def _body(
     dataset: str,
     counts: Counts,
     sources: Mapping[str, Mapping[str, Any]],
     filters: Mapping[str, Mapping[str, Any]],
     fields: Mapping[str, str],
+    extra: CardExtras,
 ) -> str:
     splits = [split for split in OUTPUT_SPLITS if any(split in per_split for per_split in counts.values())]
     languages = sorted(counts)
@@ -234,9 +232,22 @@ def _body(
         source_count_rows="\n".join(
             f"| {name} | {', '.join(info['languages'])} | {info['kept']} |" for name, info in named
         ),
-        filter_rows="\n".join(_filter_line(name, step) for name, step in filters.items()) or "- none ran",
-        decontam_section=decontam_section(filters),
-        license_rows="\n".join(f"| {name} | {info['license']} | {info['url']} |" for name, info in named),
+        filter_rows=filter_rows(filters, extra.dataset_filters),
+        decontam_section=decontam_section(filters, extra.dataset_filters),
+        measured_section=measured_section(filters, extra.measured),
+        demo_notice=demo_notice(extra.demo),
+        composition_table=composition_table(extra.composition),
+        system_note=(
+            "**System message**: every template row starts with a short system turn in its language"
+            " (`--system-message`)."
+            if extra.system_message
+            else "**No system message**: rows start with the user turn (a build with `--system-message`"
+            " adds one per language)."
+        ),
+        license_rows="\n".join(
+            f"| {name} | {info['license']} | {COMMERCIAL_WORDS[commercial_use(str(info['license']))]} | {info['url']} |"
+            for name, info in named
+        ),
         commercial_section=commercial_section(sources),
         source_citations=citations or "- none",
         **fields,
@@ -255,6 +266,7 @@ def render_card(
     version: str,
     model: str | None = None,
     folder: Path | None = None,
+    extra: CardExtras | None = None,
 ) -> DatasetCard:
     """A card for one dataset folder; ``sources`` maps name -> {languages, license, kept, url, citation}.
 
@@ -262,7 +274,7 @@ def render_card(
     ``dataset_info`` declares the real byte sizes; without it only row counts are declared.
     """
     licenses = [str(info["license"]) for info in sources.values()]
-    data = card_data(dataset, counts, licenses, _sizes(counts, folder))
+    data = card_data(dataset, counts, licenses, _sizes(counts, folder), repo_id)
     fields = {
         "version": version,
         "repo_id": repo_id,
@@ -271,5 +283,5 @@ def render_card(
         "prompt_version": prompt_version,
         "card_license": str(data.license),
     }
-    body = _body(dataset, counts, sources, filters, fields)
+    body = _body(dataset, counts, sources, filters, fields, extra or CardExtras())
     return DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}")

@@ -38,6 +38,7 @@ SAMPLE_FEATURES = Features(
             "generator": Value("string"),
             "model": Value("string"),
             "prompt_version": Value("string"),
+            "template_id": Value("string"),
         },
     }
 )
@@ -65,14 +66,44 @@ def write_parquet_shards(
     return paths
 
 
+def published_splits(counts: Mapping[str, Mapping[str, int]]) -> dict[tuple[str, str], str]:
+    """(lang, upstream split) -> the split its rows are published under, for one dataset.
+
+    Every config of a dataset offers the same splits: a split other than ``train`` is published
+    only when every language of the dataset has rows in it; otherwise its rows join ``train``
+    (their ``provenance.split`` still names the upstream split).  Without this rule a build
+    offers a one-row ``zh`` validation split that no other config has.
+    """
+    languages = [lang for lang, per_split in counts.items() if any(per_split.values())]
+    kept = {
+        split
+        for split in OUTPUT_SPLITS
+        if split == "train" or (languages and all(counts[lang].get(split) for lang in languages))
+    }
+    return {
+        (lang, split): split if split in kept else "train"
+        for lang, per_split in counts.items()
+        for split in per_split
+        if split in OUTPUT_SPLITS
+    }
+
+
 def write_dataset_folder(
     folder: Path, samples: SamplesByLanguage, max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD
 ) -> dict[str, dict[str, int]]:
-    """Write every (language, split) that has samples; returns the row counts written."""
-    counts: dict[str, dict[str, int]] = {}
+    """Write every published (language, split) that has samples; returns the row counts written."""
+    upstream = {lang: {split: len(rows) for split, rows in per_split.items()} for lang, per_split in samples.items()}
+    target = published_splits(upstream)
+    merged: dict[str, dict[str, list[Sample]]] = {}
     for lang in sorted(samples):
         for split in OUTPUT_SPLITS:
-            rows = samples[lang].get(split, [])
+            merged.setdefault(lang, {}).setdefault(target.get((lang, split), split), []).extend(
+                samples[lang].get(split, [])
+            )
+    counts: dict[str, dict[str, int]] = {}
+    for lang in sorted(merged):
+        for split in OUTPUT_SPLITS:
+            rows = merged[lang].get(split, [])
             if rows:
                 write_parquet_shards(folder, lang, split, rows, max_rows)
                 counts.setdefault(lang, {})[split] = len(rows)

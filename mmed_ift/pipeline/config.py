@@ -49,6 +49,8 @@ class BuildConfig:
         composition: how many training rows per language, source and task
             (:class:`~mmed_ift.compose.policy.CompositionPolicy`, ``--target-size``; a dict of its
             fields is accepted); None keeps every row.
+        system_message: start every template sample with a system turn in its language
+            (``--system-message``; off by default, see :class:`~mmed_ift.generate.template.TemplateOptions`).
     """
 
     languages: tuple[str, ...]
@@ -70,6 +72,7 @@ class BuildConfig:
     filter_options: FilterOptions = field(default_factory=FilterOptions)
     llm: LLMConfig | None = None
     composition: CompositionPolicy | None = None
+    system_message: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.languages, str):

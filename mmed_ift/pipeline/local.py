@@ -51,6 +51,7 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     with staged_output(config, report) as staging, report.timed("write"):
         per_dataset: dict[str, dict[str, dict[str, int]]] = {}
         used: dict[str, Counter[str]] = {}
+        composition: dict[str, Counter[tuple[str, str, str]]] = {}
         for dataset, folder_name in DATASET_FOLDERS.items():
             folder = staging / folder_name
             folder.mkdir(parents=True)
@@ -61,6 +62,12 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
                 for samples in per_split.values()
                 for sample in samples
             )
-        write_cards(staging, per_dataset, used, report, config)
+            composition[dataset] = Counter(
+                (sample.lang, sample.task, sample.provenance.source)
+                for per_split in grouped.get(dataset, {}).values()
+                for samples in per_split.values()
+                for sample in samples
+            )
+        write_cards(staging, per_dataset, used, report, config, composition)
         write_rejects(staging, rejects)
     return finished(config, report, rejects)

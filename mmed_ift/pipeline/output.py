@@ -17,8 +17,9 @@ from typing import Any
 
 from mmed_ift import __version__
 from mmed_ift.errors import BuildError
+from mmed_ift.filters.measured import MEASURED
 from mmed_ift.generate.llm import prompt_versions_label
-from mmed_ift.hub.card import render_card
+from mmed_ift.hub.card import CardExtras, render_card
 from mmed_ift.hub.checksums import output_checksums
 from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.pipeline.config import BuildConfig
@@ -43,6 +44,31 @@ def source_card_info(samples_by_source: Counter[str]) -> dict[str, dict[str, Any
     return info
 
 
+#: the item kinds each dataset is made from
+DATASET_KINDS: dict[str, frozenset[str]] = {"mc": frozenset({"mc"}), "ift": frozenset({"qa", "passage"})}
+
+
+def is_demo_build(config: BuildConfig) -> bool:
+    """Whether the build read only the bundled sample files (no ``--sources``, no ``--hub``)."""
+    return config.sources_dir is None and not config.hub_sources
+
+
+def dataset_filter_counts(report: BuildReport, dataset: str) -> dict[str, dict[str, int]]:
+    """Filter step -> reason -> records removed, over the sources whose kinds feed ``dataset``
+    (the same on both engines: it reads the report's per-source counts)."""
+    steps = report.filters_dict()
+    removed: dict[str, dict[str, int]] = {step: {} for step in steps}
+    adapters = registry()
+    for name, info in report.per_source().items():
+        if name not in adapters or not set(adapters[name].spec.kinds) & DATASET_KINDS[dataset]:
+            continue
+        for key, count in info["rejected_by_reason"].items():
+            stage, _, reason = key.partition(":")
+            if stage in removed:
+                removed[stage][reason] = removed[stage].get(reason, 0) + count
+    return removed
+
+
 def write_card(
     folder: Path,
     dataset: str,
@@ -50,6 +76,7 @@ def write_card(
     used: Counter[str],
     filters: dict[str, Any],
     config: BuildConfig,
+    extra: CardExtras | None = None,
 ) -> None:
     """The dataset card (``README.md``) of one written dataset folder."""
     card = render_card(
@@ -62,6 +89,7 @@ def write_card(
         prompt_version=prompt_versions_label(config.llm if config.generator == "openai" else None),
         version=__version__,
         folder=folder,
+        extra=extra,
     )
     (folder / "README.md").write_text(str(card), encoding="utf-8")
 
@@ -72,14 +100,23 @@ def write_cards(
     used: dict[str, Counter[str]],
     report: BuildReport,
     config: BuildConfig,
+    composition: dict[str, Counter[tuple[str, str, str]]] | None = None,
 ) -> None:
-    """The cards of both dataset folders, and their row counts in the report."""
+    """The cards of both dataset folders, and their row counts in the report; ``composition``:
+    dataset -> (lang, task, source) -> samples."""
     filters = report.filters_dict()
     for dataset, folder_name in DATASET_FOLDERS.items():
         folder = staging / folder_name
         folder.mkdir(parents=True, exist_ok=True)
         report.outputs[folder_name] = per_dataset.get(dataset, {})
-        write_card(folder, dataset, per_dataset.get(dataset, {}), used.get(dataset, Counter()), filters, config)
+        extra = CardExtras(
+            demo=is_demo_build(config),
+            composition=(composition or {}).get(dataset, Counter()),
+            dataset_filters=dataset_filter_counts(report, dataset),
+            measured=MEASURED,
+            system_message=config.system_message,
+        )
+        write_card(folder, dataset, per_dataset.get(dataset, {}), used.get(dataset, Counter()), filters, config, extra)
 
 
 def write_rejects(staging: Path, rejects: Sequence[Reject]) -> None:

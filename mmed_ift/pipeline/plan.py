@@ -11,7 +11,13 @@ from mmed_ift.generate.llm_plan import Plan, plan_requests
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sources import locate_sources, read_sources
-from mmed_ift.pipeline.stages import default_filters, generate_samples, run_filters, template_samples
+from mmed_ift.pipeline.stages import (
+    default_filters,
+    generate_samples,
+    run_filters,
+    template_options,
+    template_samples,
+)
 from mmed_ift.schemas import Sample
 
 
@@ -27,7 +33,7 @@ def dry_run(config: BuildConfig) -> Plan:
     items, _rejects = run_filters(steps, collected.training, report, config.progress)
     samples: list[Sample] = []
     for item in items:
-        made = template_samples(item)
+        made = template_samples(item, template_options(config))
         if isinstance(made, list):
             samples.extend(made)
     plan = plan_requests(items, samples, llm, config.languages)

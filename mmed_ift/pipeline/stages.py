@@ -79,15 +79,21 @@ def run_filters(
     return items, rejects
 
 
-def template_samples(item: Item) -> list[Sample] | Reject:
+def template_options(config: BuildConfig | None) -> template.TemplateOptions:
+    """The template generator's options of a build (the defaults without a config)."""
+    return template.TemplateOptions(system_message=config.system_message if config is not None else False)
+
+
+def template_samples(item: Item, options: template.TemplateOptions | None = None) -> list[Sample] | Reject:
     """The template generator's samples of one item, or the reject of an item that cannot make
-    a valid sample."""
+    a valid sample (``invalid_sample``) or a clean target (``pii_in_target``, ``empty_after_cleanup``)."""
     try:
-        return template.generate(item)
-    except ValidationError as error:
+        return template.generate(item, options)
+    except (ValidationError, template.TemplateReject) as error:
+        reason = error.reason if isinstance(error, template.TemplateReject) else "invalid_sample"
         return Reject(
             stage="generate",
-            reason="invalid_sample",
+            reason=reason,
             detail=str(error).splitlines()[0],
             source=item.source,
             location=item.location,
@@ -106,7 +112,7 @@ def generate_samples(
     counts = report.step("generate")
     for item in tqdm(items, desc="generate", unit="item", disable=not progress):
         counts.seen += 1
-        made = template_samples(item)
+        made = template_samples(item, template_options(config))
         if isinstance(made, Reject):
             counts.rejected[made.reason] += 1
             rejects.append(made)
@@ -118,7 +124,7 @@ def generate_samples(
             report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
     llm = config.llm_config() if config is not None else None
     if config is not None and llm is not None:
-        # Template samples stay (the bare MC answer form, QA, passages); the LLM adds to them.
+        # Template samples stay (MC, QA, passages); the LLM adds to them, MC rationales under their own wording.
         produced = [
             s for by_lang in grouped.values() for by_split in by_lang.values() for x in by_split.values() for s in x
         ]

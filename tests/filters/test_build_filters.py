@@ -108,7 +108,7 @@ def test_contamination_audit_flags_a_build_made_without_decontamination(
     printed = capsys.readouterr().out
     assert "medqa/test" in printed
     audit = json.loads((out / "contamination_report.json").read_text(encoding="utf-8"))
-    assert audit["benchmarks"]["medqa/test"]["contaminated_rows"] == 2  # both MC samples of the record
+    assert audit["benchmarks"]["medqa/test"]["contaminated_rows"] == 1  # the one MC sample of the record
     assert {example["benchmark_id"] for example in audit["examples"]} == {"US/test/1"}
     report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
     assert report["contamination_found"] is True

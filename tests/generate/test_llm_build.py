@@ -165,7 +165,9 @@ def test_build_writes_llm_samples_to_the_right_datasets_and_reports_usage(
     assert result.returncode == 0, result.stderr[-3000:]
     mc_rows, ift_rows = rows(out, "MMed-IFT-MC"), rows(out, "MMed-IFT")
     assert sum(row["task"] == "rationale" for row in mc_rows) == len(MC_QUESTIONS)
-    assert sum(row["task"] == "mc_answer" for row in mc_rows) == len(MC_QUESTIONS), "template samples stay"
+    assert sum(row["task"].startswith("mc_") for row in mc_rows) == len(MC_QUESTIONS), "template samples stay"
+    prompts = [row["messages"][-2]["content"] for row in mc_rows]
+    assert len(prompts) == len(set(prompts)), "the LLM rationale and the template sample never share a prompt"
     knowledge = [row for row in ift_rows if row["task"].startswith("knowledge_")]
     assert len(knowledge) == 2 * len(PASSAGES)
     assert all(row["provenance"]["generator"] == "openai" for row in knowledge)

@@ -123,7 +123,11 @@ def test_rationale_sample_is_valid_and_goes_to_the_mc_dataset(fake: FakeOpenAI, 
     assert english.startswith("Answer: A\n\nExplanation: Metformin")
     assert "B. Insulin glargine: " in english and "D. Acarbose: " in english
     assert samples[1].messages[1].content.startswith("答え：A")
-    assert samples[0].messages[0].content == template.mc_prompt(mc(), template.get_language("en"))
+    own = template.generate(_licensed(mc()))[0].messages[0].content
+    llm_prompt = samples[0].messages[0].content
+    assert llm_prompt != own, "the LLM rationale never shares the template sample's prompt"
+    assert llm_prompt.split("\n", 1)[1] == own.split("\n", 1)[1], "only the instruction differs"
+    assert "解説：" in samples[1].messages[1].content and "解説： " not in samples[1].messages[1].content
     provenance = samples[0].provenance
     assert (provenance.generator, provenance.model, provenance.prompt_version) == (
         "openai",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from mmed_ift.generate.phrasings import PHRASINGS
 from mmed_ift.generate.template import PROMPT_VERSION, generate
 from mmed_ift.languages import LANGUAGES
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
@@ -23,27 +24,26 @@ def _mc(lang: str = "ja", answer: list[str] | None = None, rationale: str | None
     )
 
 
-def test_mc_item_without_rationale_gives_answer_and_answer_text_samples() -> None:
+def test_mc_item_without_rationale_gives_one_answer_text_sample() -> None:
     samples = generate(_license(_mc()))
-    assert [sample.task for sample in samples] == ["mc_answer", "mc_answer_text"]
-    assert samples[0].messages[1].content == "答え：A"
-    assert samples[1].messages[1].content == "答え：A\nA. メトホルミン"
-    assert all(sample.dataset == "mc" and sample.lang == "ja" for sample in samples)
-    assert samples[0].id != samples[1].id
+    assert [sample.task for sample in samples] == ["mc_answer_text"]
+    assert samples[0].messages[-1].content == "答え：A\nA. メトホルミン"
+    assert samples[0].dataset == "mc" and samples[0].lang == "ja"
 
 
-def test_mc_item_with_rationale_explains() -> None:
+def test_mc_item_with_rationale_gives_one_rationale_sample_without_space_after_full_width_colon() -> None:
     samples = generate(_license(_mc(rationale="ビグアナイド薬は体重を増やさない。")))
-    assert samples[1].task == "mc_rationale"
-    assert samples[1].messages[1].content == "答え：A\n\n解説： ビグアナイド薬は体重を増やさない。"
-    assert samples[1].provenance.prompt_version == PROMPT_VERSION
+    assert [sample.task for sample in samples] == ["mc_rationale"]
+    assert samples[0].messages[-1].content == "答え：A\n\n解説：ビグアナイド薬は体重を増やさない。"
+    assert samples[0].provenance.prompt_version == PROMPT_VERSION
 
 
 def test_multi_answer_uses_multi_instruction_and_parseable_answer() -> None:
     samples = generate(_license(_mc(answer=["C", "A"])))
     user = samples[0].messages[0].content
-    assert user.startswith(LANGUAGES["ja"].mc_instruction_multi)
-    match = LANGUAGES["ja"].answer_pattern.search(samples[0].messages[1].content)
+    assert user.split("\n")[0] in PHRASINGS["ja"]["mc_multi"]
+    assert samples[0].provenance.template_id.startswith("mc_multi/ja/")  # type: ignore[union-attr]
+    match = LANGUAGES["ja"].answer_pattern.search(samples[0].messages[-1].content)
     assert match is not None and match.group("keys") == "A、C"
 
 
@@ -58,7 +58,9 @@ def test_qa_and_passage_samples() -> None:
     with_context = qa.model_copy(update={"context": "Context."})
     passage = Passage(source="wikipedia", source_id="fr/1", lang="fr", split="train", title="Asthme", text="L'asthme.")
     assert [s.task for s in generate(_license(qa))] == ["qa"]
-    assert generate(_license(with_context))[0].messages[0].content == "Context.\n\nWhat is asthma?"
+    contextual = generate(_license(with_context))[0]
+    instruction, rest = contextual.messages[0].content.split("\n\n", 1)
+    assert instruction in PHRASINGS["en"]["qa_context"] and rest == "Context.\n\nWhat is asthma?"
     explain = generate(_license(passage))[0]
     assert explain.task == "explain" and explain.dataset == "ift"
     assert "Asthme" in explain.messages[0].content

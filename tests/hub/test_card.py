@@ -49,7 +49,7 @@ def test_root_card_template_is_the_packaged_one() -> None:
 def test_build_outputs_are_as_expected(built: Path) -> None:
     assert _report(built)["outputs"] == {
         "MMed-IFT": {"fr": {"train": 1}, "ja": {"train": 2}},
-        "MMed-IFT-MC": {"en": {"train": 10, "validation": 4}},
+        "MMed-IFT-MC": {"en": {"train": 5, "validation": 2}},
     }
 
 
@@ -100,8 +100,8 @@ def test_card_metadata_round_trips(built: Path, folder: str, tmp_path: Path) -> 
 
 def test_card_body_reports_counts_sources_and_licenses(built: Path) -> None:
     text = DatasetCard.load(built / "MMed-IFT-MC" / "README.md").text
-    assert "| en (English) | 10 | 4 |" in text
-    assert "| medqa | en, zh | 14 |" in text
+    assert "| en (English) | 5 | 2 |" in text
+    assert "| medqa | en, zh | 7 |" in text
     assert "| medqa | MIT |" in text
     assert 'load_dataset("SpassMed/MMed-IFT-MC", "en")' in text
     assert "Training records were checked against the held-out test questions" in text
@@ -115,8 +115,8 @@ def test_card_declares_byte_sizes_when_given_the_folder(built: Path) -> None:
     folder = built / "MMed-IFT-MC"
     card = render_card(
         "mc",
-        {"en": {"train": 10, "validation": 4}},
-        {"medqa": {"languages": ["en"], "license": "MIT", "kept": 14, "url": "u", "citation": ""}},
+        {"en": {"train": 5, "validation": 2}},
+        {"medqa": {"languages": ["en"], "license": "MIT", "kept": 7, "url": "u", "citation": ""}},
         {},
         repo_id="me/x",
         generator="template",

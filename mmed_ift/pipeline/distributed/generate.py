@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from mmed_ift.generate.template import TemplateOptions
 from mmed_ift.pipeline.distributed.rows import KEPT, item_from_json, mark_rejected, samples_to_json, to_table
 from mmed_ift.pipeline.stages import template_samples
 from mmed_ift.schemas import Reject
@@ -31,12 +32,12 @@ SAMPLE_SCHEMA = pa.schema(
 )
 
 
-def generate_batch(batch: pa.Table) -> pa.Table:
+def generate_batch(batch: pa.Table, options: TemplateOptions | None = None) -> pa.Table:
     rows = batch.to_pylist()
     for row in rows:
         if row["status"] != KEPT:
             continue
-        made = template_samples(item_from_json(row["kind"], row["item"]))
+        made = template_samples(item_from_json(row["kind"], row["item"]), options)
         if isinstance(made, Reject):
             mark_rejected(row, made)
         else:

@@ -54,12 +54,19 @@ from mmed_ift.pipeline.distributed.read import read_batch
 from mmed_ift.pipeline.distributed.rows import ITEM_SCHEMA, item_from_json, item_row, reject_from_json, to_table
 from mmed_ift.pipeline.distributed.session import cluster_cpus, ensure_ray
 from mmed_ift.pipeline.distributed.stats import STAT_COLUMNS, FoundRejection, merge_stats, record_steps, record_training
-from mmed_ift.pipeline.distributed.write import GroupKey, output_counts, write_on_workers, write_sorted
+from mmed_ift.pipeline.distributed.write import (
+    GroupKey,
+    output_counts,
+    retarget_splits,
+    split_targets,
+    write_on_workers,
+    write_sorted,
+)
 from mmed_ift.pipeline.local import no_training_records
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
 from mmed_ift.pipeline.sources import Role, locate_sources, rationale_index, record
-from mmed_ift.pipeline.stages import FilterFactory, default_filters
+from mmed_ift.pipeline.stages import FilterFactory, default_filters, template_options
 from mmed_ift.schemas import Item, Reject
 
 #: rows per shuffle partition: large enough that a map_groups call does real vectorised work
@@ -165,17 +172,25 @@ def _write_folders(staging: Path, samples: Any, report: BuildReport, config: Bui
     grouped = samples.groupby(["dataset", "lang", "split", "task", "source"]).count().take_all()
     counts: Counter[GroupKey] = Counter()
     used: dict[str, Counter[str]] = {dataset: Counter() for dataset in DATASET_FOLDERS}
+    composition: dict[str, Counter[tuple[str, str, str]]] = {dataset: Counter() for dataset in DATASET_FOLDERS}
     for row in grouped:
         counts[(row["dataset"], row["lang"], row["split"])] += row["count()"]
         report.tasks[(row["dataset"], row["lang"], row["task"])] += row["count()"]
         report.source_tasks[(row["dataset"], row["lang"], row["source"], row["task"])] += row["count()"]
         used[row["dataset"]][row["source"]] += row["count()"]
+        composition[row["dataset"]][(row["lang"], row["task"], row["source"])] += row["count()"]
+    targets = split_targets(counts)
+    published: Counter[GroupKey] = Counter()
+    for key, rows in counts.items():
+        published[(key[0], key[1], targets.get(key, key[2]))] += rows
+    counts = published
+    samples = samples.map_batches(retarget_splits, batch_format="pyarrow", fn_kwargs={"targets": targets})
     ordered = samples.sort(["dataset", "lang", "split", "id", "seq", "pos"])
     if on_workers:
         write_on_workers(staging, ordered.materialize(), counts)
     else:
         write_sorted(staging, ordered.iter_batches(batch_format="pyarrow", batch_size=10_000), counts)
-    write_cards(staging, output_counts(counts), used, report, config)
+    write_cards(staging, output_counts(counts), used, report, config, composition)
 
 
 def _generate_llm(
@@ -261,7 +276,9 @@ def run_ray_build(
     with report.timed("filters+generate"):
         filtered, known = _apply_filters(training, steps, rows)
         del training
-        generated = filtered.map_batches(generate_batch, batch_format="pyarrow")
+        generated = filtered.map_batches(
+            generate_batch, batch_format="pyarrow", fn_kwargs={"options": template_options(config)}
+        )
         llm_totals = None
         if llm is None:
             final = generated.materialize()

@@ -17,7 +17,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mmed_ift.hub.layout import DATASET_FOLDERS, DEFAULT_MAX_ROWS_PER_SHARD, OUTPUT_SPLITS, SAMPLE_FEATURES, shard_paths
+from mmed_ift.hub.layout import (
+    DATASET_FOLDERS,
+    DEFAULT_MAX_ROWS_PER_SHARD,
+    OUTPUT_SPLITS,
+    SAMPLE_FEATURES,
+    published_splits,
+    shard_paths,
+)
 
 GroupKey = tuple[str, str, str]
 
@@ -70,6 +77,27 @@ def write_sorted(staging: Path, batches: Iterable[pa.Table], counts: Mapping[Gro
                 continue  # the local writer publishes train and validation only
             writer.add((dataset, lang, split), json.loads(row))
     writer.close()
+
+
+def split_targets(counts: Mapping[GroupKey, int]) -> dict[GroupKey, str]:
+    """(dataset, lang, upstream split) -> published split, by :func:`published_splits` per dataset."""
+    targets: dict[GroupKey, str] = {}
+    for dataset in {key[0] for key in counts}:
+        per_lang: dict[str, dict[str, int]] = {}
+        for (name, lang, split), rows in counts.items():
+            if name == dataset:
+                per_lang.setdefault(lang, {})[split] = rows
+        for (lang, split), target in published_splits(per_lang).items():
+            targets[(dataset, lang, split)] = target
+    return targets
+
+
+def retarget_splits(batch: pa.Table, targets: Mapping[GroupKey, str]) -> pa.Table:
+    """``map_batches`` body: each sample row's ``split`` becomes the split it is published under."""
+    keys = zip(batch["dataset"].to_pylist(), batch["lang"].to_pylist(), batch["split"].to_pylist(), strict=True)
+    published = [targets.get(key, key[2]) for key in keys]
+    index = batch.schema.get_field_index("split")
+    return batch.set_column(index, "split", pa.array(published, pa.string()))
 
 
 def output_counts(counts: Mapping[GroupKey, int]) -> dict[str, dict[str, dict[str, int]]]:
