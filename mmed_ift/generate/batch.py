@@ -141,6 +141,11 @@ class BatchRunner:
             uploaded = await self._call("upload", lambda: api.files.create(file=path, purpose="batch"))
             file_id = str(uploaded.id)
             self.store.set_uploaded(upload.local_file, file_id)
+        if batch_id is None and upload.status == "uploaded":
+            # killed between creating the batch and recording it: find it rather than create another
+            batch_id = await self._find_batch(file_id)
+            if batch_id is not None:
+                self.store.set_submitted(upload.local_file, batch_id)
         if batch_id is None:
             created = await self._call(
                 "create",
@@ -157,6 +162,14 @@ class BatchRunner:
         await self._ingest(upload.local_file, batch)
         self.store.set_ingested(upload.local_file)
         self.traffic.batches[f"ended:{batch.status}"] += 1
+
+    async def _find_batch(self, file_id: str) -> str | None:
+        """The id of a batch already created over ``file_id`` (the most recent 100 are searched)."""
+        page = await self._call("list", lambda: self.client.api.batches.list(limit=100))
+        for batch in getattr(page, "data", None) or []:
+            if getattr(batch, "input_file_id", None) == file_id:
+                return str(batch.id)
+        return None
 
     async def _poll(self, batch_id: str, total: int) -> Any:
         delay = self.settings.poll_s

@@ -90,6 +90,11 @@ class BatchAPI:
 
     def get(self, path: str) -> tuple[int, Any]:
         parts = path.split("?")[0].strip("/").split("/")
+        if parts == ["v1", "batches"]:
+            self.calls["list"] += 1
+            with self.lock:
+                listed = [batch.to_json() for batch in reversed(self.batches.values())]
+            return 200, {"object": "list", "data": listed, "has_more": False}
         if parts[:2] == ["v1", "batches"] and len(parts) == 3:
             return self._retrieve(parts[2])
         if parts[:2] == ["v1", "files"] and len(parts) == 4 and parts[3] == "content":

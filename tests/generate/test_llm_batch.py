@@ -128,6 +128,27 @@ def test_killed_while_polling_resumes_the_same_batch(fake: FakeOpenAI, sources: 
     _assert_same_rows(online, out)
 
 
+def test_a_batch_created_but_not_recorded_is_found_not_created_again(
+    fake: FakeOpenAI, sources: Path, tmp_path: Path
+) -> None:
+    out, cache = tmp_path / "batch", tmp_path / "batch.sqlite"
+    fake.batch_api.hold.clear()
+    process = subprocess.Popen(
+        build_command(fake, sources, out, "--llm-cache", str(cache), *BATCH),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env(),
+    )  # fmt: skip
+    _kill_when(process, lambda: fake.batch_api.calls["retrieve"] >= 2, "polling")
+    # as if the kill came after POST /v1/batches and before its id was recorded
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE batch_uploads SET batch_id = NULL, status = 'uploaded'")
+    fake.batch_api.hold.set()
+    resumed = run_build(fake, sources, out, "--llm-cache", str(cache), *BATCH)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert fake.batch_api.calls["list"] >= 1
+    counts = Counter(fake.batch_api.processed)
+    assert counts and max(counts.values()) == 1, "the batch was found, not created again"
+
+
 def test_killed_while_ingesting_resumes_without_resending(fake: FakeOpenAI, sources: Path, tmp_path: Path) -> None:
     online = _online_reference(fake, sources, tmp_path)
     fake.batch_api.processed.clear()
