@@ -100,16 +100,32 @@ def clean_field(name: str, value: str, max_field_chars: int) -> str:
     return cleaned
 
 
+def _untouched(text: str, max_field_chars: int) -> bool:
+    """True when :func:`clean_field` would return ``text`` as it is (the usual case): checked
+    without building the field's name, which only an error message needs."""
+    return len(text) <= max_field_chars and _plainly_clean(text) and unicodedata.is_normalized("NFC", text)
+
+
 def _clean_value(name: str, value: Any, max_field_chars: int) -> Any:
     if isinstance(value, str):
-        return clean_field(name, value, max_field_chars)
+        return value if _untouched(value, max_field_chars) else clean_field(name, value, max_field_chars)
     if isinstance(value, dict):
         return {
-            _clean_value(f"{name}.key", key, max_field_chars): _clean_value(f"{name}.{key}", inner, max_field_chars)
+            (
+                key if isinstance(key, str) and _untouched(key, max_field_chars)
+                else _clean_value(f"{name}.key", key, max_field_chars)
+            ): (
+                inner if isinstance(inner, str) and _untouched(inner, max_field_chars)
+                else _clean_value(f"{name}.{key}", inner, max_field_chars)
+            )
             for key, inner in value.items()
-        }
+        }  # fmt: skip
     if isinstance(value, list):
-        return [_clean_value(f"{name}[{index}]", inner, max_field_chars) for index, inner in enumerate(value)]
+        return [
+            inner if isinstance(inner, str) and _untouched(inner, max_field_chars)
+            else _clean_value(f"{name}[{index}]", inner, max_field_chars)
+            for index, inner in enumerate(value)
+        ]  # fmt: skip
     return value
 
 
