@@ -26,6 +26,7 @@ Jaccard >= 0.8, and each peer's CPU ratio to ours (median of the per-round ratio
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import resource
@@ -262,6 +263,10 @@ def main() -> None:
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown methods {unknown}; choose from {list(METHODS)}")
+    missing = [name for name in methods if name != "ours" and importlib.util.find_spec(name) is None]
+    for name in missing:
+        print(f"{name} is not installed (pip install {name}, or the [dev] extra): left out")
+    methods = [name for name in methods if name not in missing]
     start = time.perf_counter()
     texts, langs, planted = make_corpus(args.n, args.seed)
     print(
