@@ -58,6 +58,27 @@ def test_help_imports_no_heavy_library() -> None:
     assert done.stdout.strip() == "[]"
 
 
+_HEAVY = ("datasets", "torch", "scipy", "ray", "datasketch", "transformers")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["sources"], ["sources", "--json"]])
+def test_main_imports_none_of_the_heavy_libraries(argv: list[str]) -> None:
+    """``python -m mmed_ift --help`` and ``sources`` run the real ``__main__`` without importing
+    ``datasets``, ``torch``, ``scipy`` or ``ray`` (each costs more than the whole command)."""
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['mmed_ift', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('mmed_ift', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit as done:\n"
+        "    assert done.code in (0, None), done.code\n"
+        f"print('HEAVY', sorted(m for m in sys.modules if m.split('.')[0] in {_HEAVY!r}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    assert done.stdout.splitlines()[-1] == "HEAVY []"
+    assert "mmed_ift" in done.stdout or "usage" in done.stdout or "medqa" in done.stdout
+
+
 @pytest.mark.parametrize("argv", [["-v", "sources"], ["sources", "-v"], ["sources", "--verbose"]])
 def test_verbose_anywhere(argv: list[str]) -> None:
     args = make_parser().parse_args(argv)

@@ -21,11 +21,14 @@ step leaves it kept or rejected.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, stable_id
+from mmed_ift.text.normalize import normalize_text, normalized_once
 
 #: every reason a filter may reject for (the report and rejects.jsonl use these codes)
 RejectReason = Literal[
@@ -215,12 +218,46 @@ def split_outcomes(items: list[Item], rejected: dict[int, Rejection], stats: Fil
     return result
 
 
+#: id(item) -> (item, its text) in the enclosing :func:`texts_once` block; the item is held so
+#: its id cannot be reused by another object while the block lasts
+_TEXTS: ContextVar[dict[int, tuple[Item, str]] | None] = ContextVar("texts_once", default=None)
+
+
+@contextmanager
+def texts_once() -> Iterator[None]:
+    """Within this block each item's :func:`item_text` is built once, and each distinct text is
+    normalised once (:func:`~mmed_ift.text.normalize.normalized_once`), however many filters
+    ask: language ID, exact and near dedup and decontamination all read the same text.  The
+    local engine runs its filter chain inside it; the caches end with the block."""
+    token = _TEXTS.set({})
+    try:
+        with normalized_once():
+            yield
+    finally:
+        _TEXTS.reset(token)
+
+
 def item_text(item: Item) -> str:
     """The text that identifies an item for language ID and duplicate detection.
 
     MC items compare question + options (two questions with the same stem but different options
     are different questions); QA pairs compare the question and answer; passages their text.
     """
+    texts = _TEXTS.get()
+    if texts is None:
+        return _item_text(item)
+    found = texts.get(id(item))
+    if found is None:
+        found = texts[id(item)] = (item, _item_text(item))
+    return found[1]
+
+
+def normalized_item_text(item: Item) -> str:
+    """``normalize_text(item_text(item))``, computed once per item inside :func:`texts_once`."""
+    return normalize_text(item_text(item))
+
+
+def _item_text(item: Item) -> str:
     if isinstance(item, MCQuestion):
         return "\n".join([item.question, *(item.options[key] for key in sorted(item.options))])
     if isinstance(item, QAPair):

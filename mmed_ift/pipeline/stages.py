@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from tqdm.auto import tqdm
 
 from mmed_ift.errors import BuildError
-from mmed_ift.filters.base import Filter, FilterStats, Rejection
+from mmed_ift.filters.base import Filter, FilterStats, Rejection, texts_once
 from mmed_ift.filters.chain import FilterContext, build_filter_chain
 from mmed_ift.generate import template
 from mmed_ift.generate.llm import generate_llm_samples, usage_details
@@ -61,7 +61,15 @@ def record_step(
 def run_filters(
     steps: Sequence[Filter[Any]], items: list[Item], report: BuildReport, progress: bool
 ) -> tuple[list[Item], list[Reject]]:
-    """The filter chain over the whole corpus on this machine."""
+    """The filter chain over the whole corpus on this machine (each item's text built and
+    normalised once for all steps: :func:`~mmed_ift.filters.base.texts_once`)."""
+    with texts_once():
+        return _run_steps(steps, items, report, progress)
+
+
+def _run_steps(
+    steps: Sequence[Filter[Any]], items: list[Item], report: BuildReport, progress: bool
+) -> tuple[list[Item], list[Reject]]:
     rejects: list[Reject] = []
     for step in tqdm(list(steps), desc="filters", unit="step", disable=not progress):
         with report.timed(f"filter:{step.name}"):

@@ -44,15 +44,19 @@ class JSONObject(dict[str, Any]):
     """A parsed JSON object that remembers the keys it held more than once with *different*
     values (``json`` keeps the last one silently; a repeat of the same value loses nothing)."""
 
-    duplicate_keys: list[str]
+    #: a class attribute unless there are some: most objects have none, and an instance
+    #: attribute would give every parsed object its own ``__dict__``
+    duplicate_keys: tuple[str, ...] = ()
 
     def __init__(self, pairs: list[tuple[str, Any]]) -> None:
         super().__init__(pairs)
-        self.duplicate_keys = []
         if len(self) != len(pairs):
+            found: list[str] = []
             for key, value in pairs:
-                if self[key] != value and key not in self.duplicate_keys:
-                    self.duplicate_keys.append(key)
+                if self[key] != value and key not in found:
+                    found.append(key)
+            if found:
+                self.duplicate_keys = tuple(found)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -95,12 +99,12 @@ def first_duplicate_key(value: Any) -> str | None:
     stack = [value]
     while stack:
         current = stack.pop()
-        if isinstance(current, JSONObject) and current.duplicate_keys:
-            return current.duplicate_keys[0]
         if isinstance(current, dict):
-            stack.extend(current.values())
+            if isinstance(current, JSONObject) and current.duplicate_keys:
+                return current.duplicate_keys[0]
+            stack.extend(inner for inner in current.values() if isinstance(inner, (dict, list)))
         elif isinstance(current, list):
-            stack.extend(current)
+            stack.extend(inner for inner in current if isinstance(inner, (dict, list)))
     return None
 
 

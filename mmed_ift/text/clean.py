@@ -61,9 +61,21 @@ def _special_pattern() -> re.Pattern[str]:
     return re.compile(_removed_pattern().pattern[:-1] + "\r\u2028\u2029]")
 
 
+def _plainly_clean(text: str) -> bool:
+    """True when ``text`` has nothing to remove or replace: the usual case, decided in C.
+
+    ``str.isprintable`` is False for every Cc and Cf character (and for separators other than
+    the space), so a printable text (tabs and newlines aside) cannot match the removal pattern;
+    the regex, which costs ~50x more on long fields, only runs on the rest.
+    """
+    if text.isprintable() or text.replace("\n", " ").replace("\t", " ").isprintable():
+        return True
+    return _special_pattern().search(text) is None
+
+
 def clean_text(text: str) -> tuple[str, int]:
     """``text`` under the policy above, and how many characters were removed."""
-    if _special_pattern().search(text) is None and unicodedata.is_normalized("NFC", text):
+    if _plainly_clean(text) and unicodedata.is_normalized("NFC", text):
         return text, 0
     for old, new in _NEWLINES.items():
         if old in text:
@@ -88,16 +100,32 @@ def clean_field(name: str, value: str, max_field_chars: int) -> str:
     return cleaned
 
 
+def _untouched(text: str, max_field_chars: int) -> bool:
+    """True when :func:`clean_field` would return ``text`` as it is (the usual case): checked
+    without building the field's name, which only an error message needs."""
+    return len(text) <= max_field_chars and _plainly_clean(text) and unicodedata.is_normalized("NFC", text)
+
+
 def _clean_value(name: str, value: Any, max_field_chars: int) -> Any:
     if isinstance(value, str):
-        return clean_field(name, value, max_field_chars)
+        return value if _untouched(value, max_field_chars) else clean_field(name, value, max_field_chars)
     if isinstance(value, dict):
         return {
-            _clean_value(f"{name}.key", key, max_field_chars): _clean_value(f"{name}.{key}", inner, max_field_chars)
+            (
+                key if isinstance(key, str) and _untouched(key, max_field_chars)
+                else _clean_value(f"{name}.key", key, max_field_chars)
+            ): (
+                inner if isinstance(inner, str) and _untouched(inner, max_field_chars)
+                else _clean_value(f"{name}.{key}", inner, max_field_chars)
+            )
             for key, inner in value.items()
-        }
+        }  # fmt: skip
     if isinstance(value, list):
-        return [_clean_value(f"{name}[{index}]", inner, max_field_chars) for index, inner in enumerate(value)]
+        return [
+            inner if isinstance(inner, str) and _untouched(inner, max_field_chars)
+            else _clean_value(f"{name}[{index}]", inner, max_field_chars)
+            for index, inner in enumerate(value)
+        ]  # fmt: skip
     return value
 
 
@@ -107,4 +135,3 @@ def clean_fields(data: dict[str, Any], max_field_chars: int) -> dict[str, Any]:
         name: value if name in _OWN_FIELDS else _clean_value(name, value, max_field_chars)
         for name, value in data.items()
     }
-

@@ -8,6 +8,9 @@ symbols removed, whitespace collapsed.  Both the exact and the MinHash dedup sta
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 
 class _PunctuationToSpace(dict[int, int]):
@@ -23,7 +26,36 @@ class _PunctuationToSpace(dict[int, int]):
 _TABLE = _PunctuationToSpace()
 
 
-def normalize_text(text: str) -> str:
-    """NFKC + casefold, punctuation/symbols dropped, whitespace collapsed to single spaces."""
+#: the texts normalised so far in the enclosing :func:`normalized_once` block (None outside one)
+_MEMO: ContextVar[dict[str, str] | None] = ContextVar("normalized_once", default=None)
+
+
+@contextmanager
+def normalized_once() -> Iterator[None]:
+    """Within this block each distinct text is normalised once, whichever step asks.
+
+    A build's filters all start from the normalised text of the same records (exact-dedup keys,
+    near-dedup and decontamination shingles, ...); the local engine runs its chain inside this
+    block so the work is not repeated per step.  The memo lives only as long as the block.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(folded.translate(_TABLE).split())
+
+
+def normalize_text(text: str) -> str:
+    """NFKC + casefold, punctuation/symbols dropped, whitespace collapsed to single spaces."""
+    memo = _MEMO.get()
+    if memo is None:
+        return _normalize(text)
+    found = memo.get(text)
+    if found is None:
+        found = memo[text] = _normalize(text)
+    return found
