@@ -12,8 +12,10 @@ the same prompt about the same thing.
 The kept answer is the one whose first sentence names the document title (for a repeated overview
 question: the overview, not a sub-topic), then the longest, then the earlier record.  Members
 whose answer equals the kept one are duplicates, not conflicts, and are left to exact dedup.
-Only QA pairs are grouped: an MC item's prompt includes its options and its answer is a key,
-which exact dedup already covers.
+Passages are grouped by language and title: two articles titled the same (Wikipedia's and
+MMedC's "てんかん") give the same "explain <title>" prompt with different answers, so the longer
+article is kept.  MC items are not grouped: an MC item's prompt includes its options and its
+answer is a key, which exact dedup already covers.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, FilterStats, KeyGroupFilter, Rejection, describe
 from mmed_ift.filters.quality_rules import mentions, words
-from mmed_ift.schemas import Item, QAPair, stable_id
+from mmed_ift.schemas import Item, Passage, QAPair, stable_id
 from mmed_ift.text.normalize import normalize_text
 
 
@@ -80,9 +82,14 @@ class ConflictingPrompts(KeyGroupFilter[ConflictStats]):
     def group_key(self, item: Item) -> str:
         if isinstance(item, QAPair):
             return f"qa:{prompt_key(item)}"
+        if isinstance(item, Passage) and item.title:
+            return f"passage:{item.lang}:{normalize_text(item.title)}"
         return f"{item.kind}:{stable_id(item.source, item.source_id)}"  # never grouped with another
 
     def resolve_group(self, members: Sequence[tuple[int, Item]], stats: ConflictStats) -> list[tuple[int, Rejection]]:
+        passages = [(order, item) for order, item in members if isinstance(item, Passage)]
+        if len(passages) >= 2:
+            return self._same_title(passages, stats)
         pairs = [(order, item) for order, item in members if isinstance(item, QAPair)]
         if len(pairs) < 2:
             return []
@@ -96,6 +103,21 @@ class ConflictingPrompts(KeyGroupFilter[ConflictStats]):
         stats.largest_group = max(stats.largest_group, answers)
         evidence = ConflictEvidence(describe(keeper), keeper.question[:200], answers)
         detail = f"{answers} answers to the same prompt; kept {describe(keeper)}"
+        return [(order, self.reject(item, "conflicting_prompt", evidence, detail)) for order, item in losers]
+
+    def _same_title(
+        self, passages: Sequence[tuple[int, Passage]], stats: ConflictStats
+    ) -> list[tuple[int, Rejection]]:
+        """Articles sharing a title: the longest (then the earlier) is kept."""
+        _, keeper = min(passages, key=lambda member: (-len(member[1].text), member[0]))
+        kept_text = normalize_text(keeper.text)
+        losers = [(order, item) for order, item in passages if normalize_text(item.text) != kept_text]
+        if not losers:
+            return []
+        stats.conflicting_prompts += 1
+        stats.largest_group = max(stats.largest_group, len(passages))
+        evidence = ConflictEvidence(describe(keeper), (keeper.title or "")[:200], len(passages))
+        detail = f"{len(passages)} articles titled {keeper.title!r}; kept {describe(keeper)}"
         return [(order, self.reject(item, "conflicting_prompt", evidence, detail)) for order, item in losers]
 
     def details(self, stats: ConflictStats, rejections: Sequence[Rejection]) -> dict[str, Any]:

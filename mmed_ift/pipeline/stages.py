@@ -154,7 +154,7 @@ def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport
     from mmed_ift.compose.apply import compose
 
     assert config.composition is not None
-    composed, composition = compose(grouped, config.languages, config.composition)
+    composed, composition = compose(_as_published(grouped), config.languages, config.composition)
     report.composition = composition.to_dict()
     report.tasks.clear()
     result: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
@@ -165,3 +165,19 @@ def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport
                 for sample in samples:
                     report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
     return result
+
+
+def _as_published(grouped: Grouped) -> Grouped:
+    """Rows of a split that will be published as ``train`` (:func:`~mmed_ift.hub.layout.published_splits`)
+    moved there now, so that the composition counts what a user will train on."""
+    from mmed_ift.hub.layout import published_splits
+
+    moved: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for dataset, by_lang in grouped.items():
+        targets = published_splits(
+            {lang: {split: len(rows) for split, rows in by_split.items()} for lang, by_split in by_lang.items()}
+        )
+        for lang, by_split in by_lang.items():
+            for split, samples in by_split.items():
+                moved[dataset][lang][targets.get((lang, split), split)].extend(samples)
+    return moved
