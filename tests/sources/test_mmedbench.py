@@ -144,7 +144,8 @@ def test_bundled_sample_reads_cleanly() -> None:
     kept = [item for item in read if item.split == "train"]
     # Test/<Language>.jsonl: the benchmark items, three of them Japanese (one multi-answer)
     test = [item for item in read if item.split == "test"]
-    assert Counter(item.lang for item in test) == {"ja": 3, **{lang: 2 for lang in LANGUAGE_CODES if lang != "ja"}}
+    expected: dict[str, int] = {lang: 3 if lang == "ja" else 2 for lang in LANGUAGE_CODES}
+    assert Counter(item.lang for item in test) == expected
     assert any(item.is_multi_answer for item in test if item.lang == "ja")
     assert len(kept) == 48
     assert Counter(item.lang for item in kept) == {lang: 8 for lang in LANGUAGE_CODES}
