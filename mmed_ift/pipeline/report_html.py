@@ -177,6 +177,7 @@ def _timings(report: Mapping[str, Any]) -> str:
     if out_dir:
         parts.append(f"<p>Written to <code>{escape(str(out_dir))}</code>.</p>")
     if timings:
+        parts.append('<p class="note">Wall-clock milliseconds per step (they differ from run to run).</p>')
         rows = [(step, Counter({"milliseconds": round(seconds * 1000)})) for step, seconds in timings.items()]
         parts.append(stacked_bars(rows, ["milliseconds"], "wall-clock milliseconds per step", show_legend=False))
         parts.append(_table(["step", "seconds"], ([step, f"{seconds:.3f}"] for step, seconds in timings.items())))
