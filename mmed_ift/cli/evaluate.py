@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from mmed_ift.cli.common import run_command
 from mmed_ift.cli.options import utf8_path
 from mmed_ift.evaluate.catalog import BENCHMARKS, CONTINUATIONS, PROMPT_STYLES
+from mmed_ift.evaluate.errors import EvaluationError
 
 if TYPE_CHECKING:
     from mmed_ift.evaluate.runner import EvalConfig
@@ -34,7 +35,21 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
         ),
     )
     parser.add_argument(
-        "--model", required=True, help="'smollm2', a local folder or a Hub id; with --api-base, the served model name"
+        "--model",
+        default=None,
+        help="'smollm2', a local folder or a Hub id; with --api-base, the served model name (required unless"
+        " --export-lm-eval)",
+    )
+    parser.add_argument(
+        "--export-lm-eval",
+        type=utf8_path,
+        default=None,
+        metavar="DIR",
+        help=(
+            "write the benchmarks (--benchmarks, --data, --lang, --limit) as lm-evaluation-harness tasks to DIR"
+            " (one task per benchmark and language, one group mmed_ift_<lang> per language) and exit;"
+            " then: lm_eval --include_path DIR --tasks mmed_ift_ja"
+        ),
     )
     parser.add_argument("--adapter", default=None, help="a PEFT (LoRA) adapter folder to apply to --model")
     parser.add_argument(
@@ -123,7 +138,26 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
     )
 
 
+def run_export(args: argparse.Namespace) -> int:
+    from mmed_ift.evaluate.benchmarks import parse_benchmark_list
+    from mmed_ift.evaluate.lmeval_export import export_lm_eval
+
+    export = export_lm_eval(
+        args.export_lm_eval,
+        parse_benchmark_list(args.benchmarks),
+        data_dir=args.data,
+        languages=tuple(dict.fromkeys(args.lang)),
+        limit=args.limit,
+    )
+    print(export.summary())
+    return 0
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
+    if args.export_lm_eval is not None:
+        return run_export(args)
+    if not args.model:
+        raise EvaluationError("--model is required (or --export-lm-eval DIR to write lm-eval tasks)")
     from mmed_ift.evaluate.runner import evaluate
 
     report = evaluate(config_from_args(args))

@@ -25,6 +25,7 @@ from mmed_ift.hub.layout import DATASET_FOLDERS
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.outdir import check_out_dir, locked, new_staging, recover, swap_into_place
 from mmed_ift.pipeline.report import BuildReport, BuildResult
+from mmed_ift.pipeline.report_html import write_report_html
 from mmed_ift.schemas import Reject
 from mmed_ift.sources import bundled_samples_root, registry
 
@@ -145,7 +146,8 @@ def check_output(config: BuildConfig) -> None:
 def staged_output(config: BuildConfig, report: BuildReport) -> Iterator[Path]:
     """A fresh, marked staging folder beside ``--out`` (under the output lock, after repairing
     what a killed run left); on success the checksums and the report are written into it and it
-    replaces ``--out`` atomically; on failure it is removed and ``--out`` is untouched."""
+    replaces ``--out`` atomically (``report.html`` beside
+    ``build_report.json``); on failure it is removed and ``--out`` is untouched."""
     check_out_dir(config.out_dir, source_dirs(config))
     out_dir = config.out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +159,7 @@ def staged_output(config: BuildConfig, report: BuildReport) -> Iterator[Path]:
             yield staging
             report.output_sha256 = output_checksums(staging)
             report.write(staging / "build_report.json")
+            write_report_html(staging, report.to_dict())
             swap_into_place(staging, out_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -12,6 +12,10 @@ import pytest
 from mmed_ift.languages import LANGUAGE_CODES
 from mmed_ift.pipeline import BuildConfig, BuildResult, build
 from mmed_ift.pipeline.distributed.runner import run_ray_build
+from mmed_ift.pipeline.report_html import without_volatile
+
+#: files with timings in them: compared without those (``_report``, ``without_volatile``)
+VOLATILE_FILES = {"build_report.json", "report.html"}
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +32,7 @@ def both(ray_session: None, planted_sources: Path, tmp_path_factory: pytest.Temp
     streamed = run_ray_build(config("ray_driver"), write_on_workers=False)  # shards written by the driver
     assert local.rejects == distributed.rejects == streamed.rejects
     for name in _files(local.out_dir):
-        if name != "build_report.json":
+        if name not in VOLATILE_FILES:
             assert (streamed.out_dir / name).read_bytes() == (local.out_dir / name).read_bytes(), name
     return local.out_dir, distributed.out_dir
 
@@ -55,6 +59,13 @@ def test_same_files_and_same_rows(both: tuple[Path, Path]) -> None:
         assert (local / name).read_bytes() == (distributed / name).read_bytes(), name
     for card in ("MMed-IFT/README.md", "MMed-IFT-MC/README.md"):
         assert (local / card).read_text(encoding="utf-8") == (distributed / card).read_text(encoding="utf-8")
+
+
+def test_same_html_report_outside_its_timings(both: tuple[Path, Path]) -> None:
+    local, distributed = both
+    pages = [without_volatile((root / "report.html").read_text(encoding="utf-8")) for root in (local, distributed)]
+    assert pages[0] == pages[1]
+    assert "<svg" in pages[0] and "Timings" not in pages[0]
 
 
 def test_same_rejects_in_the_same_order(both: tuple[Path, Path]) -> None:

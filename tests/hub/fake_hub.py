@@ -9,6 +9,8 @@ tests exercise the library's actual request code, not mocks of it.  It answers:
 - ``POST /api/{type}s/{ns}/{name}/preupload/{rev}``: every file is "regular", which keeps LFS and
   xet out of play so file bodies arrive base64-encoded inside the commit
 - ``POST /api/{type}s/{ns}/{name}/commit/{rev}``: NDJSON header / file / deletedFile lines
+- ``GET /api/{type}s/{ns}/{name}/tree/{rev}/{path}[?recursive=true]`` and ``POST .../paths-info/{rev}``
+  (folder listings as ``datasets.load_dataset("owner/name")`` walks them)
 - downloads (``snapshot_download``): ``GET /api/{type}s/{ns}/{name}/revision/{rev}`` (repo info
   with the commit sha), the tree listing above by sha, and ``HEAD``/``GET
   /{type}s/{ns}/{name}/resolve/{rev}/{path}`` with ``X-Repo-Commit`` and ``ETag`` headers
@@ -27,12 +29,12 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 RESOLVE_PATH = re.compile(
     r"^/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$"
 )
-REPO_PATH = re.compile(r"^/api/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/(?P<action>\w+)/(?P<rest>.+)$")
+REPO_PATH = re.compile(r"^/api/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/(?P<action>[\w-]+)/(?P<rest>.+)$")
 
 
 @dataclass
@@ -136,12 +138,39 @@ class FakeHub:
         data = self.trees.get((repo_id, branch), {}).get(path)
         return None if data is None else (data, self.sha(repo_id, branch))
 
-    def tree(self, repo_id: str, revision: str) -> list[dict[str, Any]]:
+    def tree(
+        self, repo_id: str, revision: str, folder: str = "", recursive: bool = False
+    ) -> list[dict[str, Any]] | None:
+        """The Hub's tree listing of ``folder``: files and sub-folders, directly inside it or (with
+        ``recursive``) at any depth; ``None`` when the folder does not exist (the Hub answers 404)."""
         files = self.trees.get((repo_id, self.branch_of(repo_id, revision)), {})
-        return [
-            {"type": "file", "path": path, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
-            for path, data in sorted(files.items())
-        ]
+        prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
+        entries: dict[str, dict[str, Any]] = {}
+        for path, data in sorted(files.items()):
+            if not path.startswith(prefix):
+                continue
+            parts = path[len(prefix) :].split("/")
+            depth = len(parts) if recursive else 1
+            for index in range(min(depth, len(parts) - 1)):
+                directory = prefix + "/".join(parts[: index + 1])
+                entries.setdefault(directory, {"type": "directory", "path": directory, "oid": _oid(directory)})
+            if recursive or len(parts) == 1:
+                entries[path] = _file_entry(path, data)
+        if prefix and not entries:
+            return None
+        return [entries[path] for path in sorted(entries)]
+
+    def paths_info(self, repo_id: str, revision: str, paths: list[str]) -> list[dict[str, Any]]:
+        """``POST paths-info``: the entry of each path that exists, file or folder."""
+        files = self.trees.get((repo_id, self.branch_of(repo_id, revision)), {})
+        found: list[dict[str, Any]] = []
+        for path in paths:
+            path = path.strip("/")
+            if path in files:
+                found.append(_file_entry(path, files[path]))
+            elif any(name.startswith(f"{path}/") for name in files):
+                found.append({"type": "directory", "path": path, "oid": _oid(path)})
+        return found
 
     def commit(self, repo_id: str, revision: str, ndjson: bytes) -> dict[str, Any]:
         header: dict[str, Any] = {}
@@ -168,6 +197,14 @@ class FakeHub:
             tree.pop(path, None)
         tree.update(added)
         return {"commitUrl": f"{self.endpoint}/datasets/{repo_id}/commit/{oid}", "commitOid": oid}
+
+
+def _oid(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _file_entry(path: str, data: bytes) -> dict[str, Any]:
+    return {"type": "file", "path": path, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -229,8 +266,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         match = REPO_PATH.match(path)
         if match and match["action"] == "tree":
-            self._reply(200, self.state.tree(match["repo"], unquote(match["rest"])))
-            return
+            revision, _, folder = match["rest"].partition("/")
+            recursive = parse_qs(urlsplit(self.path).query).get("recursive", ["false"])[0].lower() == "true"
+            listing = self.state.tree(match["repo"], unquote(revision), unquote(folder), recursive)
+            if listing is not None:
+                self._reply(200, listing)
+                return
         if match and match["action"] == "revision":
             info = self.state.repo_info(match["repo"], unquote(match["rest"]))
             if info is not None:
@@ -254,6 +295,9 @@ class _Handler(BaseHTTPRequestHandler):
             files = json.loads(body)["files"]
             answer = [{"path": item["path"], "uploadMode": "regular", "shouldIgnore": False} for item in files]
             self._reply(200, {"files": answer})
+        elif match and match["action"] == "paths-info":
+            paths = parse_qs(body.decode()).get("paths", [])
+            self._reply(200, self.state.paths_info(match["repo"], unquote(match["rest"]), paths))
         elif match and match["action"] == "commit":
             self._reply(200, self.state.commit(match["repo"], unquote(match["rest"]), body))
         else:

@@ -175,8 +175,11 @@ def test_broken_file_is_one_reject(tmp_path: Path) -> None:
 
 
 def test_bundled_sample_reads_cleanly() -> None:
-    kept, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "frenchmedmcqa")))
+    read, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "frenchmedmcqa")))
     assert rejected == []
+    kept = [item for item in read if item.split == "train"]
+    # corpus/test.json: the benchmark items (evaluate, lm-eval export), without the 'type' field
+    assert [len(item.answer) for item in read if item.split == "test"] == [2, 1, 2]
     assert len(kept) == 56
     assert all(item.lang == "fr" and item.split == "train" for item in kept)
     assert Counter(len(item.answer) for item in kept) == {1: 18, 2: 16, 3: 14, 4: 8}

@@ -200,8 +200,12 @@ def test_helpers() -> None:
 
 
 def test_bundled_sample_reads_cleanly() -> None:
-    kept, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "headqa")))
+    read, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "headqa")))
     assert rejected == []
+    kept = [item for item in read if item.split == "train"]
+    # test_HEAD.json / test_HEAD_EN.json: a 2016 exam in both languages, the benchmark items
+    test = [item for item in read if item.split == "test"]
+    assert Counter(item.lang for item in test) == {"es": 3, "en": 3} and len(read) == 62
     assert len(kept) == 56
     assert all(item.lang == "es" and item.split == "train" for item in kept)
     assert Counter(item.subject for item in kept) == {"medicine": 30, "nursery": 26}

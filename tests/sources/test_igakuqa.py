@@ -176,8 +176,17 @@ def test_only_problem_files_are_read(tmp_path: Path) -> None:
 
 
 def test_bundled_sample_reads_with_expected_rejects() -> None:
-    kept, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "igakuqa")))
-    assert len(kept) == 57
+    read, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "igakuqa")))
+    kept = [item for item in read if item.year == "2019"]
+    # 2022/116-A.jsonl: the held-out exam year, the Japanese benchmark items
+    test = [item for item in read if item.year == "2022"]
+    assert [(item.source_id, item.split, item.answer) for item in test] == [
+        ("116A1", "test", ["A"]),
+        ("116A2", "test", ["C"]),
+        ("116A3", "test", ["B"]),
+        ("116A4", "test", ["B", "D"]),
+    ]
+    assert len(kept) == 57  # 54 + the bundled 113A57-59 series
     assert [(reject.source_id, reject.reason) for reject in rejected] == [
         ("113A20", "numeric_entry"),
         ("113A41", "numeric_entry"),

@@ -179,8 +179,11 @@ def test_helpers() -> None:
 
 
 def test_bundled_sample_reads_cleanly() -> None:
-    kept, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "medmcqa")))
+    read, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "medmcqa")))
     assert rejected == []
+    kept = [item for item in read if item.split == "train"]
+    # dev.json: the validation split, the benchmark items
+    assert [item.answer for item in read if item.split == "validation"] == [["A"], ["B"], ["C"]]
     assert len(kept) == 14
     assert all(item.lang == "en" and item.split == "train" for item in kept)
     assert [item.location for item in kept if item.rationale is None] == ["train.json:4", "train.json:11"]  # exp ""

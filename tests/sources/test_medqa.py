@@ -160,8 +160,11 @@ def test_split_from_name_and_missing_files(tmp_path: Path) -> None:
 
 
 def test_bundled_sample_reads_cleanly() -> None:
-    kept, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "medqa")))
+    read, rejected = split_results(list(ADAPTER.read(bundled_samples_root() / "medqa")))
     assert rejected == []
+    kept = [item for item in read if item.split == "train"]
+    # phrases_no_exclude_test.jsonl: the benchmark items
+    assert [item.answer for item in read if item.split == "test"] == [["A"], ["A"], ["B"]]
     assert len(kept) == 56
     assert {(item.lang, item.split, item.exam) for item in kept} == {("en", "train", "MedQA-US")}
     assert Counter(item.answer[0] for item in kept) == {"A": 14, "B": 14, "C": 14, "D": 14}

@@ -139,8 +139,14 @@ def test_spec() -> None:
 
 def test_bundled_sample_reads_cleanly() -> None:
     results = list(ADAPTER.read(SAMPLES))
-    kept, rejected = split_results(results)
+    read, rejected = split_results(results)
     assert rejected == []
+    kept = [item for item in read if item.split == "train"]
+    # Test/<Language>.jsonl: the benchmark items, three of them Japanese (one multi-answer)
+    test = [item for item in read if item.split == "test"]
+    expected: dict[str, int] = {lang: 3 if lang == "ja" else 2 for lang in LANGUAGE_CODES}
+    assert Counter(item.lang for item in test) == expected
+    assert any(item.is_multi_answer for item in test if item.lang == "ja")
     assert len(kept) == 48
     assert Counter(item.lang for item in kept) == {lang: 8 for lang in LANGUAGE_CODES}
     assert all(item.split == "train" for item in kept)

@@ -133,8 +133,11 @@ def test_bad_answers_and_duplicates_are_rejected(tmp_path: Path) -> None:
 
 def test_bundled_sample_reads_cleanly() -> None:
     results = list(ADAPTER.read(bundled_samples_root() / "rumedbench"))
-    kept, rejected = split_results(results)
+    read, rejected = split_results(results)
     assert rejected == []
+    kept = [item for item in read if item.split == "train"]
+    # RuMedDaNet/test_v1.jsonl: the benchmark items (labelled, unlike private_test)
+    assert [item.answer for item in read if item.split == "test"] == [["A"], ["B"], ["A"]]
     assert len(kept) == 56
     assert all(item.lang == "ru" and item.split == "train" and item.context for item in kept)
     assert Counter(item.answer[0] for item in kept) == {"A": 28, "B": 28}
