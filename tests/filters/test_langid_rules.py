@@ -192,3 +192,10 @@ def test_real_text_has_only_justified_rejections(
     found = audit_real(texts, step, JUSTIFIED)
     assert found.wrong == [], "\n".join(found.lines())
     assert {entry.name for entry in found.rejections} == set(JUSTIFIED)
+
+
+def test_min_function_words_changes_the_verdict() -> None:
+    """One French 'et' is not evidence at the default of two; at one it is."""
+    text = "Ectopia lentis et pupillae"
+    assert LanguageIDFilter().verdicts([text], ["en"])[0].keep
+    assert not LanguageIDFilter(min_function_words=1).verdicts([text], ["en"])[0].keep
