@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mmed_ift.filters.near_dedup import NearDedup, NearDedupConfig  # noqa: E402
-from mmed_ift.filters.near_dedup_eval import evaluate_pairs, load_pairs  # noqa: E402
+from mmed_ift.filters.near_dedup_eval import deciding_rules, evaluate_pairs, load_pairs  # noqa: E402
 from mmed_ift.schemas import Item  # noqa: E402
 
 PAIRS = ROOT / "tests" / "filters" / "near_dedup_pairs.jsonl"
@@ -51,6 +51,8 @@ def main() -> None:
         for pair, score, why in report.wrong:
             said = "merged" if not pair.duplicate else "kept apart"
             print(f"    {said}: {pair.name} (Jaccard {score:.3f}{'; ' + why if why else ''}) {pair.note}")
+    decided = deciding_rules(pairs, NearDedupConfig())
+    print(f"pairs above Jaccard 0.8, by the rule that tells them apart: {dict(sorted(decided.items()))}")
     items: list[Item] = [record for pair in pairs for record in (pair.left, pair.right)]
     runs: dict[str, list[float]] = {"without": [], "with": []}
     for _ in range(3):

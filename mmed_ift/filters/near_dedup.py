@@ -187,4 +187,4 @@ def _title(item: Item) -> str | None:
     return None
 
 
-_NO_TOKENS = Tokens(0, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64))
+_NO_TOKENS = Tokens(0, *(np.zeros(0, dtype=np.uint64),) * 3)

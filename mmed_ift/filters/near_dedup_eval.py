@@ -12,6 +12,7 @@ holds the targets.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import numpy as np
 from mmed_ift.filters.base import item_text
 from mmed_ift.filters.near_dedup import NearDedup, NearDedupConfig
 from mmed_ift.schemas import QAPair
-from mmed_ift.text.distinct import distinct, question_focus, tokens
+from mmed_ift.text.distinct import DistinctRules, distinct, question_focus, tokens
 from mmed_ift.text.minhash import jaccard
 from mmed_ift.text.shingles import Shingler
 
@@ -118,3 +119,20 @@ def evaluate_pairs(pairs: list[LabelledPair], config: NearDedupConfig, label: st
                 why = distinct(found[0], found[1], rules) or "nothing tells them apart"
             report.wrong.append((pair, score, why))
     return report
+
+
+def deciding_rules(pairs: list[LabelledPair], config: NearDedupConfig) -> Counter[str]:
+    """For the pairs whose Jaccard passes ``config.threshold``: which distinct-record rule, if
+    any, tells the two records apart (``"none"`` when nothing does)."""
+    shingler = Shingler(config.word_n, config.char_n)
+    rules = config.distinct or DistinctRules()
+    found: Counter[str] = Counter()
+    for pair in pairs:
+        texts = [item_text(pair.left), item_text(pair.right)]
+        batch = shingler.shingle(texts, ["en", "en"])
+        if jaccard(np.unique(batch.of(0)), np.unique(batch.of(1))) < config.threshold:
+            continue
+        both = [tokens(text, item.title or question_focus(item.question), "en")
+                for text, item in zip(texts, (pair.left, pair.right), strict=True)]  # fmt: skip
+        found[f"{'dup' if pair.duplicate else 'neg'}:{distinct(both[0], both[1], rules) or 'none'}"] += 1
+    return found

@@ -9,6 +9,9 @@ fixed, a sentence added), so the tokens two texts do *not* share decide (:func:`
 * **names**: each text has a name-like token the other lacks (a capitalised word that does not
   start a sentence or line, or capitals with digits or more capitals: ``Fructosuria``, ``FGD1``,
   ``HbA1c``, ``II``);
+* **slots**: each text has a content word the other lacks and repeats at least three times
+  (the template's slot: "classic type" against "vascular type" all through two Ehlers-Danlos
+  pages; a fixed typo occurs once);
 * **focus**: both records carry a title (MedQuAD's focus, a passage title, or the X of a
   templated question such as "What are the symptoms of X ?"), the titles differ, and each text
   has a content word the other lacks;
@@ -71,6 +74,7 @@ class Tokens:
     title: int  # hash of the normalised title; 0 without one
     content: U64  # content words, case-folded
     names: U64  # name-like tokens, case-folded (a subset of ``content``)
+    repeated: U64  # content words that occur at least ``REPEATED`` times (template slots)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,12 @@ class DistinctRules:
     max_extra: int = 10
     #: titles that differ make two records different (when their texts differ too)
     titles: bool = True
+    #: each text has a word the other lacks that it repeats (a template's slot); False: ignore
+    slots: bool = True
+
+
+#: a content word seen this often in one text fills a slot of its template (the disease name)
+REPEATED = 3
 
 
 def _is_content(token: str) -> bool:
@@ -106,7 +116,7 @@ def tokens(text: str, title: str | None, lang: str) -> Tokens:
     """The content words and names of ``text`` (a record's comparison text) and its title."""
     stop = FUNCTION_WORDS.get(lang, _ENGLISH)
     pattern = _LATIN_TOKEN if lang in CHARACTER_LANGUAGES else _TOKEN
-    content: set[int] = set()
+    content: dict[int, int] = {}
     names: set[int] = set()
     for match in pattern.finditer(text):
         token = match.group()
@@ -114,22 +124,24 @@ def tokens(text: str, title: str | None, lang: str) -> Tokens:
         if folded in stop or not _is_content(token):
             continue
         value = stable_hash(folded)
-        content.add(value)
+        content[value] = content.get(value, 0) + 1
         start = match.start()
         before = text[:start].rstrip(" \t")[-1:] or "\n"
         if _is_name(token, before):
             names.add(value)
     normal_title = " ".join(_TOKEN.findall(title.casefold())) if title else ""
+    repeated = sorted(value for value, seen in content.items() if seen >= REPEATED)
     return Tokens(
         stable_hash(normal_title) if normal_title else 0,
         np.array(sorted(content), dtype=np.uint64) if content else _EMPTY,
         np.array(sorted(names), dtype=np.uint64) if names else _EMPTY,
+        np.array(repeated, dtype=np.uint64) if repeated else _EMPTY,
     )
 
 
 def distinct(left: Tokens, right: Tokens, rules: DistinctRules) -> str | None:
-    """Why two records are different although their shingles agree (``"names"``, ``"focus"``,
-    ``"content"``), or ``None`` when nothing tells them apart."""
+    """Why two records are different although their shingles agree (``"names"``, ``"slots"``,
+    ``"focus"``, ``"content"``), or ``None`` when nothing tells them apart."""
     left_only = np.setdiff1d(left.content, right.content, assume_unique=True)
     right_only = np.setdiff1d(right.content, left.content, assume_unique=True)
     if rules.min_names:
@@ -137,6 +149,11 @@ def distinct(left: Tokens, right: Tokens, rules: DistinctRules) -> str | None:
         right_names = np.intersect1d(right_only, right.names, assume_unique=True)
         if min(len(left_names), len(right_names)) >= rules.min_names:
             return "names"
+    if rules.slots:
+        left_slots = np.intersect1d(left_only, left.repeated, assume_unique=True)
+        right_slots = np.intersect1d(right_only, right.repeated, assume_unique=True)
+        if len(left_slots) and len(right_slots):
+            return "slots"
     titles_differ = rules.titles and left.title and right.title and left.title != right.title
     if titles_differ and len(left_only) and len(right_only):
         return "focus"
@@ -146,15 +163,18 @@ def distinct(left: Tokens, right: Tokens, rules: DistinctRules) -> str | None:
 
 
 def pack(shingles: U64, found: Tokens) -> bytes:
-    """One blob for a similarity-graph node: shingles, then the title, content and name hashes."""
-    header = np.array([len(shingles), found.title, len(found.content)], dtype=np.uint64)
-    return np.concatenate([header, shingles, found.content, found.names]).astype(np.uint64).tobytes()
+    """One blob for a similarity-graph node: shingles, then the title and the token hashes."""
+    header = np.array([len(shingles), found.title, len(found.content), len(found.names)], dtype=np.uint64)
+    parts = [header, shingles, found.content, found.names, found.repeated]
+    return np.concatenate(parts).astype(np.uint64).tobytes()
 
 
 def unpack(blob: bytes) -> tuple[U64, Tokens]:
     values = np.frombuffer(blob, dtype=np.uint64)
-    shingle_count, title, content_count = (int(value) for value in values[:3])
-    shingles = values[3 : 3 + shingle_count]
-    content = values[3 + shingle_count : 3 + shingle_count + content_count]
-    names = values[3 + shingle_count + content_count :]
-    return shingles, Tokens(title, content, names)
+    shingle_count, title, content_count, name_count = (int(value) for value in values[:4])
+    start = 4 + shingle_count
+    shingles = values[4:start]
+    content = values[start : start + content_count]
+    names = values[start + content_count : start + content_count + name_count]
+    repeated = values[start + content_count + name_count :]
+    return shingles, Tokens(title, content, names, repeated)

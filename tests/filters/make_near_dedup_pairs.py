@@ -160,6 +160,14 @@ for i in range(len(DISEASES) - 1):
             qa(f"What are the symptoms of {d2} ?", SYMPTOMS.format(d=d2, s=SHORT.format(d=d2)), d2 if focus else None),
             f"one-line symptom page of {d1} vs {d2}" + ("" if focus else ", no focus"),
         )
+    # no focus anywhere: a question that names nothing, so only the texts can tell
+    add(
+        "template_one_line_no_title",
+        False,
+        qa("Which signs and symptoms are listed ?", SYMPTOMS.format(d=d1, s=SHORT.format(d=d1)), None),
+        qa("Which signs and symptoms are listed ?", SYMPTOMS.format(d=d2, s=SHORT.format(d=d2)), None),
+        f"one-line symptom page of {d1} vs {d2}, no focus in metadata or question",
+    )
 
 # true near-duplicates: the same record again
 for d, g, s in DISEASES:

@@ -70,6 +70,14 @@ def test_focus_decides_when_only_lower_case_words_differ() -> None:
     ]
     assert not _merged(items, NearDedupConfig())
     assert _merged(items, NearDedupConfig(distinct=DistinctRules(titles=False)))
+
+
+def test_slots_decide_when_a_repeated_word_differs() -> None:
+    """No title, no names: the template's slot ("classic"/"vascular" all through the page) decides."""
+    page = "The {kind} type is described here. " + BOILERPLATE + " The {kind} type is rare. Is the {kind} type common?"
+    items: list[Item] = [_qa(kind, "Which type ?", page.format(kind=kind)) for kind in ("classic", "vascular")]
+    assert not _merged(items, NearDedupConfig())
+    assert _merged(items, NearDedupConfig(distinct=DistinctRules(slots=False)))
     same_text: list[Item] = [
         _qa("1", "Q ?", BOILERPLATE, title="Aarskog syndrome"),
         _qa("2", "Q ?", BOILERPLATE, title="FGDY"),
@@ -110,11 +118,19 @@ def test_names_are_capitalised_inside_sentences() -> None:
     title=st.integers(0, 2**64 - 1),
     content=st.lists(st.integers(0, 2**64 - 1), unique=True).map(lambda v: np.array(sorted(v), dtype=np.uint64)),
     names=st.lists(st.integers(0, 2**64 - 1), unique=True).map(lambda v: np.array(sorted(v), dtype=np.uint64)),
+    repeated=st.lists(st.integers(0, 2**64 - 1), unique=True).map(lambda v: np.array(sorted(v), dtype=np.uint64)),
 )
-def test_pack_round_trips(shingles: np.ndarray, title: int, content: np.ndarray, names: np.ndarray) -> None:
-    back_shingles, back = unpack(pack(shingles, Tokens(title, content, names)))
+def test_pack_round_trips(
+    shingles: np.ndarray, title: int, content: np.ndarray, names: np.ndarray, repeated: np.ndarray
+) -> None:
+    back_shingles, back = unpack(pack(shingles, Tokens(title, content, names, repeated)))
     assert back_shingles.tolist() == shingles.tolist()
-    assert (back.title, back.content.tolist(), back.names.tolist()) == (title, content.tolist(), names.tolist())
+    assert (back.title, back.content.tolist(), back.names.tolist(), back.repeated.tolist()) == (
+        title,
+        content.tolist(),
+        names.tolist(),
+        repeated.tolist(),
+    )
 
 
 @given(st.lists(st.sampled_from(["Fructosuria", "gene", "FGD1", "the", "patients", "II", "type", "."]), max_size=30))
