@@ -29,7 +29,9 @@ class Node:
     """What the similarity phases need of one item that is in a candidate pair."""
 
     order: int
-    shingles: bytes  # sorted unique uint64 shingle hashes
+    #: what ``is_edge`` compares, opaque to the engines (near dedup: shingle hashes and tokens,
+    #: :func:`mmed_ift.text.distinct.pack`)
+    shingles: bytes
     rank: tuple[int, str]  # survivor_key of the item
     label: str  # describe(item)
 

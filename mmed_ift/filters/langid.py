@@ -1,10 +1,25 @@
 """Language ID: is every item written in the language its source declares?
 
 Detection is :mod:`mmed_ift.text.langdetect` (fastText lid.176 inside a wheel, plus kana/Han and
-Latin-borrowing rules).  The filter rejects only on strong evidence: text of at least
-``min_chars`` characters, detected with confidence ``min_confidence`` as another language, while
-the declared language scores under ``max_declared_score``.  Kanji-only Japanese
-(``急性心筋梗塞``) is genuinely ambiguous with Chinese and is kept.
+Latin-borrowing rules).  The filter rejects only on strong evidence, in this order:
+
+1. **too short**: under ``min_chars`` non-space characters, a text is kept unjudged;
+2. **script**: the script that carries the text (:meth:`~mmed_ift.text.scripts.ScriptCounts.matrix`)
+   is measured on the text with the declared language's foreign words removed (Latin words from
+   zh/ja/ru, glosses in other scripts from en/fr/es).  Kana makes a CJK text Japanese, Han without
+   kana Chinese: a kana text declared zh is rejected; a kanji-only text declared ja is kept
+   (``急性心筋梗塞`` is Japanese too, and nothing tells it from Chinese);
+3. **model**: the rest go to lid.176 in one batch call; a text whose first label is the declared
+   language is kept;
+4. **second look** (probabilities, one call per text): kept when the declared language has at
+   least ``max_declared_score`` among the top guesses, or the first guess is under
+   ``min_confidence``;
+5. **function words**: when the text is in the declared language's own script (a Latin-script
+   text declared en/fr/es, a Cyrillic one declared ru), the model's guess of another language of
+   that script must also be borne out by that language's function words outnumbering the
+   declared one's (at least ``min_function_words``).  A list of disease names, which lid.176
+   calls Italian or Latin, has none and is kept.  A text in another script than the declared
+   language's is rejected on the model's confidence alone.
 """
 
 from __future__ import annotations
@@ -16,9 +31,17 @@ from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, FilterStats, ItemFilter, Outcome, Rejection, item_text
 from mmed_ift.schemas import Item
-from mmed_ift.text.langdetect import BACKENDS, Backend, detect_language, detector, scores
+from mmed_ift.text.function_words import FUNCTION_WORDS, function_word_hits
+from mmed_ift.text.langdetect import BACKENDS, MAX_CHARS, Backend, detect_language, detector, scores
+from mmed_ift.text.scripts import (
+    NON_LATIN_LANGUAGES,
+    SCRIPT_OF,
+    script_counts,
+    without_latin_words,
+    without_other_scripts,
+)
 
-__all__ = ["BACKENDS", "Backend", "LanguageIDFilter", "WrongLanguageEvidence", "detect_language", "scores"]
+__all__ = ["BACKENDS", "Backend", "LanguageIDFilter", "Verdict", "WrongLanguageEvidence", "detect_language", "scores"]
 
 
 @dataclass(frozen=True)
@@ -28,21 +51,46 @@ class WrongLanguageEvidence(Evidence):
     confidence: float
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The filter's decision on one text: ``why`` is a short code (kept) or the reject detail."""
+
+    keep: bool
+    why: str
+    evidence: WrongLanguageEvidence | None = None
+
+
 @dataclass
 class LangIDStats(FilterStats):
     checked: Counter[str] = field(default_factory=Counter)
     too_short_to_judge: Counter[str] = field(default_factory=Counter)
+    #: why texts were kept ("match", "script", "kanji_only", "function_words", ...)
+    kept_by: Counter[str] = field(default_factory=Counter)
 
     def merge(self, other: Any) -> None:
         self.checked.update(other.checked)
         self.too_short_to_judge.update(other.too_short_to_judge)
+        self.kept_by.update(other.kept_by)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"checked": dict(self.checked), "too_short_to_judge": dict(self.too_short_to_judge)}
+        return {
+            "checked": dict(self.checked),
+            "too_short_to_judge": dict(self.too_short_to_judge),
+            "kept_by": dict(sorted(self.kept_by.items())),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LangIDStats:
-        return cls(Counter(data["checked"]), Counter(data["too_short_to_judge"]))
+        return cls(Counter(data["checked"]), Counter(data["too_short_to_judge"]), Counter(data.get("kept_by", {})))
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A text the script rules did not settle: what the model sees, and in which script it is."""
+
+    view: str
+    declared: str
+    same_script: bool
 
 
 @dataclass
@@ -55,6 +103,8 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
     min_chars: int = 20
     min_confidence: float = 0.6
     max_declared_score: float = 0.05
+    #: function words of the detected language needed to reject a text in the declared script
+    min_function_words: int = 2
     name: str = "langid"
 
     def __post_init__(self) -> None:
@@ -66,36 +116,99 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
     def verdict(self, text: str, declared: str) -> tuple[bool, str]:
         """(keep?, why) for one text declared as ``declared``; ``why`` is a short code or, for a
         rejection, the sentence the reject record carries."""
-        keep, why, _evidence = self._judge_text(text, declared)
-        return keep, why
+        [found] = self.verdicts([text], [declared])
+        return found.keep, found.why
 
-    def _judge_text(self, text: str, declared: str) -> tuple[bool, str, WrongLanguageEvidence | None]:
-        if len("".join(text.split())) < self.min_chars:
-            return True, "short", None
-        ranked = scores(text, declared, self.backend)
+    def verdicts(self, texts: Sequence[str], declared: Sequence[str]) -> list[Verdict]:
+        """One verdict per text; every text the script rules leave open goes to the model in one call."""
+        results: list[Verdict | None] = []
+        pending: dict[int, _Pending] = {}
+        for index, (text, lang) in enumerate(zip(texts, declared, strict=True)):
+            settled = self._by_script(text, lang)
+            if isinstance(settled, _Pending):
+                pending[index] = settled
+                results.append(None)
+            else:
+                results.append(settled)
+        model = detector(self.backend)
+        order = list(pending)
+        for index, labels in zip(order, model.labels([pending[index].view for index in order]), strict=True):
+            results[index] = self._by_model(pending[index], labels)
+        return [result for result in results if result is not None]
+
+    def _by_script(self, text: str, declared: str) -> Verdict | _Pending:
+        flat = " ".join(text.split())[:MAX_CHARS]
+        if len(flat) - flat.count(" ") < self.min_chars:
+            return Verdict(True, "short")
+        view = flat
+        if declared in NON_LATIN_LANGUAGES:
+            stripped = without_latin_words(flat)
+            if any(char.isalpha() for char in stripped):
+                view = stripped
+        counts = script_counts(view)
+        matrix = counts.matrix()
+        if matrix == "latin" and declared not in NON_LATIN_LANGUAGES and counts.cjk + counts.cyrillic + counts.other:
+            view = without_other_scripts(view)  # an English answer with a Chinese gloss is English
+        elif matrix != "latin":
+            by_script = counts.script_language()
+            if by_script == declared:
+                return Verdict(True, "script")
+            if declared == "ja" and by_script == "zh":
+                return Verdict(True, "kanji_only")  # Japanese written without kana is real Japanese too
+            if by_script is not None:
+                return self._rejected(declared, by_script, 1.0)
+        return _Pending(view, declared, matrix is not None and matrix == SCRIPT_OF.get(declared))
+
+    def _by_model(self, pending: _Pending, labels: list[str]) -> Verdict:
+        if not labels:
+            return Verdict(True, "no_signal")
+        declared = pending.declared
+        if labels[0] == declared:
+            return Verdict(True, "match")
+        ranked: dict[str, float] = {}
+        for lang, score in detector(self.backend).scores(pending.view):
+            ranked[lang] = ranked.get(lang, 0.0) + score
         if not ranked:
-            return True, "no_signal", None
-        detected, confidence = next(iter(ranked.items()))
+            return Verdict(True, "no_signal")
+        detected = max(ranked, key=lambda lang: ranked[lang])
+        confidence = ranked[detected]
         if detected == declared:
-            return True, "match", None
-        if declared == "ja" and detected == "zh":
-            return True, "kanji_only", None  # Japanese written without kana is real Japanese too
-        if confidence >= self.min_confidence and ranked.get(declared, 0.0) < self.max_declared_score:
-            evidence = WrongLanguageEvidence(declared, detected, round(confidence, 4))
-            return False, f"declared {declared}, detected {detected} ({confidence:.2f})", evidence
-        return True, "uncertain", None
+            return Verdict(True, "match")
+        declared_in_top_k = ranked.get(declared, 0.0) >= self.max_declared_score
+        if pending.same_script:
+            # the model alone cannot tell a term list from running text: function words decide
+            hits = function_word_hits(pending.view, (declared, detected))
+            if detected not in FUNCTION_WORDS or hits[detected] < max(self.min_function_words, hits[declared] + 1):
+                return Verdict(True, "function_words")
+            if not hits[declared] and hits[detected] >= 2 * self.min_function_words:
+                # none of the declared language's function words and many of another's: a
+                # hesitant model (English at 0.59 against Spanish at 0.07) does not save it
+                return self._rejected(declared, detected, confidence)
+            if declared_in_top_k and hits[declared]:
+                return Verdict(True, "declared_in_top_k")
+        elif declared_in_top_k:
+            return Verdict(True, "declared_in_top_k")
+        if confidence < self.min_confidence:
+            return Verdict(True, "uncertain")
+        return self._rejected(declared, detected, confidence)
+
+    @staticmethod
+    def _rejected(declared: str, detected: str, confidence: float) -> Verdict:
+        evidence = WrongLanguageEvidence(declared, detected, round(confidence, 4))
+        return Verdict(False, f"declared {declared}, detected {detected} ({confidence:.2f})", evidence)
 
     def judge(self, items: Sequence[Item], stats: LangIDStats) -> list[Outcome]:
+        found = self.verdicts([item_text(item) for item in items], [item.lang for item in items])
         outcomes: list[Outcome] = []
-        for item in items:
-            keep, why, evidence = self._judge_text(item_text(item), item.lang)
+        for item, verdict in zip(items, found, strict=True):
             stats.checked[item.lang] += 1
-            if why == "short":
+            if verdict.why == "short":
                 stats.too_short_to_judge[item.lang] += 1
-            if keep or evidence is None:
+            if verdict.keep or verdict.evidence is None:
+                stats.kept_by[verdict.why] += 1
                 outcomes.append(item)
             else:
-                outcomes.append(self.reject(item, "wrong_language", evidence, why))
+                outcomes.append(self.reject(item, "wrong_language", verdict.evidence, verdict.why))
         return outcomes
 
     def details(self, stats: LangIDStats, rejections: Sequence[Rejection]) -> dict[str, Any]:

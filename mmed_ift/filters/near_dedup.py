@@ -2,9 +2,11 @@
 
 LSH is queried at a lower threshold (``lsh_threshold``) for recall; every candidate pair is then
 confirmed by the *exact* Jaccard similarity of the two shingle sets at ``threshold``, so LSH only
-trades speed for recall and never admits a false pair.  Clusters are the connected components of
-confirmed pairs; one member survives (:func:`~mmed_ift.filters.base.survivor_key`).  MC items
-compare question + options.
+trades speed for recall and never admits a false pair.  A pair that passes is still two records
+when the tokens they do not share name different things (:mod:`mmed_ift.text.distinct`:
+templated pages about different diseases, different MedQuAD focus); ``distinct=None`` turns that
+check off.  Clusters are the connected components of confirmed pairs; one member survives
+(:func:`~mmed_ift.filters.base.survivor_key`).  MC items compare question + options.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import numpy.typing as npt
 from mmed_ift.filters.base import Evidence, Rejection, describe, item_text, survivor_key
 from mmed_ift.filters.graph import BucketKeys, GraphStats, Node, SimilarityGraphFilter
 from mmed_ift.filters.options import DEFAULT_NEAR_THRESHOLD
-from mmed_ift.schemas import Item
+from mmed_ift.schemas import Item, Passage, QAPair
+from mmed_ift.text.distinct import DistinctRules, Tokens, distinct, pack, question_focus, tokens, unpack
 from mmed_ift.text.minhash import (
     LSHParams,
     Signatures,
@@ -55,6 +58,8 @@ class NearDedupConfig:
     word_n: int = 3
     char_n: int = 3
     seed: int = 1
+    #: when a pair above ``threshold`` is still two records (names, focus, content); None: never
+    distinct: DistinctRules | None = field(default_factory=DistinctRules)
 
     def lsh_params(self) -> LSHParams:
         if self.bands is not None and self.rows is not None:
@@ -126,14 +131,23 @@ class NearDedup(SimilarityGraphFilter):
         return BucketKeys(signature.usable(), list(band_keys(signature, self.config.lsh_params())))
 
     def nodes(self, orders: Sequence[int], items: Sequence[Item]) -> list[Node]:
-        sets = shingle_sets(self.config.shingler(), [item_text(item) for item in items], [item.lang for item in items])
-        return [
-            Node(order, values.tobytes(), survivor_key(item), describe(item))
-            for order, item, values in zip(orders, items, sets, strict=True)
-        ]
+        """Each node's payload is its shingle set and, for the distinct-record check, its tokens
+        (:func:`~mmed_ift.text.distinct.pack`: one blob, so any engine carries it unchanged)."""
+        texts = [item_text(item) for item in items]
+        sets = shingle_sets(self.config.shingler(), texts, [item.lang for item in items])
+        nodes = []
+        for order, item, text, values in zip(orders, items, texts, sets, strict=True):
+            found = tokens(text, _title(item), item.lang) if self.config.distinct is not None else _NO_TOKENS
+            nodes.append(Node(order, pack(values, found), survivor_key(item), describe(item)))
+        return nodes
 
     def is_edge(self, left: Node, right: Node) -> bool:
-        return similarity(left, right) >= self.config.threshold
+        left_set, left_tokens = unpack(left.shingles)
+        right_set, right_tokens = unpack(right.shingles)
+        if jaccard(left_set, right_set) < self.config.threshold:
+            return False
+        rules = self.config.distinct
+        return rules is None or distinct(left_tokens, right_tokens, rules) is None
 
     def resolve_component(self, members: Sequence[Node]) -> list[tuple[int, Evidence, str]]:
         keeper = min(members, key=lambda node: (node.rank, node.order))
@@ -160,4 +174,17 @@ class NearDedup(SimilarityGraphFilter):
 
 def similarity(left: Node, right: Node) -> float:
     """Exact Jaccard similarity of two nodes' shingle sets."""
-    return jaccard(np.frombuffer(left.shingles, dtype=np.uint64), np.frombuffer(right.shingles, dtype=np.uint64))
+    return jaccard(unpack(left.shingles)[0], unpack(right.shingles)[0])
+
+
+def _title(item: Item) -> str | None:
+    """What a record is about, where the source says: MedQuAD's focus (or the X of its templated
+    question), a passage's title."""
+    if isinstance(item, QAPair):
+        return item.title or question_focus(item.question)
+    if isinstance(item, Passage):
+        return item.title
+    return None
+
+
+_NO_TOKENS = Tokens(0, *(np.zeros(0, dtype=np.uint64),) * 3)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from mmed_ift.filters.near_dedup import NearDedup
+from mmed_ift.filters.near_dedup import NearDedup, NearDedupConfig
 from mmed_ift.pipeline.distributed.components import EDGE_SCHEMA, connected_components
 from mmed_ift.pipeline.distributed.rows import item_row, reject_from_json, to_table
 from mmed_ift.pipeline.distributed.runner import similarity_graph
-from mmed_ift.schemas import MCQuestion
+from mmed_ift.schemas import Item, MCQuestion
 from mmed_ift.text.minhash import clusters
 from tests.engine.corpus import long_stem
 
@@ -97,3 +98,25 @@ def test_near_dedup_equals_local_step(ray_session: None, partitions: int) -> Non
     assert len(rejected) == len(local.rejected) >= 35 + 4
     evidence = [row["evidence"] for row in out if row["status"] == "rejected"]
     assert evidence == [json.dumps(r.evidence.to_dict(), ensure_ascii=False) for r in local.rejections]
+
+
+def test_near_dedup_distinct_records_equal_local_step(ray_session: None) -> None:
+    """The distinct-record check (names, focus, content) rides in the node payload: Ray decides
+    the labelled MedQuAD-like pairs exactly as the local step does."""
+    import ray.data
+
+    from mmed_ift.filters.near_dedup_eval import load_pairs
+
+    pairs = load_pairs(Path(__file__).resolve().parents[1] / "filters" / "near_dedup_pairs.jsonl")
+    items: list[Item] = [record for pair in pairs for record in (pair.left, pair.right)]
+    local_step = NearDedup()
+    local = local_step.process(list(items))
+    jaccard_only = NearDedup(NearDedupConfig(distinct=None)).process(items)
+    assert 0 < len(local.rejections) < len(jaccard_only.rejections)  # the check decides some pairs
+    rows = [item_row((1 << 40) | index, item) for index, item in enumerate(items)]
+    dataset = ray.data.from_arrow(to_table(rows)).repartition(3)
+    result, stats = similarity_graph(dataset, NearDedup(), 3)
+    out: list[dict[str, Any]] = sorted(result.take_all(), key=lambda row: row["seq"])
+    rejected = [reject_from_json(row["reject"]) for row in out if row["status"] == "rejected"]
+    assert [reject.model_dump() for reject in rejected] == [reject.model_dump() for reject in local.rejected]
+    assert stats.confirmed_pairs == local_step.details(local.stats, local.rejections)["confirmed_pairs"]  # type: ignore[arg-type]

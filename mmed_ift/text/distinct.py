@@ -1,0 +1,180 @@
+"""What two near-identical texts differ in: names and content words, not just shingles.
+
+Templated pages share most of their shingles while being about different things: MedQuAD's
+symptom page for "Jervell Lange-Nielsen syndrome" and the one for "Fructosuria" are the same
+boilerplate around a different disease name and symptom list, and their Jaccard similarity passes
+0.8.  A near-duplicate is the same record again (re-crawled, re-spaced, re-punctuated, a typo
+fixed, a sentence added), so the tokens two texts do *not* share decide (:func:`distinct`):
+
+* **names**: each text has a name-like token the other lacks (a capitalised word that does not
+  start a sentence or line, or capitals with digits or more capitals: ``Fructosuria``, ``FGD1``,
+  ``HbA1c``, ``II``);
+* **slots**: each text has a content word the other lacks and repeats at least three times
+  (the template's slot: "classic type" against "vascular type" all through two Ehlers-Danlos
+  pages; a fixed typo occurs once);
+* **focus**: both records carry a title (MedQuAD's focus, a passage title, or the X of a
+  templated question such as "What are the symptoms of X ?"), the titles differ, and each text
+  has a content word the other lacks;
+* **content**: one text has at least ``max_extra`` content words (not function words, three
+  letters or more) that the other lacks: dropping it would lose that content.
+
+A sentence added to a page gives extra words on one side only, and fewer than ``max_extra``; a
+fixed typo or a changed number is one word each side and names nothing.  Chinese and Japanese
+have no spaces: only their Latin-script words (drug and gene names) and the title count there.
+Hashes are stable across processes (BLAKE2b), so a distributed engine decides the same.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mmed_ift.text.function_words import FUNCTION_WORDS
+from mmed_ift.text.scripts import CHARACTER_LANGUAGES
+
+U64 = npt.NDArray[np.uint64]
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_LATIN_TOKEN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:[-'][A-Za-z0-9\u00c0-\u024f]+)*")
+#: what may come right before a token that starts a sentence, a line or a list item
+_STARTS = frozenset('.?!:;\n-•*(["“')
+_EMPTY = np.zeros(0, dtype=np.uint64)
+_ENGLISH = FUNCTION_WORDS["en"]
+
+
+#: MedQuAD's question templates; the slot is the record's focus (when its metadata has none)
+_FOCUS_QUESTIONS = re.compile(
+    r"^(?:what (?:is|are) \(are\)|what (?:is|are) the (?:symptoms|treatments|stages|causes|complications) (?:of|for)"
+    r"|what causes|what are the genetic changes related to|how many people are affected by|how to (?:diagnose|prevent)"
+    r"|what is the outlook for|who is at risk for|what research \(or clinical trials\) is being done for"
+    r"|do you have information about|what to do for|is)\s+(?P<focus>.+?)(?:\s+inherited)?\s*\?*\s*$",
+    re.IGNORECASE,
+)
+
+
+def question_focus(question: str) -> str | None:
+    """The X of a templated question ("What is (are) X ?", "Is X inherited ?"), or None."""
+    found = _FOCUS_QUESTIONS.match(" ".join(question.split()))
+    return found.group("focus") if found else None
+
+
+@functools.lru_cache(maxsize=1 << 16)  # words repeat across records: hash each once
+def stable_hash(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The tokens of one record that :func:`distinct` compares (sorted unique hashes)."""
+
+    title: int  # hash of the normalised title; 0 without one
+    content: U64  # content words, case-folded
+    names: U64  # name-like tokens, case-folded (a subset of ``content``)
+    repeated: U64  # content words that occur at least ``REPEATED`` times (template slots)
+
+
+@dataclass(frozen=True)
+class DistinctRules:
+    """When two texts that pass the Jaccard threshold are still different records."""
+
+    #: name-like tokens each text must have that the other lacks
+    min_names: int = 1
+    #: content words one text must have that the other lacks
+    max_extra: int = 10
+    #: titles that differ make two records different (when their texts differ too)
+    titles: bool = True
+    #: each text has a word the other lacks that it repeats (a template's slot); False: ignore
+    slots: bool = True
+
+
+#: a content word seen this often in one text fills a slot of its template (the disease name)
+REPEATED = 3
+
+
+def _is_content(token: str) -> bool:
+    """Words of three letters or more; shorter ones only when they are numbers or capitals
+    ("type I" vs "type II", "type 1" vs "type 2")."""
+    return len(token) >= 3 or token.isupper() or any(char.isdigit() for char in token)
+
+
+def _is_name(token: str, before: str) -> bool:
+    """A capitalised word inside a sentence (``Fructosuria``), or capitals with digits or more
+    capitals (``FGD1``, ``HbA1c``, ``AAA``) anywhere; a lower-case word is never a name."""
+    capitals = sum(char.isupper() for char in token)
+    if not capitals:
+        return False
+    if capitals > 1 or any(char.isdigit() for char in token):
+        return True
+    return token[0].isupper() and before not in _STARTS
+
+
+def tokens(text: str, title: str | None, lang: str) -> Tokens:
+    """The content words and names of ``text`` (a record's comparison text) and its title."""
+    stop = FUNCTION_WORDS.get(lang, _ENGLISH)
+    pattern = _LATIN_TOKEN if lang in CHARACTER_LANGUAGES else _TOKEN
+    content: dict[int, int] = {}
+    names: set[int] = set()
+    for match in pattern.finditer(text):
+        token = match.group()
+        folded = token.casefold()
+        if folded in stop or not _is_content(token):
+            continue
+        value = stable_hash(folded)
+        content[value] = content.get(value, 0) + 1
+        start = match.start()
+        before = text[:start].rstrip(" \t")[-1:] or "\n"
+        if _is_name(token, before):
+            names.add(value)
+    normal_title = " ".join(_TOKEN.findall(title.casefold())) if title else ""
+    repeated = sorted(value for value, seen in content.items() if seen >= REPEATED)
+    return Tokens(
+        stable_hash(normal_title) if normal_title else 0,
+        np.array(sorted(content), dtype=np.uint64) if content else _EMPTY,
+        np.array(sorted(names), dtype=np.uint64) if names else _EMPTY,
+        np.array(repeated, dtype=np.uint64) if repeated else _EMPTY,
+    )
+
+
+def distinct(left: Tokens, right: Tokens, rules: DistinctRules) -> str | None:
+    """Why two records are different although their shingles agree (``"names"``, ``"slots"``,
+    ``"focus"``, ``"content"``), or ``None`` when nothing tells them apart."""
+    left_only = np.setdiff1d(left.content, right.content, assume_unique=True)
+    right_only = np.setdiff1d(right.content, left.content, assume_unique=True)
+    if rules.min_names:
+        left_names = np.intersect1d(left_only, left.names, assume_unique=True)
+        right_names = np.intersect1d(right_only, right.names, assume_unique=True)
+        if min(len(left_names), len(right_names)) >= rules.min_names:
+            return "names"
+    if rules.slots:
+        left_slots = np.intersect1d(left_only, left.repeated, assume_unique=True)
+        right_slots = np.intersect1d(right_only, right.repeated, assume_unique=True)
+        if len(left_slots) and len(right_slots):
+            return "slots"
+    titles_differ = rules.titles and left.title and right.title and left.title != right.title
+    if titles_differ and len(left_only) and len(right_only):
+        return "focus"
+    if rules.max_extra and max(len(left_only), len(right_only)) >= rules.max_extra:
+        return "content"
+    return None
+
+
+def pack(shingles: U64, found: Tokens) -> bytes:
+    """One blob for a similarity-graph node: shingles, then the title and the token hashes."""
+    header = np.array([len(shingles), found.title, len(found.content), len(found.names)], dtype=np.uint64)
+    parts = [header, shingles, found.content, found.names, found.repeated]
+    return np.concatenate(parts).astype(np.uint64).tobytes()
+
+
+def unpack(blob: bytes) -> tuple[U64, Tokens]:
+    values = np.frombuffer(blob, dtype=np.uint64)
+    shingle_count, title, content_count, name_count = (int(value) for value in values[:4])
+    start = 4 + shingle_count
+    shingles = values[4:start]
+    content = values[start : start + content_count]
+    names = values[start + content_count : start + content_count + name_count]
+    repeated = values[start + content_count + name_count :]
+    return shingles, Tokens(title, content, names, repeated)
