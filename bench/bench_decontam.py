@@ -40,7 +40,9 @@ def main() -> None:
     if args.sweep:
         for threshold in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
             swept = evaluate(pairs, background, threshold, args.min_shared)
-            cells = [f"{lang} {swept.precision(c):.3f}/{swept.recall(c):.3f}" for lang, c in sorted(swept.counts.items())]
+            cells = [
+                f"{lang} {swept.precision(c):.3f}/{swept.recall(c):.3f}" for lang, c in sorted(swept.counts.items())
+            ]
             print(f"threshold {threshold}: " + "  ".join(cells))
     items = corpora["headqa"]
     test = [item for item in items if item.split == "test"]

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def option_overlap(a: Sequence[str], b: Sequence[str]) -> float:
+def option_overlap(a: Iterable[str], b: Iterable[str]) -> float:
     """Share of the larger option list with an 80%-alike option in the other list."""
     left, right = [normalize_text(x) for x in a], [normalize_text(x) for x in b]
     matched = sum(1 for x in left if any(ratio(x, y) >= 0.8 for y in right))
@@ -152,10 +153,11 @@ def stock_stem_pairs(items: Sequence[MCQuestion], rng: random.Random, limit: int
         group = groups[stem]
         if len(group) < 3:
             continue
-        for first, second in zip(group, group[1:], strict=False):
-            if ratio(answer_text(first), answer_text(second)) < 0.5 and option_overlap(
-                first.options.values(), second.options.values()
-            ) < 0.5:
+        for first, second in pairwise(group):
+            if (
+                ratio(answer_text(first), answer_text(second)) < 0.5
+                and option_overlap(first.options.values(), second.options.values()) < 0.5
+            ):
                 pairs.append(Pair(side_of(first), side_of(second), False, "stock_stem"))
     rng.shuffle(pairs)
     return pairs[:limit]
@@ -247,8 +249,7 @@ class EvalReport:
         lines = [f"{'lang':<8}{'pos':>6}{'neg':>6}{'precision':>11}{'recall':>8}"]
         for lang, c in sorted(self.counts.items()):
             lines.append(
-                f"{lang:<8}{c['tp'] + c['fn']:>6}{c['fp'] + c['tn']:>6}"
-                f"{self.precision(c):>11.3f}{self.recall(c):>8.3f}"
+                f"{lang:<8}{c['tp'] + c['fn']:>6}{c['fp'] + c['tn']:>6}{self.precision(c):>11.3f}{self.recall(c):>8.3f}"
             )
         lines.append("per kind (positives: recall; negatives: false removals):")
         for kind, c in sorted(self.by_kind.items()):
@@ -275,7 +276,9 @@ def evaluate(
         position = {side: at for at, side in enumerate(sides)}
         index = ShingleIndex([Segments(s.question, s.options) for s in sides], [lang] * len(sides), max_df, 3)
         for pair in group:
-            match = index.score(Segments(pair.train.question, pair.train.options), pair.train.lang, True, position[pair.bench])
+            match = index.score(
+                Segments(pair.train.question, pair.train.options), pair.train.lang, True, position[pair.bench]
+            )
             removed = match.score >= threshold and match.shared >= min_shared * index.max_weight
             outcome = ("tp" if removed else "fn") if pair.label else ("fp" if removed else "tn")
             key = lang if pair.train.lang == lang else f"{pair.train.lang}-{lang}"

@@ -199,8 +199,8 @@ class ShingleIndex:
             return found
         hashes, owner, _ = item_shingles(segments, langs)
         df = self.df(hashes)
-        weights = np.log((self.size + 1.0) / np.maximum(df, 1))
-        own_mass = np.bincount(owner, weights=weights, minlength=len(segments))
+        weights: F64 = np.log((self.size + 1.0) / np.maximum(df, 1)).astype(np.float64)
+        own_mass: F64 = np.bincount(owner, weights=weights, minlength=len(segments)).astype(np.float64)
         rare = (df > 0) & (df <= self.max_df)
         rare_hashes, rare_owner, rare_weight = hashes[rare], owner[rare], weights[rare]
         starts = self._post_start[np.searchsorted(self._keys, rare_hashes)] if len(rare_hashes) else rare_owner
@@ -210,13 +210,15 @@ class ShingleIndex:
         pair_bench = self._post_items[np.repeat(starts, counts) + local]
         keys = pair_owner * self.size + pair_bench
         unique_keys, inverse = np.unique(keys, return_inverse=True)
-        rough = np.bincount(inverse, weights=np.repeat(rare_weight, counts))
+        rough: F64 = np.bincount(inverse, weights=np.repeat(rare_weight, counts)).astype(np.float64)
         by_owner = unique_keys // self.size
         order = np.lexsort((-rough, by_owner))
         first_of_owner = np.searchsorted(by_owner[order], by_owner[order])
         kept = order[np.arange(len(order)) - first_of_owner < self.candidates]
         if threshold > 0.0:
-            kept = kept[self._may_reach(kept, by_owner, unique_keys, rough, weights, owner, df, own_mass, mc, threshold)]
+            kept = kept[
+                self._may_reach(kept, by_owner, unique_keys, rough, weights, owner, df, own_mass, mc, threshold)
+            ]
         records, benches = by_owner[kept], unique_keys[kept] % self.size
         shared, stem_shared = self._shared(hashes, owner, records, benches)
         mass, stem_mass = self.mass[benches], self.stem_mass[benches]
@@ -271,7 +273,7 @@ class ShingleIndex:
         weight = np.where(hit, self._item_weight[at], 0.0)
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        return shared, stem_shared
+        return shared.astype(np.float64), stem_shared.astype(np.float64)
 
     def score(self, segments: Segments, lang: str, mc: bool, bench: int) -> Match:
         """The score of one record against one given benchmark item (evaluation, evidence)."""

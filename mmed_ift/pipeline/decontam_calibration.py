@@ -23,7 +23,11 @@ from mmed_ift.sources.headqa import HeadQA
 from mmed_ift.sources.rumedbench import RuMedBench
 
 #: the calibration corpora: name -> (adapter, folder under realdata-full)
-CORPORA = {"headqa": (HeadQA, "headqa"), "frenchmedmcqa": (FrenchMedMCQA, "frenchmedmcqa"), "rumedbench": (RuMedBench, "rumedbench")}
+CORPORA = {
+    "headqa": (HeadQA, "headqa"),
+    "frenchmedmcqa": (FrenchMedMCQA, "frenchmedmcqa"),
+    "rumedbench": (RuMedBench, "rumedbench"),
+}
 
 
 def read_calibration(root: Path) -> dict[str, list[MCQuestion]]:

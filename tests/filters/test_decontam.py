@@ -20,11 +20,28 @@ from mmed_ift.filters.decontam_index import Segments, ShingleIndex, segment_shin
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 LETTERS = "ABCDE"
-DRUGS = (
-    "paracétamol ibuprofène amoxicilline métformine warfarine héparine digoxine furosémide lisinopril"
-    " aténolol simvastatine oméprazole prednisone salbutamol insuline lévothyroxine morphine tramadol"
-    " ciprofloxacine vancomycine"
-).split()
+DRUGS = [
+    "paracétamol",
+    "ibuprofène",
+    "amoxicilline",
+    "métformine",
+    "warfarine",
+    "héparine",
+    "digoxine",
+    "furosémide",
+    "lisinopril",
+    "aténolol",
+    "simvastatine",
+    "oméprazole",
+    "prednisone",
+    "salbutamol",
+    "insuline",
+    "lévothyroxine",
+    "morphine",
+    "tramadol",
+    "ciprofloxacine",
+    "vancomycine",
+]
 TARGETS = ("le foie", "le rein", "le coeur", "les poumons", "le cerveau")
 STOCK_FR = "Parmi les propositions suivantes, une seule est fausse, laquelle ?"
 BOILERPLATE_JA = "意識は清明。心音と呼吸音とに異常を認めない。腹部は平坦、軟で、肝・脾を触知しない。"
@@ -130,10 +147,22 @@ def test_same_stock_stem_with_other_options_is_kept() -> None:
 
 def test_shared_japanese_vignette_boilerplate_is_not_a_repeat() -> None:
     cases = [
-        ("65歳の男性。発熱と咳嗽を主訴に来院した。", "胸部エックス線写真で右下肺野に浸潤影を認める。", ["肺炎球菌肺炎", "肺結核", "肺癌"]),
-        ("42歳の女性。全身倦怠感を主訴に来院した。", "血液所見で網赤血球の増加を認める。", ["溶血性貧血", "鉄欠乏性貧血", "再生不良性貧血"]),
+        (
+            "65歳の男性。発熱と咳嗽を主訴に来院した。",
+            "胸部エックス線写真で右下肺野に浸潤影を認める。",
+            ["肺炎球菌肺炎", "肺結核", "肺癌"],
+        ),
+        (
+            "42歳の女性。全身倦怠感を主訴に来院した。",
+            "血液所見で網赤血球の増加を認める。",
+            ["溶血性貧血", "鉄欠乏性貧血", "再生不良性貧血"],
+        ),
         ("30歳の男性。頭痛を主訴に来院した。", "項部硬直を認める。", ["くも膜下出血", "片頭痛", "緊張型頭痛"]),
-        ("78歳の女性。腰痛を主訴に来院した。", "腰椎エックス線写真で圧迫骨折を認める。", ["骨粗鬆症", "多発性骨髄腫", "骨転移"]),
+        (
+            "78歳の女性。腰痛を主訴に来院した。",
+            "腰椎エックス線写真で圧迫骨折を認める。",
+            ["骨粗鬆症", "多発性骨髄腫", "骨転移"],
+        ),
     ]
     bench = [
         mc(f"ja/{n}", f"{head}{BOILERPLATE_JA}{tail}最も考えられるのはどれか。", options, lang="ja", source="igakuqa")
@@ -195,7 +224,12 @@ def test_threshold_changes_the_decision() -> None:
 
 def test_clean_items_and_empty_benchmarks() -> None:
     clean: list[Item] = [
-        mc("c1", "¿Cuál es el fármaco de primera línea en la diabetes tipo 2?", ["Metformina.", "Insulina."], split="train"),
+        mc(
+            "c1",
+            "¿Cuál es el fármaco de primera línea en la diabetes tipo 2?",
+            ["Metformina.", "Insulina."],
+            split="train",
+        ),
         qa("c2", "什么是高血压？", "高血压是指动脉血压持续升高。", lang="zh"),
     ]
     assert step().process(clean).kept == clean
@@ -210,7 +244,8 @@ def test_clean_items_and_empty_benchmarks() -> None:
 def test_audit_check_finds_a_published_row() -> None:
     row = (
         "Answer the question.\nQuestion: ¿Cuál de las siguientes proteínas es la transportadora de hierro en el"
-        " plasma sanguíneo?:\nA. Transferrina.\nB. Ferritina.\nC. Hemosiderina.\nD. Ceruloplasmina.\nE. Haptoglobina.\nA"
+        " plasma sanguíneo?:\nA. Transferrina.\nB. Ferritina.\nC. Hemosiderina.\nD. Ceruloplasmina."
+        "\nE. Haptoglobina.\nA"
     )
     hits = step().index.check([row, "Una pregunta distinta sobre la insulina."], ["es", "es"])
     assert hits[0] is not None and hits[0].benchmark_id == "es/2016/12"
@@ -218,7 +253,9 @@ def test_audit_check_finds_a_published_row() -> None:
 
 
 def test_report_details_carry_every_removal_with_its_evidence() -> None:
-    copies = [mc(f"t{n}", BENCH_ES.question, list(BENCH_ES.options.values()), split="train") for n in range(2)]
+    copies: list[Item] = [
+        mc(f"t{n}", BENCH_ES.question, list(BENCH_ES.options.values()), split="train") for n in range(2)
+    ]
     decontaminate = step()
     result = decontaminate.process(copies)
     details: dict[str, Any] = decontaminate.details(result.stats, result.rejections)  # type: ignore[arg-type]
