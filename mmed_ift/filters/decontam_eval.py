@@ -255,7 +255,7 @@ class EvalReport:
         for kind, c in sorted(self.by_kind.items()):
             pos, neg = c["tp"] + c["fn"], c["fp"] + c["tn"]
             shown = f"recall {self.recall(c):.3f} of {pos}" if pos else f"{c['fp']} removed of {neg}"
-            lines.append(f"  {kind:<16}{shown}")
+            lines.append(f"  {kind:<26}{shown}")
         return "\n".join(lines)
 
 

@@ -177,10 +177,19 @@ class ShingleIndex:
 
     def df(self, hashes: U64) -> I64:
         """How many benchmark items hold each hash (0 for unknown hashes)."""
+        return self._lookup(hashes)[0]
+
+    def _lookup(self, hashes: U64) -> tuple[I64, I64]:
+        """df of each hash and its position among the index keys.  The hashes are searched in
+        sorted order: a sequential walk through the keys, several times faster than random
+        probes on big batches."""
         if len(self._keys) == 0:
-            return np.zeros(len(hashes), dtype=np.int64)
-        position = np.minimum(np.searchsorted(self._keys, hashes), len(self._keys) - 1)
-        return np.where(self._keys[position] == hashes, self._df[position], 0).astype(np.int64)
+            return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=np.int64)
+        order = np.argsort(hashes)
+        position = np.empty(len(hashes), dtype=np.int64)
+        position[order] = np.searchsorted(self._keys, hashes[order])
+        np.minimum(position, len(self._keys) - 1, out=position)
+        return np.where(self._keys[position] == hashes, self._df[position], 0).astype(np.int64), position
 
     def weights(self, hashes: U64) -> F64:
         return np.log((self.size + 1.0) / np.maximum(self.df(hashes), 1))
@@ -198,12 +207,12 @@ class ShingleIndex:
         if self.size == 0 or not segments:
             return found
         hashes, owner, _ = item_shingles(segments, langs)
-        df = self.df(hashes)
+        df, key_position = self._lookup(hashes)
         weights: F64 = np.log((self.size + 1.0) / np.maximum(df, 1)).astype(np.float64)
         own_mass: F64 = np.bincount(owner, weights=weights, minlength=len(segments)).astype(np.float64)
         rare = (df > 0) & (df <= self.max_df)
-        rare_hashes, rare_owner, rare_weight = hashes[rare], owner[rare], weights[rare]
-        starts = self._post_start[np.searchsorted(self._keys, rare_hashes)] if len(rare_hashes) else rare_owner
+        rare_owner, rare_weight = owner[rare], weights[rare]
+        starts = self._post_start[key_position[rare]]
         counts = df[rare]
         pair_owner = np.repeat(rare_owner, counts)
         local = np.arange(len(pair_owner)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -268,7 +277,10 @@ class ShingleIndex:
         at = np.repeat(self._item_offsets[benches], lengths) + local
         own_keys = np.sort(_keyed(hashes, owner))
         wanted = _keyed(self._item_hashes[at], records[pair])
-        position = np.minimum(np.searchsorted(own_keys, wanted), max(len(own_keys) - 1, 0))
+        order = np.argsort(wanted)
+        position = np.empty(len(wanted), dtype=np.int64)
+        position[order] = np.searchsorted(own_keys, wanted[order])
+        np.minimum(position, max(len(own_keys) - 1, 0), out=position)
         hit = own_keys[position] == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
         weight = np.where(hit, self._item_weight[at], 0.0)
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
