@@ -54,9 +54,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(
         "decontam",
         lambda o, c: (
-            Decontaminate(c.held_out, DecontamConfig(threshold=o.decontam_threshold))
-            if o.decontaminate
-            else None
+            Decontaminate(c.held_out, DecontamConfig(threshold=o.decontam_threshold)) if o.decontaminate else None
         ),
     ),
 )
