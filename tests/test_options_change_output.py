@@ -91,6 +91,10 @@ CASES: dict[str, tuple[list[str], Check]] = {
         ["--no-decontam"],
         lambda d, r: rejected(d, "decontam:contaminated") > 0 == rejected(r, "decontam:contaminated"),
     ),
+    "decontam_threshold": (
+        ["--decontam-threshold", "0.15"],
+        lambda d, r: rejected(r, "decontam:contaminated") > rejected(d, "decontam:contaminated"),
+    ),
     "license_allow": (
         ["--license-allow", "MIT"],
         lambda d, r: rejected(r, "license:license_not_allowed") > 0 and rows(r) < rows(d),

@@ -71,9 +71,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(
         "decontam",
         lambda o, c: (
-            Decontaminate(c.held_out, DecontamConfig(word_n=o.decontam_word_n, char_n=o.decontam_char_n))
-            if o.decontaminate
-            else None
+            Decontaminate(c.held_out, DecontamConfig(threshold=o.decontam_threshold)) if o.decontaminate else None
         ),
     ),
 )

@@ -1,18 +1,18 @@
-"""Benchmark decontamination: no training item may contain a test question.
+"""Benchmark decontamination: no training item may repeat a held-out benchmark item.
 
 The index is built from every held-out item of the build (test splits, MedMCQA's validation
 split, evaluation-only sources such as XMedBench), grouped by benchmark (``source/split``).
-A training item is contaminated when
+Training items are compared *item with item* (:mod:`mmed_ift.filters.decontam_index`): an MC
+question with its options (letters dropped, order ignored) against each benchmark question with
+its options, by the IDF-weighted share of character shingles they have in common, so stock
+phrasing weighs nothing and edited, reordered or re-lettered repeats still score high.  A
+knowledge record (QA pair, passage) is removed when it contains a benchmark question (with or
+without its options).  A record is removed when its best score reaches ``threshold`` and the
+shared evidence reaches ``min_shared`` rare shingles (a short stock question never suffices).
 
-* it shares a long n-gram with a benchmark question: ``word_n`` words for space-delimited
-  languages (13, as in the GPT-3 contamination study), ``char_n`` characters for zh/ja; a
-  question shorter than that (but of at least 6 words / 12 characters) is matched whole,
-  anywhere in the training text; or
-* it is a near-duplicate of one (MinHash LSH candidates confirmed by exact Jaccard >=
-  ``near_threshold`` on question + options), which catches re-worded copies.
-
-The report lists what was removed per benchmark.  The same index audits a finished build
-(``python -m mmed_ift contamination --out DIR``).
+Every removal names the benchmark item (benchmark, id, location), the score and the longest
+shared span.  The same index audits a finished build (``python -m mmed_ift contamination``).
+See docs/decontamination.md for the labelled evaluation and the measured precision and recall.
 """
 
 from __future__ import annotations
@@ -20,16 +20,25 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, ClassVar
 
-import numpy as np
-import numpy.typing as npt
-
-from mmed_ift.filters.base import Evidence, ItemFilter, NoStats, Outcome, Rejection, describe, item_text
+from mmed_ift.filters.base import Evidence, ItemFilter, NoStats, Outcome, Rejection, describe
+from mmed_ift.filters.decontam_index import (
+    Match,
+    Segments,
+    ShingleIndex,
+    benchmark_segments,
+    training_segments,
+)
 from mmed_ift.schemas import Item, MCQuestion, QAPair
-from mmed_ift.text.minhash import LSHParams, band_keys, jaccard, signatures
-from mmed_ift.text.scripts import CHARACTER_LANGUAGES
-from mmed_ift.text.shingles import Shingler
+from mmed_ift.text.normalize import normalize_text
+
+#: the score from which a record repeats a benchmark item (calibrated on the labelled set)
+DEFAULT_THRESHOLD = 0.5
+#: shared evidence needed besides the score, in rare shingles (one held by a single benchmark
+#: item weighs log(N+1)): a short stock question never suffices however high its score
+DEFAULT_MIN_SHARED = 5.0
 
 
 def benchmark_name(item: Item) -> str:
@@ -37,170 +46,102 @@ def benchmark_name(item: Item) -> str:
 
 
 def question_text(item: Item) -> str:
-    """What a benchmark item contributes to the n-gram index: the question (or passage) itself."""
+    """The question (or passage) of a benchmark item, as shown in evidence."""
     if isinstance(item, MCQuestion | QAPair):
         return item.question
     return item.text
 
 
-#: a benchmark question shorter than the n-gram is matched whole, if it has at least this many
-#: units: below that ("Which is correct?") a match says nothing about contamination
-MIN_SHORT_WORDS = 6
-MIN_SHORT_CHARS = 12
-
-
 @dataclass
 class DecontamConfig:
-    word_n: int = 13
-    char_n: int = 30
-    near_threshold: float = 0.8
-    lsh_threshold: float = 0.6
-    num_perm: int = 128
-    #: shingle size for the near-duplicate check (same as the dedup step)
-    near_word_n: int = 3
-    near_char_n: int = 3
+    threshold: float = DEFAULT_THRESHOLD
+    min_shared: float = DEFAULT_MIN_SHARED
+    #: shingles held by more benchmark items than this do not propose candidates (stock phrases)
+    max_df: int = 16
+    #: candidates scored exactly per record
+    candidates: int = 3
 
 
 @dataclass(frozen=True)
 class Hit:
     benchmark: str
     benchmark_id: str
-    how: str
+    location: str
+    score: float
+    shared_span: str
+
+    @property
+    def how(self) -> str:
+        return f"score {self.score:.2f}, shares {self.shared_span[:80]!r}"
+
+
+def longest_shared_span(left: str, right: str) -> str:
+    """The longest common substring of the two normalised texts (evidence for a reader)."""
+    a, b = normalize_text(left), normalize_text(right)
+    found = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return a[found.a : found.a + found.size].strip()
+
+
+def joined(segments: Segments) -> str:
+    return "\n".join(segments.all())
 
 
 class BenchmarkIndex:
-    """Long n-grams and MinHash bands of the held-out questions, queried in batches."""
+    """The held-out items' shingle index, queried with items (build) or plain texts (audit)."""
 
     def __init__(self, benchmark_items: Sequence[Item], config: DecontamConfig | None = None) -> None:
         self.config = config or DecontamConfig()
         self.items = list(benchmark_items)
         self.sizes = Counter(benchmark_name(item) for item in self.items)
-        self._ngrams = Shingler(self.config.word_n, self.config.char_n)
-        self._near = Shingler(self.config.near_word_n, self.config.near_char_n)
-        self._params = LSHParams.for_threshold(self.config.lsh_threshold, self.config.num_perm)
-        langs = [item.lang for item in self.items]
-        questions = [question_text(item) for item in self.items]
-        long_items = []
-        #: (character script?, unit count) -> hashes and owners of questions shorter than n units
-        self._short: dict[tuple[bool, int], tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]] = {}
-        short_found: dict[tuple[bool, int], list[tuple[int, int]]] = defaultdict(list)
-        for index, (question, lang) in enumerate(zip(questions, langs, strict=True)):
-            units = len(self._ngrams.units(question, lang))
-            is_char = lang in CHARACTER_LANGUAGES
-            n, minimum = (self.config.char_n, MIN_SHORT_CHARS) if is_char else (self.config.word_n, MIN_SHORT_WORDS)
-            if units >= n:
-                long_items.append(index)
-            elif units >= minimum:
-                short_found[(is_char, units)].append((int(self._ngrams.shingle([question], [lang]).hashes[0]), index))
-        for key, found in short_found.items():
-            found.sort()
-            self._short[key] = (
-                np.array([value for value, _ in found], dtype=np.uint64),
-                np.array([owner for _, owner in found], dtype=np.int64),
-            )
-        grams = self._ngrams.shingle([questions[index] for index in long_items], [langs[index] for index in long_items])
-        owners = np.repeat(np.array(long_items, dtype=np.int64), np.diff(grams.offsets))
-        order = np.argsort(grams.hashes, kind="stable")
-        self._gram_hashes = grams.hashes[order]
-        self._gram_owner = owners[order]
-        near = self._near.shingle([item_text(item) for item in self.items], langs)
-        self._near_sets = [np.unique(near.of(index)) for index in range(len(self.items))]
-        signature = signatures(near, self.config.num_perm)
-        self._signature_params = (signature.num_perm, signature.seed)
-        usable = signature.usable()
-        self._buckets: list[dict[int, list[int]]] = []
-        for keys in band_keys(signature, self._params):
-            bucket: dict[int, list[int]] = defaultdict(list)
-            for index in np.flatnonzero(usable).tolist():
-                bucket[int(keys[index])].append(index)
-            self._buckets.append(bucket)
+        self._segments = [benchmark_segments(item) for item in self.items]
+        self._index = ShingleIndex(
+            self._segments, [item.lang for item in self.items], self.config.max_df, self.config.candidates
+        )
 
     def __len__(self) -> int:
         return len(self.items)
 
+    def check_items(self, items: Sequence[Item]) -> list[Hit | None]:
+        """For each training item, the benchmark item it repeats, or None."""
+        segments = [training_segments(item) for item in items]
+        mc = [isinstance(item, MCQuestion) for item in items]
+        return self._hits(segments, [item.lang for item in items], mc)
+
     def check(self, texts: Sequence[str], langs: Sequence[str]) -> list[Hit | None]:
-        """For each text, the first benchmark item it is contaminated by, or None."""
-        hits: list[Hit | None] = [None] * len(texts)
-        if not self.items or not texts:
-            return hits
-        how = f"shares a {self.config.word_n}-word / {self.config.char_n}-character sequence"
-        self._lookup(self._ngrams, range(len(texts)), texts, langs, self._gram_hashes, self._gram_owner, how, hits)
-        for (is_char, units), (hashes, owners) in sorted(self._short.items()):
-            pending = [
-                index
-                for index, hit in enumerate(hits)
-                if hit is None and (langs[index] in CHARACTER_LANGUAGES) == is_char
-            ]
-            if pending:
-                shingler = Shingler(units, units)
-                self._lookup(shingler, pending, texts, langs, hashes, owners, "contains the whole question", hits)
-        self._check_near(texts, langs, hits)
-        return hits
+        """For each free text (a published row), the benchmark item it contains, or None."""
+        return self._hits([Segments(text) for text in texts], list(langs), [False] * len(texts))
 
-    def _lookup(
-        self,
-        shingler: Shingler,
-        indices: Sequence[int],
-        texts: Sequence[str],
-        langs: Sequence[str],
-        hashes: npt.NDArray[np.uint64],
-        owners: npt.NDArray[np.int64],
-        how: str,
-        hits: list[Hit | None],
-    ) -> None:
-        """Mark the texts (of ``indices``) having an n-gram among the sorted ``hashes``."""
-        if len(hashes) == 0:
-            return
-        chosen = list(indices)
-        grams = shingler.shingle([texts[index] for index in chosen], [langs[index] for index in chosen])
-        position = np.minimum(np.searchsorted(hashes, grams.hashes), len(hashes) - 1)
-        found = hashes[position] == grams.hashes
-        owner_of_text = np.repeat(np.arange(len(chosen)), np.diff(grams.offsets))
-        for shingle in np.flatnonzero(found).tolist():
-            text_index = chosen[int(owner_of_text[shingle])]
-            if hits[text_index] is None:
-                bench = self.items[int(owners[position[shingle]])]
-                hits[text_index] = Hit(benchmark_name(bench), bench.source_id, how)
+    def _hits(self, segments: list[Segments], langs: list[str], mc: list[bool]) -> list[Hit | None]:
+        matches = self._index.best(segments, langs, mc, self.config.threshold)
+        return [
+            self._hit(match, parts) if self.removes(match) else None
+            for match, parts in zip(matches, segments, strict=True)
+        ]
 
-    def _check_near(self, texts: Sequence[str], langs: Sequence[str], hits: list[Hit | None]) -> None:
-        pending = [index for index, hit in enumerate(hits) if hit is None]
-        if not pending:
-            return
-        near = self._near.shingle([texts[index] for index in pending], [langs[index] for index in pending])
-        signature = signatures(near, self.config.num_perm)
-        signature.require_compatible(*self._signature_params)
-        per_band = list(band_keys(signature, self._params))
-        usable = signature.usable()
-        for row, text_index in enumerate(pending):
-            if not usable[row]:
-                continue
-            candidates: set[int] = set()
-            for band, keys in enumerate(per_band):
-                candidates.update(self._buckets[band].get(int(keys[row]), ()))
-            if not candidates:
-                continue
-            own = np.unique(near.of(row))
-            for bench_index in sorted(candidates):
-                similarity = jaccard(own, self._near_sets[bench_index])
-                if similarity >= self.config.near_threshold:
-                    bench = self.items[bench_index]
-                    hits[text_index] = Hit(
-                        benchmark_name(bench), bench.source_id, f"near-duplicate (Jaccard {similarity:.2f})"
-                    )
-                    break
+    def removes(self, match: Match | None) -> bool:
+        minimum = self.config.min_shared * self._index.max_weight
+        return match is not None and match.score >= self.config.threshold and match.shared >= minimum
+
+    def _hit(self, match: Match | None, segments: Segments) -> Hit:
+        assert match is not None
+        bench = self.items[match.bench]
+        span = longest_shared_span(joined(segments), joined(self._segments[match.bench]))
+        return Hit(benchmark_name(bench), bench.source_id, bench.location, round(match.score, 4), span)
 
 
 @dataclass(frozen=True)
 class ContaminationEvidence(Evidence):
     benchmark: str  # source/split of the benchmark
     benchmark_id: str
-    how: str
+    benchmark_location: str
+    score: float
+    shared_span: str  # the longest normalised text both items contain
     item: str  # the training item (source:source_id)
 
 
 @dataclass
 class Decontaminate(ItemFilter[NoStats]):
-    """Reject training items that contain or paraphrase a held-out benchmark question."""
+    """Reject training items that repeat (or contain) a held-out benchmark item."""
 
     evidence_type: ClassVar[type[Evidence]] = ContaminationEvidence
 
@@ -215,32 +156,33 @@ class Decontaminate(ItemFilter[NoStats]):
         return NoStats()
 
     def judge(self, items: Sequence[Item], stats: NoStats) -> list[Outcome]:
-        hits = self.index.check([item_text(item) for item in items], [item.lang for item in items])
+        hits = self.index.check_items(items)
         outcomes: list[Outcome] = []
         for item, hit in zip(items, hits, strict=True):
             if hit is None:
                 outcomes.append(item)
                 continue
-            evidence = ContaminationEvidence(hit.benchmark, hit.benchmark_id, hit.how, describe(item))
-            detail = f"{hit.how} with {hit.benchmark} item {hit.benchmark_id}"
+            evidence = ContaminationEvidence(
+                hit.benchmark, hit.benchmark_id, hit.location, hit.score, hit.shared_span, describe(item)
+            )
+            detail = f"repeats {hit.benchmark} item {hit.benchmark_id} ({hit.how})"
             outcomes.append(self.reject(item, "contaminated", evidence, detail))
         return outcomes
 
     def details(self, stats: NoStats, rejections: Sequence[Rejection]) -> dict[str, Any]:
+        """Removed per benchmark, and every removal with its evidence (``examples``)."""
         removed: Counter[str] = Counter()
-        examples: dict[str, list[str]] = defaultdict(list)
+        examples: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rejection in rejections:
             evidence = rejection.evidence
             assert isinstance(evidence, ContaminationEvidence)
             removed[evidence.benchmark] += 1
-            if len(examples[evidence.benchmark]) < 5:
-                examples[evidence.benchmark].append(f"{evidence.item} ~ {evidence.benchmark_id}")
+            examples[evidence.benchmark].append(evidence.to_dict())
         return {
             "benchmarks": {
                 name: {"items": size, "removed": removed[name]} for name, size in sorted(self.index.sizes.items())
             },
             "examples": dict(examples),
-            "word_n": self.config.word_n,
-            "char_n": self.config.char_n,
-            "near_threshold": self.config.near_threshold,
+            "threshold": self.config.threshold,
+            "min_shared": self.config.min_shared,
         }

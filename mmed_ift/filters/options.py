@@ -45,8 +45,13 @@ class FilterOptions:
     decontaminate: bool = option(
         True, flag="--no-decontam", negate=True, help="skip benchmark decontamination (not recommended)"
     )
-    decontam_word_n: int = option(13, minimum=1, help="words in a decontamination n-gram")
-    decontam_char_n: int = option(30, minimum=1, help="characters in a decontamination n-gram (zh, ja)")
+    decontam_threshold: float = option(
+        0.5,
+        flag="--decontam-threshold",
+        above=0.0,
+        maximum=1.0,
+        help="score (IDF-weighted shared text of two items) from which a training item repeats a benchmark item",
+    )
 
     def __post_init__(self) -> None:
         check_ranges(self)

@@ -1,0 +1,63 @@
+"""Precision and recall of decontamination per language on the labelled pairs, and its speed.
+
+    python bench/bench_decontam.py [--full ../shared/realdata-full] [--threshold T] [--sweep]
+
+Builds the labelled set (``bench/make_decontam_eval.py``'s pairs), scores every pair with the
+filter's index, prints precision and recall per language and the outcome per kind, then times
+the filter on HEAD-QA (train + dev items of both languages against the test items): records/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
+from mmed_ift.filters.decontam_eval import evaluate
+from mmed_ift.pipeline.decontam_calibration import build_eval_set, read_calibration
+
+ROOT = Path(__file__).resolve().parents[1]
+CRAFTED = ROOT / "tests" / "data" / "decontam_eval" / "crafted.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", type=Path, default=ROOT.parent / "shared" / "realdata-full")
+    parser.add_argument("--threshold", type=float, default=DecontamConfig().threshold)
+    parser.add_argument("--min-shared", type=float, default=DecontamConfig().min_shared)
+    parser.add_argument("--sweep", action="store_true", help="also print precision/recall at other thresholds")
+    parser.add_argument("--errors", type=int, default=0, help="print this many misjudged pairs")
+    args = parser.parse_args()
+    pairs = build_eval_set(args.full, CRAFTED)
+    corpora = read_calibration(args.full)
+    background = [item for items in corpora.values() for item in items if item.split == "test"]
+    report = evaluate(pairs, background, args.threshold, args.min_shared)
+    print(f"threshold {args.threshold}, min_shared {args.min_shared}: {len(pairs)} labelled pairs")
+    print(report.table())
+    for pair, score in report.errors[: args.errors]:
+        print(f"{score:.2f} {pair.kind} {pair.label} | {pair.train.question[:70]!r} | {pair.bench.question[:70]!r}")
+    if args.sweep:
+        for threshold in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
+            swept = evaluate(pairs, background, threshold, args.min_shared)
+            cells = [
+                f"{lang} {swept.precision(c):.3f}/{swept.recall(c):.3f}" for lang, c in sorted(swept.counts.items())
+            ]
+            print(f"threshold {threshold}: " + "  ".join(cells))
+    items = corpora["headqa"]
+    test = [item for item in items if item.split == "test"]
+    train = [item for item in items if item.split != "test"]
+    started = time.process_time()
+    step = Decontaminate(test, DecontamConfig(threshold=args.threshold, min_shared=args.min_shared))
+    built = time.process_time()
+    result = step.process(list(train))
+    done = time.process_time()
+    print(
+        f"HEAD-QA es+en: index of {len(test)} test items in {built - started:.2f} CPU s; {len(train)} training"
+        f" items checked in {done - built:.2f} CPU s = {len(train) / (done - built):,.0f} records per CPU-second;"
+        f" {len(result.rejections)} removed"
+    )
+
+
+if __name__ == "__main__":
+    main()

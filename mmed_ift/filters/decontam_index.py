@@ -1,0 +1,307 @@
+"""Item-against-item matching of training records with benchmark items, by rare shared text.
+
+Why this shape: a benchmark leak is a *question* that reappears (often edited: a typo fixed, an
+option changed, options reordered or re-lettered), not a phrase.  Exams share stock phrasing
+("Parmi les propositions suivantes, une seule est fausse, laquelle ?", vignette boilerplate such
+as "心音と呼吸音とに異常を認めない。"), so matching any long shared phrase removes different
+questions, while an exact n-gram of whole words misses a repeat with one edited word.
+
+So each item is cut into *segments* (the stem, and each option on its own: option order and
+letters do not matter), each segment into overlapping character shingles of its normalised text
+(5 characters for space-delimited languages, 3 for zh/ja: one edit breaks only a few), hashed once
+per record.  A shingle weighs its IDF over the benchmark items, ``log((N+1)/max(df, 1))``: a stock
+phrase that occurs in many questions carries almost no evidence.  For a training item T and a
+benchmark item B, ``shared`` is the weight of the shingles they have in common and
+
+* an MC item is scored ``shared / max(mass(T), mass(B))``: both items are mostly the same text;
+* any other record (knowledge QA, passage) ``max(shared / mass(B), shared_stem / mass(stem of B))``:
+  it contains the benchmark question, with or without its options.
+
+Candidates come from an inverted index of the benchmark shingles; only shingles in at most
+``max_df`` benchmark items are looked up (rare ones: a stock phrase would pair every question
+with every other), the ``candidates`` best candidates per record are then scored exactly on all
+their shingles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
+from mmed_ift.text.normalize import normalize_text
+from mmed_ift.text.scripts import CHARACTER_LANGUAGES
+from mmed_ift.text.shingles import mix64
+
+U64 = npt.NDArray[np.uint64]
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+#: shingle length in characters: space-delimited languages, and zh/ja (no spaces)
+WORD_SCRIPT_N = 5
+CHARACTER_SCRIPT_N = 3
+_SALT = np.uint64(0x6D6D6564DEC0)
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The parts of a record compared separately; ``stem`` is the question (or the only text)."""
+
+    stem: str
+    rest: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return (self.stem, *self.rest)
+
+
+def training_segments(item: Item) -> Segments:
+    """What a training record is checked with: an MC stem and its option texts (letters dropped,
+    order irrelevant), a QA pair's question and answer, a passage's title and text."""
+    if isinstance(item, MCQuestion):
+        return Segments(item.question, tuple(item.options.values()))
+    if isinstance(item, QAPair):
+        return Segments(item.question, (item.answer,))
+    if isinstance(item, Passage):
+        return Segments(item.text, (item.title,))
+    raise TypeError(f"not a source item: {type(item).__name__}")
+
+
+def benchmark_segments(item: Item) -> Segments:
+    """What a benchmark item is recognised by: its question and options (a QA pair: its question;
+    a passage: its text)."""
+    if isinstance(item, MCQuestion):
+        return Segments(item.question, tuple(item.options.values()))
+    if isinstance(item, QAPair):
+        return Segments(item.question)
+    if isinstance(item, Passage):
+        return Segments(item.text)
+    raise TypeError(f"not a source item: {type(item).__name__}")
+
+
+def shingle_text(normalized: str, lang: str) -> str:
+    """The string shingled: normalised text, without spaces for zh/ja."""
+    return normalized.replace(" ", "") if lang in CHARACTER_LANGUAGES else normalized
+
+
+def segment_shingles(texts: Sequence[str], langs: Sequence[str]) -> tuple[U64, I64]:
+    """Unique shingle hashes of each text (one normalisation and one hashing pass), and the
+    index of the text owning each hash.  A text shorter than n is one shingle; empty: none."""
+    prepared = [shingle_text(normalize_text(text), lang) for text, lang in zip(texts, langs, strict=True)]
+    ns = np.array([CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs])
+    lengths = np.array([len(text) for text in prepared], dtype=np.int64)
+    if not prepared or lengths.sum() == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    codes = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.zeros(len(prepared) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    counts = np.where(lengths >= ns, lengths - ns + 1, np.minimum(lengths, 1))
+    owner = np.repeat(np.arange(len(prepared), dtype=np.int64), counts)
+    local = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    begin = starts[:-1][owner] + local
+    size = np.minimum(ns[owner], lengths[owner])
+    combined = np.zeros(len(owner), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(int(ns.max())):
+            inside = k < size
+            position = np.where(inside, begin + k, 0)
+            term = (codes[position] + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
+            combined = combined * np.uint64(31) + np.where(inside, term, np.uint64(0))
+        hashes = mix64(combined ^ _SALT)
+    return hashes, owner
+
+
+def item_shingles(segments: Sequence[Segments], langs: Sequence[str]) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
+    """Unique (hash, item) pairs of whole items, sorted by item then hash, and whether each hash
+    occurs in the item's stem."""
+    texts: list[str] = []
+    text_langs: list[str] = []
+    text_item: list[int] = []
+    is_stem: list[bool] = []
+    for index, (parts, lang) in enumerate(zip(segments, langs, strict=True)):
+        for position, text in enumerate(parts.all()):
+            texts.append(text)
+            text_langs.append(lang)
+            text_item.append(index)
+            is_stem.append(position == 0)
+    hashes, owner = segment_shingles(texts, text_langs)
+    items = np.array(text_item, dtype=np.int64)[owner] if len(owner) else owner
+    stem = np.array(is_stem, dtype=bool)[owner] if len(owner) else np.zeros(0, dtype=bool)
+    # a hash in the stem and in an option counts once, as a stem hash
+    order = np.lexsort((~stem, hashes, items))
+    items, hashes, stem = items[order], hashes[order], stem[order]
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
+    return hashes[first], items[first], stem[first]
+
+
+def _keyed(hashes: U64, records: I64) -> U64:
+    """One 64-bit key per (record, hash) pair (collisions are as unlikely as hash collisions)."""
+    with np.errstate(over="ignore"):
+        return mix64(hashes ^ (records.astype(np.uint64) + np.uint64(1)) * np.uint64(0xD6E8FEB86659FD93))
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best benchmark item of one record, with its score and the mass it shares."""
+
+    bench: int
+    score: float
+    shared: float
+
+
+class ShingleIndex:
+    """Inverted index of the benchmark items' shingles, with IDF weights."""
+
+    def __init__(self, segments: Sequence[Segments], langs: Sequence[str], max_df: int, candidates: int) -> None:
+        self.size = len(segments)
+        self.max_df = max_df
+        self.candidates = candidates
+        hashes, items, stem = item_shingles(segments, langs)
+        # per-item sorted hashes (exact scoring)
+        self._item_offsets = np.searchsorted(items, np.arange(self.size + 1)).astype(np.int64)
+        self._item_hashes, self._item_stem = hashes, stem
+        # postings: unique hash -> benchmark items
+        order = np.argsort(hashes, kind="stable")
+        self._post_hashes, self._post_items = hashes[order], items[order]
+        self._keys, first, self._df = np.unique(self._post_hashes, return_index=True, return_counts=True)
+        self._post_start = first.astype(np.int64)
+        #: the weight of a shingle held by no other benchmark item (the unit of ``min_shared``)
+        self.max_weight = float(np.log(self.size + 1.0))
+        item_weights = self.weights(self._item_hashes)
+        self._item_weight = item_weights
+        self.mass = np.bincount(items, weights=item_weights, minlength=self.size)
+        self.stem_mass = np.bincount(items, weights=np.where(stem, item_weights, 0.0), minlength=self.size)
+
+    def df(self, hashes: U64) -> I64:
+        """How many benchmark items hold each hash (0 for unknown hashes)."""
+        return self._lookup(hashes)[0]
+
+    def _lookup(self, hashes: U64) -> tuple[I64, I64]:
+        """df of each hash and its position among the index keys.  The hashes are searched in
+        sorted order: a sequential walk through the keys, several times faster than random
+        probes on big batches."""
+        if len(self._keys) == 0:
+            return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=np.int64)
+        order = np.argsort(hashes)
+        position = np.empty(len(hashes), dtype=np.int64)
+        position[order] = np.searchsorted(self._keys, hashes[order])
+        np.minimum(position, len(self._keys) - 1, out=position)
+        return np.where(self._keys[position] == hashes, self._df[position], 0).astype(np.int64), position
+
+    def weights(self, hashes: U64) -> F64:
+        return np.log((self.size + 1.0) / np.maximum(self.df(hashes), 1))
+
+    def hashes_of(self, bench: int) -> tuple[U64, npt.NDArray[np.bool_]]:
+        span = slice(self._item_offsets[bench], self._item_offsets[bench + 1])
+        return self._item_hashes[span], self._item_stem[span]
+
+    def best(
+        self, segments: Sequence[Segments], langs: Sequence[str], mc: Sequence[bool], threshold: float = 0.0
+    ) -> list[Match | None]:
+        """The best-scoring benchmark item of each record (None: no candidate at all, or - with
+        ``threshold`` - none whose score can reach it: those are never scored exactly)."""
+        found: list[Match | None] = [None] * len(segments)
+        if self.size == 0 or not segments:
+            return found
+        hashes, owner, _ = item_shingles(segments, langs)
+        df, key_position = self._lookup(hashes)
+        weights: F64 = np.log((self.size + 1.0) / np.maximum(df, 1)).astype(np.float64)
+        own_mass: F64 = np.bincount(owner, weights=weights, minlength=len(segments)).astype(np.float64)
+        rare = (df > 0) & (df <= self.max_df)
+        rare_owner, rare_weight = owner[rare], weights[rare]
+        starts = self._post_start[key_position[rare]]
+        counts = df[rare]
+        pair_owner = np.repeat(rare_owner, counts)
+        local = np.arange(len(pair_owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        pair_bench = self._post_items[np.repeat(starts, counts) + local]
+        keys = pair_owner * self.size + pair_bench
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
+        rough: F64 = np.bincount(inverse, weights=np.repeat(rare_weight, counts)).astype(np.float64)
+        by_owner = unique_keys // self.size
+        order = np.lexsort((-rough, by_owner))
+        first_of_owner = np.searchsorted(by_owner[order], by_owner[order])
+        kept = order[np.arange(len(order)) - first_of_owner < self.candidates]
+        if threshold > 0.0:
+            kept = kept[
+                self._may_reach(kept, by_owner, unique_keys, rough, weights, owner, df, own_mass, mc, threshold)
+            ]
+        records, benches = by_owner[kept], unique_keys[kept] % self.size
+        shared, stem_shared = self._shared(hashes, owner, records, benches)
+        mass, stem_mass = self.mass[benches], self.stem_mass[benches]
+        is_mc = np.asarray(mc, dtype=bool)[records]
+        whole = shared / np.maximum(np.where(is_mc, np.maximum(mass, own_mass[records]), mass), 1e-9)
+        in_stem = np.where(is_mc, -1.0, stem_shared / np.maximum(stem_mass, 1e-9))
+        use_stem = in_stem > whole
+        scores = np.where(use_stem, in_stem, whole)
+        evidence = np.where(use_stem, stem_shared, shared)
+        best = np.lexsort((-scores, records))
+        firsts = best[np.r_[True, records[best][1:] != records[best][:-1]]] if len(best) else best
+        for at in firsts.tolist():
+            found[int(records[at])] = Match(int(benches[at]), float(scores[at]), float(evidence[at]))
+        return found
+
+    def _may_reach(
+        self,
+        kept: I64,
+        by_owner: I64,
+        unique_keys: I64,
+        rough: F64,
+        weights: F64,
+        owner: I64,
+        df: I64,
+        own_mass: F64,
+        mc: Sequence[bool],
+        threshold: float,
+    ) -> npt.NDArray[np.bool_]:
+        """Whether each candidate pair's score can reach ``threshold``: its shared weight is at
+        most its rare shared weight plus the record's weight in common shingles (df > max_df)."""
+        common = np.bincount(owner, weights=np.where(df > self.max_df, weights, 0.0), minlength=len(own_mass))
+        records, benches = by_owner[kept], unique_keys[kept] % self.size
+        bound = rough[kept] + common[records]
+        mass = self.mass[benches]
+        is_mc = np.asarray(mc, dtype=bool)[records]
+        as_mc = np.minimum(bound, mass) / np.maximum(np.maximum(mass, own_mass[records]), 1e-9)
+        as_text = bound / np.maximum(np.minimum(mass, self.stem_mass[benches]), 1e-9)
+        return np.where(is_mc, as_mc, as_text) >= threshold
+
+    def _shared(self, hashes: U64, owner: I64, records: I64, benches: I64) -> tuple[F64, F64]:
+        """Shared weight (all, and in the benchmark stem) of each (record, benchmark item) pair,
+        in one vectorised join: every benchmark shingle of a pair is looked up among the
+        record's shingles, keyed by (record, hash)."""
+        lengths = self._item_offsets[benches + 1] - self._item_offsets[benches]
+        pair = np.repeat(np.arange(len(benches)), lengths)
+        local = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        at = np.repeat(self._item_offsets[benches], lengths) + local
+        own_keys = np.sort(_keyed(hashes, owner))
+        wanted = _keyed(self._item_hashes[at], records[pair])
+        order = np.argsort(wanted)
+        position = np.empty(len(wanted), dtype=np.int64)
+        position[order] = np.searchsorted(own_keys, wanted[order])
+        np.minimum(position, max(len(own_keys) - 1, 0), out=position)
+        hit = own_keys[position] == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
+        weight = np.where(hit, self._item_weight[at], 0.0)
+        shared = np.bincount(pair, weights=weight, minlength=len(benches))
+        stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
+        return shared.astype(np.float64), stem_shared.astype(np.float64)
+
+    def score(self, segments: Segments, lang: str, mc: bool, bench: int) -> Match:
+        """The score of one record against one given benchmark item (evaluation, evidence)."""
+        hashes, _, _ = item_shingles([segments], [lang])
+        return self._score(hashes, float(self.weights(hashes).sum()), bench, mc)
+
+    def _score(self, mine: U64, own_mass: float, bench: int, mc: bool) -> Match:
+        theirs, stem = self.hashes_of(bench)
+        position = np.minimum(np.searchsorted(mine, theirs), max(len(mine) - 1, 0))
+        common = mine[position] == theirs if len(mine) else np.zeros(len(theirs), dtype=bool)
+        weights = self.weights(theirs[common])
+        shared = float(weights.sum())
+        mass = float(self.mass[bench])
+        if mc:
+            return Match(bench, shared / max(mass, own_mass, 1e-9), shared)
+        whole = Match(bench, shared / max(mass, 1e-9), shared)
+        stem_shared = float(weights[stem[common]].sum())
+        in_stem = Match(bench, stem_shared / max(float(self.stem_mass[bench]), 1e-9), stem_shared)
+        return in_stem if in_stem.score > whole.score else whole

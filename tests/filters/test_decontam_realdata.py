@@ -1,0 +1,78 @@
+"""Decontamination on the calibration files (``../shared/realdata-full``): the labelled set's
+precision and recall per language, and no leak of a HEAD-QA / FrenchMedMCQA test item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
+from mmed_ift.filters.decontam_eval import EvalReport, evaluate, label_pair, word_candidates
+from mmed_ift.pipeline.decontam_calibration import build_eval_set, read_calibration, split_items
+from mmed_ift.schemas import MCQuestion
+
+CRAFTED = Path(__file__).resolve().parents[1] / "data" / "decontam_eval" / "crafted.jsonl"
+
+
+@pytest.fixture(scope="module")
+def corpora(realdata_full: Path) -> dict[str, list[MCQuestion]]:
+    return read_calibration(realdata_full)
+
+
+@pytest.mark.slow
+def test_labelled_set_precision_and_recall_per_language(
+    realdata_full: Path, corpora: dict[str, list[MCQuestion]]
+) -> None:
+    pairs = build_eval_set(realdata_full, CRAFTED)
+    kinds = {pair.kind for pair in pairs}
+    assert {"other_year", "edited", "reordered", "changed_option", "other_language"} <= kinds
+    assert {"shared_stem", "stock_stem", "same_topic", "shared_boilerplate"} <= kinds
+    background = [item for items in corpora.values() for item in items if item.split == "test"]
+    config = DecontamConfig()
+    report = evaluate(pairs, background, config.threshold, config.min_shared)
+    monolingual = {lang: counts for lang, counts in report.counts.items() if "-" not in lang}
+    assert set(monolingual) == {"en", "es", "fr", "ja", "ru", "zh"}
+    for lang in ("en", "es", "fr", "ru"):  # the languages with calibration files: hundreds of pairs each
+        counts = monolingual[lang]
+        assert EvalReport.precision(counts) >= 0.95, (lang, counts, report.table())
+        assert EvalReport.recall(counts) >= 0.98, (lang, counts, report.table())
+    # ja/zh: only the crafted pairs; every repeat found, no pair sharing only boilerplate removed
+    # (the one ja miss, a follow-up question on the same whole case, is in docs/decontamination.md)
+    for lang in ("ja", "zh"):
+        assert EvalReport.recall(monolingual[lang]) == 1.0
+    assert report.by_kind["shared_boilerplate"]["fp"] == 0
+    # the machine-translated version of a question shares too little text: a documented limit
+    assert EvalReport.recall(report.counts["es-en"]) < 0.5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("corpus", "lang"), [("headqa", "es"), ("headqa", "en"), ("frenchmedmcqa", "fr")])
+def test_no_repeated_test_item_leaks_into_training(
+    corpora: dict[str, list[MCQuestion]], corpus: str, lang: str
+) -> None:
+    train, test = split_items(corpora[corpus], lang)
+    repeats: set[tuple[str, str]] = set()
+    different: set[tuple[str, str]] = set()
+    for t, b in word_candidates(train, test):
+        labelled = label_pair(train[t], test[b])
+        if labelled is not None:
+            (repeats if labelled[0] else different).add((train[t].source_id, test[b].source_id))
+    assert repeats, "the calibration files hold questions repeated across exam years"
+    result = Decontaminate(test).process(list(train))
+    removed = {
+        (rejection.reject.source_id, rejection.evidence.benchmark_id)  # type: ignore[attr-defined]
+        for rejection in result.rejections
+    }
+    removed_items = {item for item, _ in removed}
+    assert {item for item, _ in repeats} <= removed_items
+    # removals of pairs the gold rules call different questions: measured 13/79 (es), 12/83 (en),
+    # 16/49 (fr). On inspection about half are the same question with its answer worded otherwise
+    # ("Linfocitos NK" / "NK") or, in FrenchMedMCQA, the same statements asked with the opposite
+    # polarity ("exacte" / "fausse"); see docs/decontamination.md.  This bounds them.
+    false_removals = removed & different
+    print(
+        f"{corpus} {lang}: {len(removed)} removed, {len(repeats)} labelled repeats,"
+        f" {len(false_removals)} labelled different"
+    )
+    assert len(false_removals) <= 0.35 * len(removed), sorted(false_removals)
