@@ -4,6 +4,7 @@ LLM would be sent (``--dry-run``) or what a composition policy selects and leave
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from mmed_ift.errors import BuildError
@@ -12,6 +13,7 @@ from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.pipeline.stages import (
+    as_published,
     default_filters,
     generate_samples,
     run_filters,
@@ -78,7 +80,9 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
     collected = read_sources(config, located, report)
     steps = default_filters(config, collected.held_out)
     items, _rejects = run_filters(steps, collected.training, report, config.progress)
-    grouped, _ = generate_samples(items, report, config.progress)
+    # the template samples the build will compose (its LLM samples come on top: not planned here)
+    template_only = replace(config, generator="template", llm=None)
+    grouped = as_published(generate_samples(items, report, config.progress, template_only)[0])
     composition = plan_composition(available_rows(grouped), config.languages, config.composition)
     tokens: dict[tuple[str, str, str], list[int]] = {}
     for dataset, by_lang in grouped.items():

@@ -154,7 +154,7 @@ def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport
     from mmed_ift.compose.apply import compose
 
     assert config.composition is not None
-    composed, composition = compose(_as_published(grouped), config.languages, config.composition)
+    composed, composition = compose(as_published(grouped), config.languages, config.composition)
     report.composition = composition.to_dict()
     report.tasks.clear()
     result: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
@@ -167,7 +167,7 @@ def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport
     return result
 
 
-def _as_published(grouped: Grouped) -> Grouped:
+def as_published(grouped: Grouped) -> Grouped:
     """Rows of a split that will be published as ``train`` (:func:`~mmed_ift.hub.layout.published_splits`)
     moved there now, so that the composition counts what a user will train on."""
     from mmed_ift.hub.layout import published_splits
