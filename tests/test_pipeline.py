@@ -29,6 +29,20 @@ def _medqa_line(number: int, answer: str = "B") -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
+def _other_topic(number: int) -> str:
+    options = {"A": "Amoxicillin", "B": "Doxycycline", "C": "Ceftriaxone", "D": "Azithromycin"}
+    record = {
+        "question": f"A child of {number % 9 + 2} years has an expanding red rash after a tick bite during a"
+        " camping trip. Which antibiotic should be prescribed?",
+        "answer": "Amoxicillin",
+        "options": options,
+        "meta_info": "step1",
+        "answer_idx": "A",
+        "metamap_phrases": ["rash"],
+    }
+    return json.dumps(record, ensure_ascii=False)
+
+
 @pytest.fixture
 def sources(tmp_path: Path) -> Path:
     root = tmp_path / "sources"
@@ -39,8 +53,9 @@ def sources(tmp_path: Path) -> Path:
     train.append(_medqa_line(99).replace('"answer_idx": "B"', '"answer_idx": "E"'))  # answer not an option
     (medqa / "phrases_no_exclude_train.jsonl").write_text("\n".join(train) + "\n", encoding="utf-8")
     (medqa / "phrases_no_exclude_dev.jsonl").write_text(_medqa_line(50) + "\n", encoding="utf-8")
+    # benchmark items about something else: a train question with other numbers *is* a repeat
     (medqa / "phrases_no_exclude_test.jsonl").write_text(
-        "\n".join(_medqa_line(n) for n in (60, 61)) + "\n", encoding="utf-8"
+        "\n".join(_other_topic(n) for n in (60, 61)) + "\n", encoding="utf-8"
     )
     wiki = root / "wikipedia" / "jawiki" / "AA"
     wiki.mkdir(parents=True)

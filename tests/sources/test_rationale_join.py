@@ -114,7 +114,7 @@ def test_build_joins_mmedbench_rationale(tmp_path: Path) -> None:
     sources = join_sources(tmp_path / "src")
     build(join_config(sources, tmp_path / "out"))
     rows = _rationale_rows(tmp_path / "out")
-    assert {row["task"] for row in rows} == {"mc_answer", "mc_rationale"}
+    assert {row["task"] for row in rows} == {"mc_rationale"}  # one sample per MC item
     [explained] = [row for row in rows if row["task"] == "mc_rationale"]
     assert RATIONALE in explained["messages"][-1]["content"]
     assert explained["provenance"]["license"] == "Apache-2.0; rationale: CC-BY-NC-4.0 (mmedbench)"
@@ -124,5 +124,5 @@ def test_license_allow_without_mmedbench_keeps_rows_unexplained(tmp_path: Path) 
     sources = join_sources(tmp_path / "src")
     build(join_config(sources, tmp_path / "out", license_allow=("apache-2.0",)))
     rows = _rationale_rows(tmp_path / "out")
-    assert {row["task"] for row in rows} == {"mc_answer", "mc_answer_text"}
+    assert {row["task"] for row in rows} == {"mc_answer_text"}
     assert {row["provenance"]["license"] for row in rows} == {"Apache-2.0"}
