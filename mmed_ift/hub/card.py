@@ -11,7 +11,7 @@ equal.
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -27,10 +27,12 @@ from mmed_ift.hub.card_sections import (
     DatasetFilters,
     Measured,
     commercial_section,
+    composition_note,
     composition_table,
     demo_notice,
     filter_rows,
     measured_section,
+    origins_section,
 )
 from mmed_ift.hub.layout import OUTPUT_SPLITS, SAMPLE_FEATURES, SplitSize, config_entries, measure_folder
 from mmed_ift.hub.licenses import commercial_use, most_restrictive_license
@@ -175,6 +177,10 @@ class CardExtras:
     dataset_filters: DatasetFilters | None = None
     measured: Measured = field(default_factory=dict)
     system_message: bool = False
+    #: the ``--target-size`` policy that chose the rows (the report's ``composition.policy``)
+    composition_policy: Mapping[str, Any] | None = None
+    #: MMed-IFT: per language, the sources its knowledge rows came from (report ``knowledge_origins``)
+    knowledge_origins: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
 
 
 def decontam_section(filters: Mapping[str, Mapping[str, Any]], removed: DatasetFilters | None = None) -> str:
@@ -237,6 +243,8 @@ def _body(
         measured_section=measured_section(filters, extra.measured),
         demo_notice=demo_notice(extra.demo),
         composition_table=composition_table(extra.composition),
+        composition_note=composition_note(extra.composition_policy),
+        knowledge_origins=origins_section(extra.knowledge_origins),
         system_note=(
             "**System message**: every template row starts with a short system turn in its language"
             " (`--system-message`)."

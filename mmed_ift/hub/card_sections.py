@@ -4,7 +4,7 @@ commercial-use subset.  :mod:`mmed_ift.hub.card` assembles them into the templat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mmed_ift.hub.licenses import commercial_use
@@ -100,3 +100,44 @@ def commercial_section(sources: Mapping[str, Mapping[str, Any]]) -> str:
         'ds = ds.filter(lambda row: row["provenance"]["license"] in COMMERCIAL)\n'
         "```"
     )
+
+
+def composition_note(policy: Mapping[str, Any] | None) -> str:
+    """Which policy chose the training rows (``build --target-size``), or that every row was kept."""
+    if not policy:
+        return "Every training row the filters kept is here (no `--target-size` composition policy)."
+    shares = f", every language between {policy['min_share']:.0%} and {policy['max_share']:.0%} of the rows"
+    own = (
+        "; per language: "
+        + ", ".join(f"{lang} {bounds}" for lang, bounds in sorted(policy.get("languages", {}).items()))
+        if policy.get("languages")
+        else ""
+    )
+    weights = (
+        "; source weights: "
+        + ", ".join(f"{name} {weight:g}" for name, weight in sorted(policy.get("sources", {}).items()))
+        if policy.get("sources")
+        else ""
+    )
+    return (
+        f"Training rows were chosen by the composition policy `--target-size {policy['target_size']}"
+        f" --balance {policy['balance']}` (a row repeated at most {policy['max_repeats']} times, seed"
+        f" {policy['seed']}{shares}{own}{weights}); `build_report.json` → `composition` has rows available"
+        " and chosen per language, source and task."
+    )
+
+
+def origins_section(origins: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
+    """MMed-IFT: per language, where the knowledge rows came from (source, rows, license, address)."""
+    if not origins:
+        return ""
+    lines = ["Where the knowledge came from:", "", "| language | source | rows | kinds | license | address |",
+             "|---|---|---:|---|---|---|"]  # fmt: skip
+    for lang, entries in sorted(origins.items()):
+        for entry in entries:
+            kinds = ", ".join(entry.get("kinds", []))
+            lines.append(
+                f"| {lang} | {entry.get('title') or entry['source']} (`{entry['source']}`) | {entry['rows']} | {kinds}"
+                f" | {entry.get('license', '')} | {entry.get('url', '')} |"
+            )
+    return "\n".join(lines)

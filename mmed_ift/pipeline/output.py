@@ -116,6 +116,8 @@ def write_cards(
             dataset_filters=dataset_filter_counts(report, dataset),
             measured=MEASURED,
             system_message=config.system_message,
+            composition_policy=(report.composition or {}).get("policy"),
+            knowledge_origins=report.knowledge_origins() if dataset == "ift" else {},
         )
         write_card(folder, dataset, per_dataset.get(dataset, {}), used.get(dataset, Counter()), filters, config, extra)
 

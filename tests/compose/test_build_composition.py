@@ -50,6 +50,9 @@ def test_target_size_sets_the_training_rows_and_leaves_benchmarks_whole(natural:
     assert sorted(r["id"] for r in _rows(tmp_path / "out", "test")) == sorted(r["id"] for r in _rows(natural, "test"))
     report = result.report.to_dict()
     assert report["composition"]["selected"] == target
+    for folder in ("MMed-IFT", "MMed-IFT-MC"):
+        card = (tmp_path / "out" / folder / "README.md").read_text(encoding="utf-8")
+        assert f"`--target-size {target} --balance equal`" in card, "the card names the policy behind its table"
     assert report["composition"]["policy"]["balance"] == "equal"
     assert sum(task["samples"] for task in report["tasks"]) == target + len(_rows(natural, "test")) + len(
         _rows(natural, "validation")
@@ -132,3 +135,13 @@ def test_a_policy_file_weights_sources(tmp_path: Path) -> None:
     bad.write_text("target_size: 200\nbalance: sideways\n", encoding="utf-8")
     refused = _cli("--lang", "en", "--out", "o2", "--composition", str(bad), cwd=tmp_path)
     assert refused.returncode == 2 and "--balance" in refused.stderr
+
+
+def test_the_knowledge_card_says_where_each_languages_knowledge_came_from(natural: Path) -> None:
+    card = (natural / "MMed-IFT" / "README.md").read_text(encoding="utf-8")
+    assert "Where the knowledge came from:" in card
+    table = card.split("Where the knowledge came from:", 1)[1].split("\n\n", 2)[1]
+    languages = {line.split("|")[1].strip() for line in table.splitlines()[2:]}
+    assert languages == set(LANGS)
+    assert "no `--target-size` composition policy" in card
+    assert "Where the knowledge came from" not in (natural / "MMed-IFT-MC" / "README.md").read_text(encoding="utf-8")
