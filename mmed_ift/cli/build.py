@@ -12,6 +12,7 @@ from mmed_ift.languages import LANGUAGE_CODES
 # Light imports only: the parser is built for every command, --help included.  The option
 # dataclasses are imported from modules that do not load numpy, polars or a model.
 from mmed_ift.pipeline.config import DEFAULT_OUT, BuildConfig, EngineOptions
+from mmed_ift.wiki_options import WikiOptions
 
 
 def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,6 +69,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_options(parser, BuildConfig, only=("max_field_chars",))
     add_options(parser.add_argument_group("filters"), FilterOptions)
+    add_options(parser.add_argument_group("wikipedia"), WikiOptions)
     add_llm_arguments(parser)
     add_options(parser.add_argument_group("engine"), EngineOptions)
     parser.set_defaults(handler=run_build_command)
@@ -91,6 +93,7 @@ def run_build_command(args: argparse.Namespace) -> int:
         max_field_chars=args.opt_max_field_chars,
         filter_options=options_from_args(FilterOptions, args),
         llm=config_from_args(args),
+        wikipedia=options_from_args(WikiOptions, args),
     )
     engine = options_from_args(EngineOptions, args)
     if config.llm is not None and config.llm.dry_run:

@@ -15,6 +15,7 @@ from mmed_ift.filters.options import FilterOptions
 from mmed_ift.languages import LANGUAGE_CODES, get_language
 from mmed_ift.options import check_ranges, option
 from mmed_ift.text.clean import DEFAULT_MAX_FIELD_CHARS
+from mmed_ift.wiki_options import WikiOptions
 
 if TYPE_CHECKING:
     from mmed_ift.generate.llm import LLMConfig
@@ -45,6 +46,8 @@ class BuildConfig:
         filter_options: the filter chain's options (:class:`~mmed_ift.filters.chain.FilterOptions`;
             a dict of its fields is accepted).
         llm: the LLM generator's settings; required when ``generator == "openai"``.
+        wikipedia: how Wikipedia's medical articles are chosen and cut into passages
+            (:class:`~mmed_ift.wiki_options.WikiOptions`; a dict of its fields is accepted).
     """
 
     languages: tuple[str, ...]
@@ -65,6 +68,7 @@ class BuildConfig:
     )
     filter_options: FilterOptions = field(default_factory=FilterOptions)
     llm: LLMConfig | None = None
+    wikipedia: WikiOptions = field(default_factory=WikiOptions)
 
     def __post_init__(self) -> None:
         if isinstance(self.languages, str):
@@ -78,6 +82,8 @@ class BuildConfig:
         check_ranges(self)
         if isinstance(self.filter_options, dict):
             self.filter_options = FilterOptions.from_dict(self.filter_options)
+        if isinstance(self.wikipedia, dict):
+            self.wikipedia = WikiOptions.from_dict(self.wikipedia)
         if not self.languages:
             raise BuildError("choose at least one language (--lang CODE or --all)")
         for code in self.languages:

@@ -71,6 +71,9 @@ class BuildReport:
     unread_folders: dict[str, str | None] = field(default_factory=dict)
     #: sha256 of every file of the dataset folders, checked again by ``publish``
     output_sha256: dict[str, str] = field(default_factory=dict)
+    #: per source that chooses its records (Wikipedia's medical articles), per language: the
+    #: classifier (path or "trained", model and training-data sha256) and what it selected
+    selection: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -162,6 +165,7 @@ class BuildReport:
             "languages": self.per_language(),
             "rejected_total": self.total_rejected(),
             "unread_folders": self.unread_folders,
+            "selection": self.selection,
             "timings_s": self.timings,
             REPORT_KEY: self.output_sha256,
         }

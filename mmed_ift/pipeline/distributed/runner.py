@@ -58,7 +58,7 @@ from mmed_ift.pipeline.distributed.write import GroupKey, output_counts, write_o
 from mmed_ift.pipeline.local import no_training_records
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
-from mmed_ift.pipeline.sources import Role, locate_sources, record
+from mmed_ift.pipeline.sources import Role, locate_sources, reading_config, record
 from mmed_ift.pipeline.stages import FilterFactory, default_filters
 from mmed_ift.schemas import Item, Reject
 
@@ -99,6 +99,8 @@ def _account_side_rows(side: list[dict[str, Any]], report: BuildReport) -> tuple
     for row in sorted(side, key=lambda row: row["seq"]):
         if row["role"] == "other_count":
             report.record_other_language(row["source"], int(row["payload"]))
+        elif row["role"] == "selection":
+            report.selection[row["source"]] = json.loads(row["payload"])
         elif row["role"] == "reject":
             reject = reject_from_json(row["payload"])
             record(report, Role.REJECT, reject, row["source"])
@@ -245,7 +247,7 @@ def run_ray_build(
                 read_batch,  # type: ignore[arg-type]
                 batch_size=1,
                 batch_format="pyarrow",
-                fn_kwargs={"config": config},
+                fn_kwargs={"config": reading_config(config, located)},
             )
             .materialize()
         )

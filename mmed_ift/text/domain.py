@@ -1,0 +1,174 @@
+"""A fastText-style supervised domain classifier: is this text medical?
+
+The DCLM recipe: positives are text known to be of the domain, negatives a random sample of the
+corpus to filter; a supervised fastText model (hashed word and word-bigram features averaged into
+a small embedding, a linear layer on top) learns the difference in seconds.  The model is trained
+here in numpy -- the same architecture and SGD as ``fasttext supervised`` with two labels -- and
+not with the ``fasttext`` package, because the only training build of it on PyPI ships the same
+``fasttext`` module as ``fasttext-predict`` (which language ID depends on): installing both leaves
+whichever came last, so a build could lose ``train_supervised``.  Training here is also
+deterministic (one seed, one thread), so both engines and every rerun select the same articles.
+
+A user may bring a real fastText model instead (``--domain-model model.bin``, labels
+``__label__medical`` / anything else, read with ``fasttext-predict``), or a model saved by
+:meth:`DomainClassifier.save` (``.npz``).
+
+Text is tokenised the way fastText users prepare CJK text: lower-cased words for scripts with
+spaces, single characters for Chinese and Japanese (so bigrams are character bigrams).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xxhash
+
+MEDICAL_LABEL = "__label__medical"
+#: hashing buckets, embedding size, epochs, learning rate: fastText's supervised defaults scaled
+#: to a two-label task over a few thousand documents
+BUCKETS = 1 << 17
+DIM = 16
+EPOCHS = 10
+LEARNING_RATE = 3.0
+#: characters of a document the classifier reads (the lead says what an article is about)
+READ_CHARS = 3000
+#: character n-gram lengths of a word's subword features
+SUBWORDS = (3, 4, 5)
+#: cap on one document's weight in the loss (a group of a few texts must not blow up SGD)
+MAX_WEIGHT = 20.0
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words (CJK characters one by one), word bigrams, and the character n-grams of
+    :data:`SUBWORDS` lengths of each longer word (fastText's ``-minn 3 -maxn 5``: inflected forms
+    share features: maladie/maladies, болезнь/болезни)."""
+    words: list[str] = []
+    for word in _WORD.findall(text[:READ_CHARS].lower()):
+        if _CJK_CHAR.search(word):
+            words.extend(word)
+        else:
+            words.append(word)
+    grams = [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    for word in words:
+        if len(word) > 3:
+            marked = f"<{word}>"
+            grams.extend(marked[i : i + n] for n in SUBWORDS for i in range(len(marked) - n + 1))
+    return words + grams
+
+
+def features(text: str) -> np.ndarray:
+    """Bucket ids of a text's tokens (empty text: no features)."""
+    ids = [xxhash.xxh32_intdigest(token.encode("utf-8")) % BUCKETS for token in tokens(text)]
+    return np.asarray(ids, dtype=np.int64)
+
+
+def fingerprint_texts(labelled: Iterable[tuple[int, str]]) -> str:
+    """sha256 of the training set (label and text of every document, in order)."""
+    digest = hashlib.sha256()
+    for label, text in labelled:
+        digest.update(f"{label}\t{text}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class DomainClassifier:
+    """Scores a text's probability of being medical."""
+
+    embedding: np.ndarray | None
+    weights: np.ndarray | None
+    #: where the model came from: ``trained`` or the path of a user's model
+    origin: str
+    fingerprint: str
+    training_fingerprint: str | None = None
+    training_counts: dict[str, int] | None = None
+    external: Any = None
+
+    def score(self, text: str) -> float:
+        """P(medical) for ``text``."""
+        flat = " ".join(text.split())
+        if self.external is not None:
+            labels, probs = self.external.predict(flat, k=-1)
+            return float(dict(zip(labels, probs, strict=False)).get(MEDICAL_LABEL, 0.0))
+        assert self.embedding is not None and self.weights is not None
+        ids = features(flat)
+        if not len(ids):
+            return 0.0
+        hidden = self.embedding[ids].mean(axis=0)
+        return float(1.0 / (1.0 + np.exp(-(hidden @ self.weights))))
+
+    @classmethod
+    def train(cls, groups: Sequence[tuple[int, Sequence[str]]], seed: int = 0) -> DomainClassifier:
+        """Supervised training, deterministic.  ``groups`` are (label, texts) pairs -- 1 medical,
+        0 not -- and each non-empty group weighs the same in the loss, however many texts it
+        has: natural-text positives and natural-text negatives then balance each other, so
+        the words every sentence has (the, de, и, の) do not lean either way."""
+        groups = [(label, list(texts)) for label, texts in groups if texts]
+        labels = {label for label, _ in groups}
+        if labels != {0, 1}:
+            raise ValueError(f"training needs medical (1) and other (0) texts, got labels {sorted(labels)}")
+        labelled = [(label, text) for label, texts in groups for text in texts]
+        rng = np.random.default_rng(seed)
+        docs: list[tuple[int, float, np.ndarray]] = []
+        total = len(labelled)
+        for label, texts in groups:
+            weight = total / (len(groups) * len(texts))
+            for text in texts:
+                ids = features(" ".join(text.split()))
+                if len(ids):
+                    docs.append((label, weight, ids))
+        embedding = ((rng.random((BUCKETS, DIM)) - 0.5) / DIM).astype(np.float32)
+        # fastText's output layer has no bias: a text of unseen words scores 0.5, not the prior
+        weights = np.zeros(DIM, dtype=np.float32)
+        steps, step = EPOCHS * len(docs), 0
+        for _ in range(EPOCHS):
+            for index in rng.permutation(len(docs)):
+                label, weight, ids = docs[index]
+                rate = _learning_rate(step, steps)
+                step += 1
+                hidden = embedding[ids].mean(axis=0)
+                prob = 1.0 / (1.0 + np.exp(-(hidden @ weights)))
+                grad = (prob - label) * min(weight, MAX_WEIGHT) * rate
+                embedding[ids] -= (grad * weights / len(ids)).astype(np.float32)
+                weights -= (grad * hidden).astype(np.float32)
+        medical = sum(1 for label, _ in labelled if label)
+        counts = {"medical": medical, "other": len(labelled) - medical}
+        model = cls(embedding, weights, "trained", "", fingerprint_texts(labelled), counts)
+        model.fingerprint = model.model_fingerprint()
+        return model
+
+    def model_fingerprint(self) -> str:
+        assert self.embedding is not None and self.weights is not None
+        digest = hashlib.sha256(self.embedding.tobytes())
+        digest.update(self.weights.tobytes())
+        return digest.hexdigest()
+
+    def save(self, path: Path) -> None:
+        """The model as ``.npz`` (``--domain-model`` reads it back)."""
+        assert self.embedding is not None and self.weights is not None
+        np.savez_compressed(path, embedding=self.embedding, weights=self.weights)
+
+    @classmethod
+    def load(cls, path: Path) -> DomainClassifier:
+        """A model saved by :meth:`save` (``.npz``) or a fastText model (``.bin``/``.ftz``)."""
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.suffix == ".npz":
+            with np.load(path) as data:
+                return cls(data["embedding"], data["weights"], str(path), digest)
+        import fasttext  # fasttext-predict: loads and predicts with any fastText model
+
+        return cls(None, None, str(path), digest, external=fasttext.load_model(str(path)))
+
+
+def _learning_rate(step: int, steps: int) -> float:
+    """fastText's schedule: linear decay from the start rate to zero."""
+    return LEARNING_RATE * (1.0 - step / steps)
