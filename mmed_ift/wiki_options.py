@@ -24,7 +24,7 @@ class WikiOptions:
         " (.bin/.ftz, label __label__medical) or a saved .npz",
     )
     domain_threshold: float = option(
-        0.5,
+        0.8,
         flag="--domain-threshold",
         metavar="P",
         minimum=0.0,

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mmed_ift.schemas import Item, MCQuestion, QAPair
-from mmed_ift.sources.wiki_seed import GENERAL, GENERAL_TEXT, MEDICAL, seed_terms
+from mmed_ift.sources.wiki_seed import GENERAL, GENERAL_TEXT, MEDICAL, MEDICAL_TEXT, seed_terms
 from mmed_ift.text.domain import READ_CHARS, DomainClassifier
 from mmed_ift.wiki_options import WikiOptions
 
@@ -131,14 +131,16 @@ def train_language(lang: str, dump_sample: list[str], extra_positives: list[str]
     positives against the general lexicon and sentences takes the dump sample's medical-looking
     articles out of the negatives, then the model is trained on positives against the cleaned
     sample and the general seeds."""
-    seeds = seed_documents(MEDICAL, lang, SEED)
-    general = seed_documents(GENERAL, lang, SEED + 1)
-    sentences = list(GENERAL_TEXT.get(lang, ()))
-    first = DomainClassifier.train([(1, extra_positives), (1, seeds), (0, general), (0, sentences)], seed=SEED)
+    seeds: list[tuple[int, list[str]]] = [
+        (1, extra_positives),
+        (1, seed_documents(MEDICAL, lang, SEED)),
+        (1, list(MEDICAL_TEXT.get(lang, ()))),
+        (0, seed_documents(GENERAL, lang, SEED + 1)),
+        (0, list(GENERAL_TEXT.get(lang, ()))),
+    ]
+    first = DomainClassifier.train(seeds, seed=SEED)
     negatives = [text for text in dump_sample if first.score(text) < FIRST_ROUND_CUT]
-    return DomainClassifier.train(
-        [(1, extra_positives), (1, seeds), (0, general), (0, sentences + negatives)], seed=SEED
-    )
+    return DomainClassifier.train([*seeds, (0, negatives)], seed=SEED)
 
 
 def classifiers(options: WikiOptions, dump_sample: dict[str, list[str]]) -> Iterator[tuple[str, DomainClassifier]]:
