@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.sources.formats import display_path, iter_jsonl
+from mmed_ift.text.wiki_sections import WIKIEXTRACTOR, WIKIMEDIA
 
 #: the columns of a ``wikimedia/wikipedia`` shard
 PARQUET_COLUMNS = ("id", "url", "title", "text")
@@ -40,6 +41,9 @@ class Article:
     title: str
     text: str
     lang: str
+    #: how headings are laid out in ``text`` (:data:`~mmed_ift.text.wiki_sections.WIKIMEDIA` or
+    #: ``WIKIEXTRACTOR``): the file format says
+    layout: str = WIKIMEDIA
 
 
 def language_from_url(url: str, where: str) -> str:
@@ -73,7 +77,7 @@ def _field(record: dict[str, object], key: str, where: str) -> str:
     return value
 
 
-def to_article(record: dict[str, object], where: str, fallback_lang: str | None) -> Article:
+def to_article(record: dict[str, object], where: str, fallback_lang: str | None, layout: str) -> Article:
     """An :class:`Article` from one record of either format, or a :class:`SourceFormatError`."""
     url = _field(record, "url", where)
     try:
@@ -85,7 +89,7 @@ def to_article(record: dict[str, object], where: str, fallback_lang: str | None)
     title, text = _field(record, "title", where), _field(record, "text", where)
     if not text.strip():
         raise SourceFormatError(where, "field 'text' is empty", reason="empty_text")
-    return Article(where, _field(record, "id", where), url, title, text, lang)
+    return Article(where, _field(record, "id", where), url, title, text, lang, layout)
 
 
 def iter_parquet(path: Path, root: Path) -> Iterator[dict[str, object] | SourceFormatError]:
@@ -119,7 +123,7 @@ def iter_articles(path: Path, root: Path) -> Iterator[Article | SourceFormatErro
                 continue
             where = str(record.pop("_where"))
             try:
-                yield to_article(record, where, fallback)
+                yield to_article(record, where, fallback, WIKIMEDIA)
             except SourceFormatError as error:
                 yield error
         return
@@ -128,6 +132,6 @@ def iter_articles(path: Path, root: Path) -> Iterator[Article | SourceFormatErro
             yield value
             continue
         try:
-            yield to_article(value, where, None)
+            yield to_article(value, where, None, WIKIEXTRACTOR)
         except SourceFormatError as error:
             yield error

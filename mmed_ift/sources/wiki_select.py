@@ -4,8 +4,9 @@ Per language present in the dump, a supervised fastText-style classifier
 (:class:`~mmed_ift.text.domain.DomainClassifier`) is trained at build time:
 
 * **positives**: the medical text the build already reads in that language -- the training items
-  of the other sources (MC questions with their options and rationales, QA pairs) -- plus
-  pseudo-documents drawn from the project's seed lexicon (:mod:`mmed_ift.sources.wiki_seed`);
+  of the other sources (MC questions with their options and rationales, QA pairs; the bundled
+  samples of those sources when the build reads Wikipedia alone) -- plus the project's seed
+  lexicon (pseudo-documents) and medical sentences (:mod:`mmed_ift.sources.wiki_seed`);
 * **negatives**: a uniform random sample of the dump's articles (reservoir sampling, seeded, one
   pass), less those a first-round model (positives against the general lexicon) already finds
   medical -- a dump sample is mostly non-medical, but the medical articles in it would teach the
@@ -96,6 +97,15 @@ def source_positives(sources: Iterable[tuple[str, str]], languages: set[str]) ->
     return found
 
 
+def bundled_sources() -> tuple[tuple[str, str], ...]:
+    """The project's bundled samples of the other sources: the positives of a Wikipedia read
+    that has no other source beside it (``build --source wikipedia``, or the adapter alone)."""
+    from mmed_ift.sources.base import bundled_samples_root, registry
+
+    root = bundled_samples_root()
+    return tuple((name, str(root / name)) for name in registry() if name != "wikipedia" and (root / name).is_dir())
+
+
 def seed_documents(table: dict[str, str], lang: str, seed: int) -> list[str]:
     """Pseudo-documents of :data:`SEED_DOC_TERMS` lexicon terms each, drawn with ``seed``."""
     terms = seed_terms(table, lang)
@@ -150,6 +160,6 @@ def classifiers(options: WikiOptions, dump_sample: dict[str, list[str]]) -> Iter
         for lang in sorted(dump_sample):
             yield lang, model
         return
-    positives = source_positives(options.positive_sources, set(dump_sample))
+    positives = source_positives(options.positive_sources or bundled_sources(), set(dump_sample))
     for lang in sorted(dump_sample):
         yield lang, train_language(lang, dump_sample[lang], positives.get(lang, []))

@@ -116,7 +116,7 @@ class Wikipedia(SourceAdapter):
             yield self.reject(article.where, "not_medical", detail, **ids)
             return
         block.articles_selected += 1
-        sections = split_sections(article.title, article.text)
+        sections = split_sections(article.title, article.text, article.layout)
         kept = kept_sections(sections, MIN_SECTION_CHARS)
         block.sections_dropped += len(sections) - len(kept)
         if not kept:

@@ -19,8 +19,10 @@ spaces, single characters for Chinese and Japanese (so bigrams are character big
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,10 +68,13 @@ def tokens(text: str) -> list[str]:
     return words + grams
 
 
+@functools.lru_cache(maxsize=65536)
 def features(text: str) -> np.ndarray:
     """Bucket ids of a text's tokens (empty text: no features)."""
     ids = [xxhash.xxh32_intdigest(token.encode("utf-8")) % BUCKETS for token in tokens(text)]
-    return np.asarray(ids, dtype=np.int64)
+    found = np.asarray(ids, dtype=np.int64)
+    found.flags.writeable = False  # shared by the cache
+    return found
 
 
 def fingerprint_texts(labelled: Iterable[tuple[int, str]]) -> str:
@@ -136,10 +141,10 @@ class DomainClassifier:
                 rate = _learning_rate(step, steps)
                 step += 1
                 hidden = embedding[ids].mean(axis=0)
-                prob = 1.0 / (1.0 + np.exp(-(hidden @ weights)))
-                grad = (prob - label) * min(weight, MAX_WEIGHT) * rate
-                embedding[ids] -= (grad * weights / len(ids)).astype(np.float32)
-                weights -= (grad * hidden).astype(np.float32)
+                prob = 1.0 / (1.0 + math.exp(-float(hidden @ weights)))
+                grad = np.float32((prob - label) * min(weight, MAX_WEIGHT) * rate)
+                embedding[ids] -= weights * (grad / np.float32(len(ids)))
+                weights -= hidden * grad
         medical = sum(1 for label, _ in labelled if label)
         counts = {"medical": medical, "other": len(labelled) - medical}
         model = cls(embedding, weights, "trained", "", fingerprint_texts(labelled), counts)

@@ -8,10 +8,12 @@ line of its own (no ``==`` markup left):
 * WikiExtractor ``--json``: the heading line with a full stop appended (``"Signs and symptoms."``;
   it adds one unless the heading ends in ``!``/``?``), emitted only when the section has text.
 
-So one detector serves both: a heading is a short line, once a single trailing full stop is
-removed without any sentence punctuation, which opens a paragraph (the next line is a longer text
-line, or a sub-heading that does).  Short lines in a run (list items) are not headings, and a
-navigation heading (References, 参考文献, Литература...) counts whatever follows it (a list).
+So one detector serves both, told which layout it reads (the file format says): a heading is a
+short line -- with WikiExtractor's full stop, without one in wikimedia's -- that has no other
+sentence punctuation, no clause dash or brackets, and opens a paragraph (the next line is a longer
+text line, or, for a very short heading, a sub-heading that does).  The first line (the lead) is
+never a heading, short lines in a run (list items) are not, and a navigation heading
+(References, 参考文献, Литература...) counts whatever follows it (a list).
 """
 
 from __future__ import annotations
@@ -71,7 +73,15 @@ _SENTENCE_PUNCTUATION = re.compile(r"[.!?;。！？；]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 #: longest heading, in characters (CJK) and words (other scripts)
 MAX_HEADING_CHARS = 40
-MAX_HEADING_WORDS = 10
+MAX_HEADING_WORDS = 7
+#: a heading followed directly by a sub-heading is at most this long (a short sentence is longer)
+MAX_NESTED_CHARS = 12
+MAX_NESTED_WORDS = 4
+#: what a sentence has and a heading does not: a dash between clauses, brackets, quotes
+_NOT_IN_HEADINGS = re.compile(r"\s[—–-]\s|[(（«»“”\"]")
+#: the two layouts: ``wikimedia/wikipedia`` (headings bare) and WikiExtractor (headings with ".")
+WIKIMEDIA = "wikimedia"
+WIKIEXTRACTOR = "wikiextractor"
 
 
 @dataclass(frozen=True)
@@ -106,56 +116,72 @@ def section_kind(heading: str) -> str:
     return GENERAL
 
 
-def _heading_shaped(line: str) -> bool:
+def _heading_shaped(line: str, layout: str) -> bool:
+    raw = line.strip()
+    if layout == WIKIEXTRACTOR and not raw.endswith((".", "!", "?")):
+        return False  # WikiExtractor ends every heading with one
+    if layout == WIKIMEDIA and raw.endswith("."):
+        return False  # wikimedia/wikipedia never does
     core = heading_text(line)
     if not core or len(core) > 2 * MAX_HEADING_CHARS or _SENTENCE_PUNCTUATION.search(core):
         return False
-    if core.endswith((":", "：", ",", "，", "、")):
+    if core.endswith((":", "：", ",", "，", "、")) or _NOT_IN_HEADINGS.search(core):
         return False
     if _CJK.search(core):
         return len(core) <= MAX_HEADING_CHARS
     return len(core.split()) <= MAX_HEADING_WORDS and (core[0].isupper() or core[0].isdigit())
 
 
+def _short(line: str) -> bool:
+    """Short enough to be a heading directly followed by its first sub-heading."""
+    core = heading_text(line)
+    return len(core) <= MAX_NESTED_CHARS if _CJK.search(core) else len(core.split()) <= MAX_NESTED_WORDS
+
+
 def _is_paragraph(line: str, heading: str) -> bool:
     text = line.strip()
-    return len(text) > max(2 * len(heading_text(heading)), 40 if not _CJK.search(text) else 15)
+    return len(text) > max(2 * len(heading_text(heading)), 20 if not _CJK.search(text) else 8)
 
 
-def heading_lines(lines: list[str]) -> set[int]:
-    """Indexes of the heading lines among ``lines`` (see the module docstring)."""
+def heading_lines(lines: list[str], layout: str) -> set[int]:
+    """Indexes of the heading lines among ``lines`` (see the module docstring); ``layout`` is
+    :data:`WIKIMEDIA` or :data:`WIKIEXTRACTOR`.  The first text line (the lead) is never one."""
+    if layout not in (WIKIMEDIA, WIKIEXTRACTOR):
+        raise ValueError(f"layout must be {WIKIMEDIA!r} or {WIKIEXTRACTOR!r}, got {layout!r}")
     blank_separated = any(not line.strip() for line in lines)
+    first = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
     found: set[int] = set()
     next_text: int | None = None  # index of the next non-blank line, walking backwards
-    for index in range(len(lines) - 1, -1, -1):
+    for index in range(len(lines) - 1, first, -1):
         line = lines[index]
         if not line.strip():
             continue
-        if is_navigation(line) and _heading_shaped(line):
-            found.add(index)
-        elif _heading_shaped(line) and next_text is not None:
-            opens = next_text in found or _is_paragraph(lines[next_text], line)
-            previous = index - 1
-            in_run = (
-                blank_separated
-                and previous >= 0
-                and lines[previous].strip() != ""
-                and not _is_paragraph(lines[previous], lines[previous])
-            )
-            if opens and not in_run:
+        if _heading_shaped(line, layout):
+            if is_navigation(line):
                 found.add(index)
+            elif next_text is not None:
+                opens = (next_text in found and _short(line)) or _is_paragraph(lines[next_text], line)
+                previous = index - 1
+                in_run = (
+                    blank_separated
+                    and previous >= 0
+                    and lines[previous].strip() != ""
+                    and not _is_paragraph(lines[previous], lines[previous])
+                )
+                if opens and not in_run:
+                    found.add(index)
         next_text = index
     return found
 
 
-def split_sections(title: str, text: str) -> list[Section]:
+def split_sections(title: str, text: str, layout: str = WIKIMEDIA) -> list[Section]:
     """The article's sections in order, the lead first; the title line that both formats may
     repeat at the top is dropped; empty sections vanish."""
     lines = text.replace("\r\n", "\n").split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and heading_text(lines[first]) == title.strip():
         lines = lines[first + 1 :]
-    headings = heading_lines(lines)
+    headings = heading_lines(lines, layout)
     sections: list[Section] = []
     heading, body = "", list[str]()
     for index, line in enumerate(lines):
