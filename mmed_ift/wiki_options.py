@@ -39,7 +39,7 @@ class WikiOptions:
         help="longest Wikipedia passage (a section, or a piece of a longer one), in characters",
     )
     negatives_per_language: int = option(
-        2000, minimum=10, help="articles sampled from the dump as negatives, per language"
+        1000, minimum=10, help="articles sampled from the dump as negatives, per language"
     )
     #: (source name, folder) of the build's other sources, read for positives (set by the build)
     positive_sources: tuple[tuple[str, str], ...] = ()

@@ -40,7 +40,7 @@ DIM = 16
 EPOCHS = 10
 LEARNING_RATE = 3.0
 #: characters of a document the classifier reads (the lead says what an article is about)
-READ_CHARS = 3000
+READ_CHARS = 1000
 #: character n-gram lengths of a word's subword features
 SUBWORDS = (3, 4, 5)
 #: cap on one document's weight in the loss (a group of a few texts must not blow up SGD)
@@ -50,31 +50,39 @@ _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased words (CJK characters one by one), word bigrams, and the character n-grams of
-    :data:`SUBWORDS` lengths of each longer word (fastText's ``-minn 3 -maxn 5``: inflected forms
-    share features: maladie/maladies, болезнь/болезни)."""
-    words: list[str] = []
+def words(text: str) -> list[str]:
+    """Lower-cased words of the first :data:`READ_CHARS` characters, CJK characters one by one."""
+    found: list[str] = []
     for word in _WORD.findall(text[:READ_CHARS].lower()):
         if _CJK_CHAR.search(word):
-            words.extend(word)
+            found.extend(word)
         else:
-            words.append(word)
-    grams = [f"{a} {b}" for a, b in itertools.pairwise(words)]
-    for word in words:
-        if len(word) > 3:
-            marked = f"<{word}>"
-            grams.extend(marked[i : i + n] for n in SUBWORDS for i in range(len(marked) - n + 1))
-    return words + grams
-
-
-@functools.lru_cache(maxsize=65536)
-def features(text: str) -> np.ndarray:
-    """Bucket ids of a text's tokens (empty text: no features)."""
-    ids = [xxhash.xxh32_intdigest(token.encode("utf-8")) % BUCKETS for token in tokens(text)]
-    found = np.asarray(ids, dtype=np.int64)
-    found.flags.writeable = False  # shared by the cache
+            found.append(word)
     return found
+
+
+def _bucket(token: str) -> int:
+    return xxhash.xxh32_intdigest(token.encode("utf-8")) % BUCKETS
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _word_buckets(word: str) -> tuple[int, ...]:
+    """A word's bucket and those of its character n-grams of :data:`SUBWORDS` lengths (fastText's
+    ``-minn 3 -maxn 5``: inflected forms share features, maladie/maladies, болезнь/болезни);
+    cached, since a dump repeats its vocabulary millions of times."""
+    buckets = [_bucket(word)]
+    if len(word) > 3:
+        marked = f"<{word}>"
+        buckets += [_bucket(marked[i : i + n]) for n in SUBWORDS for i in range(len(marked) - n + 1)]
+    return tuple(buckets)
+
+
+def features(text: str) -> np.ndarray:
+    """Bucket ids of a text's words, their subwords and its word bigrams (empty text: none)."""
+    found = words(text)
+    ids = [bucket for word in found for bucket in _word_buckets(word)]
+    ids += [_bucket(f"{a} {b}") for a, b in itertools.pairwise(found)]
+    return np.asarray(ids, dtype=np.int64)
 
 
 def fingerprint_texts(labelled: Iterable[tuple[int, str]]) -> str:
