@@ -200,7 +200,8 @@ def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]],
             elif role is Role.HELD_OUT:
                 assert not isinstance(result, Reject)
                 collected.held_out.append(result)
-            elif isinstance(result, Reject):
+            elif role is Role.REJECT:  # a reject in a language outside the build is only counted
+                assert isinstance(result, Reject)
                 collected.rejects.append(result)
         record_selection(adapter, report)
     return collected
