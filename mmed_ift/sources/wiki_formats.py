@@ -98,7 +98,8 @@ def iter_parquet(path: Path, root: Path) -> Iterator[dict[str, object] | SourceF
 
     shown = display_path(path, root)
     try:
-        shard = pq.ParquetFile(path)
+        # buffered reads, no pre-buffering, one thread: one row group in memory at a time
+        shard = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
     except (OSError, ValueError) as error:
         raise SourceFormatError(shown, f"not a readable parquet file: {error}") from None
     missing = [name for name in PARQUET_COLUMNS if name not in shard.schema_arrow.names]
@@ -107,7 +108,7 @@ def iter_parquet(path: Path, root: Path) -> Iterator[dict[str, object] | SourceF
             shown, f"missing column(s) {missing}; a wikimedia/wikipedia shard has {list(PARQUET_COLUMNS)}"
         )
     row = 0
-    for batch in shard.iter_batches(batch_size=BATCH_ROWS, columns=list(PARQUET_COLUMNS)):
+    for batch in shard.iter_batches(batch_size=BATCH_ROWS, columns=list(PARQUET_COLUMNS), use_threads=False):
         for record in batch.to_pylist():
             yield {"_where": f"{shown}#row={row}", **record}
             row += 1
