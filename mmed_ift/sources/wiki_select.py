@@ -38,6 +38,8 @@ SEED_DOCS = 300
 SEED_DOC_TERMS = 12
 #: a dump-sample article the first-round model scores at least this is not a negative
 FIRST_ROUND_CUT = 0.5
+#: a language with fewer articles than this is not a dump but articles a user chose: all are kept
+MIN_DUMP_ARTICLES = 5
 #: medical texts read from the build's other sources, per language, at most
 MAX_SOURCE_POSITIVES = 5000
 #: records read from one other source while looking for positives, at most
@@ -160,6 +162,11 @@ def classifiers(options: WikiOptions, dump_sample: dict[str, list[str]]) -> Iter
         for lang in sorted(dump_sample):
             yield lang, model
         return
-    positives = source_positives(options.positive_sources or bundled_sources(), set(dump_sample))
+    dumps = {lang: sample for lang, sample in dump_sample.items() if len(sample) >= MIN_DUMP_ARTICLES}
+    positives = source_positives(options.positive_sources or bundled_sources(), set(dumps)) if dumps else {}
     for lang in sorted(dump_sample):
-        yield lang, train_language(lang, dump_sample[lang], positives.get(lang, []))
+        if lang in dumps:
+            yield lang, train_language(lang, dump_sample[lang], positives.get(lang, []))
+        else:
+            found = len(dump_sample[lang])
+            yield lang, DomainClassifier.keep_all(f"none: {found} article(s), fewer than {MIN_DUMP_ARTICLES}")

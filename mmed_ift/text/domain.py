@@ -105,9 +105,13 @@ class DomainClassifier:
     training_fingerprint: str | None = None
     training_counts: dict[str, int] | None = None
     external: Any = None
+    #: the score of every text, for a selection that keeps everything (:meth:`keep_all`)
+    constant: float | None = None
 
     def score(self, text: str) -> float:
         """P(medical) for ``text``."""
+        if self.constant is not None:
+            return self.constant
         flat = " ".join(text.split())
         if self.external is not None:
             labels, probs = self.external.predict(flat, k=-1)
@@ -118,6 +122,11 @@ class DomainClassifier:
             return 0.0
         hidden = self.embedding[ids].mean(axis=0)
         return float(1.0 / (1.0 + np.exp(-(hidden @ self.weights))))
+
+    @classmethod
+    def keep_all(cls, origin: str) -> DomainClassifier:
+        """A "classifier" that selects every text (``origin`` says why; recorded in the report)."""
+        return cls(None, None, origin, "", constant=1.0)
 
     @classmethod
     def train(cls, groups: Sequence[tuple[int, Sequence[str]]], seed: int = 0) -> DomainClassifier:
