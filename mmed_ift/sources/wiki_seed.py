@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (sentences of natural text, one per line)
 """The seed lexicons of the medical-article classifier, written by this project, per language.
 
 ``MEDICAL`` words and phrases are positives beside the medical text the build already reads in

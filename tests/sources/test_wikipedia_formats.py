@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (article text, one paragraph per line)
 """Wikipedia as downloaded: a ``wikimedia/wikipedia`` parquet shard and a WikiExtractor ``--json``
 folder, both written here in their exact upstream shapes, give the same passages; headings survive
 in both; navigation sections go; long sections are cut within the budget."""
