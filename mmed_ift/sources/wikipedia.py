@@ -37,7 +37,7 @@ from mmed_ift.wiki_options import WikiOptions
 __all__ = ["Wikipedia", "language_from_url"]
 
 #: a section shorter than this (characters) is a stub, not a passage
-MIN_SECTION_CHARS = 30
+MIN_SECTION_CHARS = 20
 
 
 @register

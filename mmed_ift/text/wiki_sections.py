@@ -201,9 +201,14 @@ def _join(paragraphs: list[str]) -> str:
 
 
 def kept_sections(sections: list[Section], min_chars: int = 1) -> list[Section]:
-    """Sections that are content: not navigation, not shorter than ``min_chars``; everything
-    under a navigation heading goes with it (sub-sections of References are lists too)."""
-    return [section for section in sections if not is_navigation(section.heading) and len(section.text) >= min_chars]
+    """Sections that are content: not navigation, not shorter than ``min_chars`` (half that for
+    Chinese and Japanese, which say as much in fewer characters)."""
+    return [
+        section
+        for section in sections
+        if not is_navigation(section.heading)
+        and len(section.text) >= (min_chars // 2 if _CJK.search(section.text) else min_chars)
+    ]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
