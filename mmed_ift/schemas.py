@@ -140,6 +140,10 @@ class Passage(SourceItem):
     kind: Literal["passage"] = "passage"
     title: Text
     text: Text
+    section: str | None = Field(
+        default=None,
+        description="Heading of the article section the text is ('' for the lead); None: a whole text.",
+    )
 
 
 Item = MCQuestion | QAPair | Passage

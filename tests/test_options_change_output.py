@@ -119,7 +119,19 @@ CASES: dict[str, tuple[list[str], Check]] = {
         lambda d, r: rejected(d, "conflicts:conflicting_prompt") > 0 == rejected(r, "conflicts:conflicting_prompt"),
     ),
     "source": (["--source", "medqa"], lambda d, r: set(r["sources"]) == {"medqa"} and len(d["sources"]) > 1),
+    "domain_threshold": (
+        ["--domain-threshold", "0.99"],
+        lambda d, r: rejected(r, "read:not_medical") > rejected(d, "read:not_medical") > 0 and rows(r) < rows(d),
+    ),
+    "section_max_chars": (
+        ["--section-max-chars", "200"],
+        lambda d, r: task_rows(r, "section_question") > task_rows(d, "section_question") > 0,
+    ),
 }
+
+
+def task_rows(report: Report, task: str) -> int:
+    return sum(row["samples"] for row in report["tasks"] if row["task"] == task)
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from mmed_ift.languages import LANGUAGE_CODES
 # Light imports only: the parser is built for every command, --help included.  The option
 # dataclasses are imported from modules that do not load numpy, polars or a model.
 from mmed_ift.pipeline.config import DEFAULT_OUT, BuildConfig, EngineOptions
+from mmed_ift.wiki_options import WikiOptions
 
 
 def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -76,6 +77,7 @@ def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     add_options(parser, BuildConfig, only=("max_field_chars",))
     add_options(parser.add_argument_group("filters"), FilterOptions)
     add_composition_arguments(parser)
+    add_options(parser.add_argument_group("wikipedia"), WikiOptions)
     add_llm_arguments(parser)
     add_options(parser.add_argument_group("engine"), EngineOptions)
     parser.set_defaults(handler=run_build_command)
@@ -153,6 +155,7 @@ def run_build_command(args: argparse.Namespace) -> int:
         llm=config_from_args(args),
         composition=composition_from_args(args),
         system_message=args.system_message,
+        wikipedia=options_from_args(WikiOptions, args),
     )
     engine = options_from_args(EngineOptions, args)
     if args.plan:

@@ -208,7 +208,9 @@ def knowledge_source(item: QAPair | Passage, max_chars: int) -> str:
         parts = [item.context.strip()] if item.context else []
         parts += [item.question.strip(), item.answer.strip()]
         return _truncate("\n\n".join(parts), max_chars)
-    return _truncate(f"{item.title.strip()}\n\n{item.text.strip()}", max_chars)
+    # a Wikipedia passage is one section: the model writes from that section, under its heading
+    heading = f"{item.title.strip()} - {item.section.strip()}" if item.section else item.title.strip()
+    return _truncate(f"{heading}\n\n{item.text.strip()}", max_chars)
 
 
 def knowledge_job(

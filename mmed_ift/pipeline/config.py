@@ -16,6 +16,7 @@ from mmed_ift.filters.options import FilterOptions
 from mmed_ift.languages import LANGUAGE_CODES, get_language
 from mmed_ift.options import check_ranges, option
 from mmed_ift.text.clean import DEFAULT_MAX_FIELD_CHARS
+from mmed_ift.wiki_options import WikiOptions
 
 if TYPE_CHECKING:
     from mmed_ift.generate.llm import LLMConfig
@@ -51,6 +52,8 @@ class BuildConfig:
             fields is accepted); None keeps every row.
         system_message: start every template sample with a system turn in its language
             (``--system-message``; off by default, see :class:`~mmed_ift.generate.template.TemplateOptions`).
+        wikipedia: how Wikipedia's medical articles are chosen and cut into passages
+            (:class:`~mmed_ift.wiki_options.WikiOptions`; a dict of its fields is accepted).
     """
 
     languages: tuple[str, ...]
@@ -73,6 +76,7 @@ class BuildConfig:
     llm: LLMConfig | None = None
     composition: CompositionPolicy | None = None
     system_message: bool = False
+    wikipedia: WikiOptions = field(default_factory=WikiOptions)
 
     def __post_init__(self) -> None:
         if isinstance(self.languages, str):
@@ -88,6 +92,8 @@ class BuildConfig:
             self.filter_options = FilterOptions.from_dict(self.filter_options)
         if isinstance(self.composition, dict):
             self.composition = CompositionPolicy.from_dict(self.composition)
+        if isinstance(self.wikipedia, dict):
+            self.wikipedia = WikiOptions.from_dict(self.wikipedia)
         if not self.languages:
             raise BuildError("choose at least one language (--lang CODE or --all)")
         for code in self.languages:

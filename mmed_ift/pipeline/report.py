@@ -75,6 +75,9 @@ class BuildReport:
     output_sha256: dict[str, str] = field(default_factory=dict)
     #: ``--target-size``: the policy and per group available/selected (:mod:`mmed_ift.compose`)
     composition: dict[str, Any] | None = None
+    #: per source that chooses its records (Wikipedia's medical articles), per language: the
+    #: classifier (path or "trained", model and training-data sha256) and what it selected
+    selection: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -196,6 +199,7 @@ class BuildReport:
             "rejected_total": self.total_rejected(),
             "unread_folders": self.unread_folders,
             **({"composition": self.composition} if self.composition is not None else {}),
+            "selection": self.selection,
             "timings_s": self.timings,
             REPORT_KEY: self.output_sha256,
         }

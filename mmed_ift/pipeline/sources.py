@@ -8,6 +8,7 @@ a language outside the build (only counted).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
 from mmed_ift.sources.base import ReadResult, license_id
 from mmed_ift.sources.hub_download import HubSource, fetch
 from mmed_ift.sources.rationale_join import RationaleIndex
+from mmed_ift.sources.wikipedia import Wikipedia
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ def locate_sources(config: BuildConfig, report: BuildReport) -> list[tuple[Sourc
     hub = [HubSource.parse(text) for text in config.hub_sources]
     for source in hub:
         adapter = registry()[source.name]()
-        folder, revision = fetch(source)
+        folder, revision = fetch(source, languages=config.languages)
         files = adapter.find_files(folder) + sorted(folder.glob("**/*.zip"))
         report.source_found(source.name, folder if files else None, files)
         report.config.setdefault("hub_revisions", {})[source.name] = f"{source.repo_id}@{revision}"
@@ -127,6 +129,30 @@ def read_split(result: ReadResult) -> str:
     return result.split or "unknown"
 
 
+def reading_config(config: BuildConfig, located: list[tuple[SourceAdapter, Path]]) -> BuildConfig:
+    """The config the read runs with: Wikipedia's classifier learns from the other located
+    sources' medical text (its positives) and only the build's languages are scored."""
+    positives = tuple(
+        (adapter.spec.name, str(folder))
+        for adapter, folder in located
+        if adapter.spec.training and not isinstance(adapter, Wikipedia)
+    )
+    options = dataclasses.replace(config.wikipedia, positive_sources=positives, languages=config.languages)
+    return dataclasses.replace(config, wikipedia=options)
+
+
+def configure(adapter: SourceAdapter, config: BuildConfig) -> None:
+    """Give an adapter that has options its part of the config (Wikipedia's selection)."""
+    if isinstance(adapter, Wikipedia):
+        adapter.options = config.wikipedia
+
+
+def record_selection(adapter: SourceAdapter, report: BuildReport) -> None:
+    """What an adapter that chooses its records chose, into the report."""
+    if isinstance(adapter, Wikipedia) and adapter.selection.languages:
+        report.selection[adapter.spec.name] = adapter.selection.to_dict()
+
+
 def classified(
     adapter: SourceAdapter, folder: Path, config: BuildConfig, rationales: RationaleIndex | None = None
 ) -> Iterator[tuple[Role, Item | Reject]]:
@@ -134,6 +160,7 @@ def classified(
 
     With ``rationales``, a training MC item without a rationale borrows MMedBench's for the same
     question (:mod:`mmed_ift.sources.rationale_join`; the item's licence then names both)."""
+    configure(adapter, config)
     try:
         for result in adapter.read(folder, max_field_chars=config.max_field_chars):
             role, classified_result = classify(adapter, result, config)
@@ -190,6 +217,7 @@ def record(report: BuildReport, role: Role, result: Item | Reject, name: str) ->
 def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]], report: BuildReport) -> Collected:
     """Read every located source on this machine, in order."""
     collected = Collected()
+    config = reading_config(config, located)
     rationales = rationale_index(config, located)
     for adapter, folder in located:
         name = adapter.spec.name
@@ -202,6 +230,7 @@ def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]],
             elif role is Role.HELD_OUT:
                 assert not isinstance(result, Reject)
                 collected.held_out.append(result)
-            elif role is Role.REJECT and isinstance(result, Reject):
+            elif role is Role.REJECT and isinstance(result, Reject):  # outside the build: only counted
                 collected.rejects.append(result)
+        record_selection(adapter, report)
     return collected

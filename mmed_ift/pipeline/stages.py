@@ -18,11 +18,11 @@ from tqdm.auto import tqdm
 from mmed_ift.errors import BuildError
 from mmed_ift.filters.base import Filter, FilterStats, Rejection, texts_once
 from mmed_ift.filters.chain import FilterContext, build_filter_chain
-from mmed_ift.generate import template
+from mmed_ift.generate import sections, template
 from mmed_ift.generate.llm import generate_llm_samples, usage_details
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
-from mmed_ift.schemas import Item, Reject, Sample
+from mmed_ift.schemas import Item, Passage, Reject, Sample
 from mmed_ift.sources import registry
 
 #: samples grouped as dataset -> language -> split
@@ -96,6 +96,8 @@ def template_samples(item: Item, options: template.TemplateOptions | None = None
     """The template generator's samples of one item, or the reject of an item that cannot make
     a valid sample (``invalid_sample``) or a clean target (``pii_in_target``, ``empty_after_cleanup``)."""
     try:
+        if isinstance(item, Passage) and item.section is not None:
+            return sections.section_samples(item, options)  # an article section: section-aware wording
         return template.generate(item, options)
     except (ValidationError, template.TemplateReject) as error:
         reason = error.reason if isinstance(error, template.TemplateReject) else "invalid_sample"

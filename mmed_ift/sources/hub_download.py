@@ -15,6 +15,7 @@ The revision that was resolved is recorded, so a build says exactly which data i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,14 +62,31 @@ class HubSource:
         return cls(adapter.spec.name, repo_id, revision)
 
 
-def fetch(source: HubSource, cache_dir: Path | None = None) -> tuple[Path, str]:
-    """Download the files the adapter can read; returns (local folder, resolved commit)."""
+def allow_patterns(name: str, languages: Iterable[str] | None = None) -> list[str]:
+    """The ``allow_patterns`` of a source's download.
+
+    A repository with one config per language (``wikimedia/wikipedia``: ``20231101.ja/train-*.parquet``)
+    names its per-language files in ``spec.extra["hub_language_patterns"]`` (``{lang}`` is filled in):
+    with the build's languages given, only their shards are fetched -- a few GB instead of the
+    whole multi-language repository.
+    """
+    spec = get_source(name).spec
+    per_language = tuple(spec.extra.get("hub_language_patterns", ()))
+    if per_language and languages is not None:
+        return sorted({pattern.format(lang=lang) for pattern in per_language for lang in languages})
+    patterns = [pattern.removeprefix("**/") for pattern in spec.expected_files]
+    return sorted({*patterns, *(f"**/{pattern}" for pattern in patterns), "*.zip", "**/*.zip"})
+
+
+def fetch(
+    source: HubSource, cache_dir: Path | None = None, languages: Iterable[str] | None = None
+) -> tuple[Path, str]:
+    """Download the files the adapter can read (of ``languages`` only, for a repository with a
+    config per language); returns (local folder, resolved commit)."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
-    adapter = get_source(source.name)
-    patterns = [pattern.removeprefix("**/") for pattern in adapter.spec.expected_files]
-    allow = sorted({*patterns, *(f"**/{pattern}" for pattern in patterns), "*.zip", "**/*.zip"})
+    allow = allow_patterns(source.name, languages)
     try:
         folder = snapshot_download(
             repo_id=source.repo_id,

@@ -48,8 +48,8 @@ def test_root_card_template_is_the_packaged_one() -> None:
 
 def test_build_outputs_are_as_expected(built: Path) -> None:
     assert _report(built)["outputs"] == {
-        "MMed-IFT": {"fr": {"train": 1}, "ja": {"train": 2}},
-        "MMed-IFT-MC": {"en": {"train": 5, "validation": 2}},
+        "MMed-IFT": {"fr": {"train": 2}, "ja": {"train": 4}},  # one section each, in two styles
+        "MMed-IFT-MC": {"en": {"train": 5, "validation": 2}},  # one row per MC item
     }
 
 

@@ -17,7 +17,8 @@ import pyarrow as pa
 
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.distributed.rows import READ_SCHEMA, item_to_json, make_seq, reject_to_json, to_table
-from mmed_ift.pipeline.sources import Role, classified, read_split
+from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.pipeline.sources import Role, classified, read_split, record_selection
 from mmed_ift.schemas import Reject
 from mmed_ift.sources import registry
 from mmed_ift.sources.rationale_join import RationaleIndex
@@ -44,6 +45,11 @@ def read_source_rows(
                          "payload": payload})  # fmt: skip
     rows.append({"seq": make_seq(source_index, (1 << 40) - 1), "role": "other_count", "source": name,
                  "split": "", "payload": str(other)})  # fmt: skip
+    chosen = BuildReport()
+    record_selection(adapter, chosen)
+    if name in chosen.selection:
+        rows.append({"seq": make_seq(source_index, (1 << 40) - 2), "role": "selection", "source": name,
+                     "split": "", "payload": json.dumps(chosen.selection[name])})  # fmt: skip
     return rows
 
 

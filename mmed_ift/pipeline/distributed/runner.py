@@ -65,7 +65,7 @@ from mmed_ift.pipeline.distributed.write import (
 from mmed_ift.pipeline.local import no_training_records
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
-from mmed_ift.pipeline.sources import Role, locate_sources, rationale_index, record
+from mmed_ift.pipeline.sources import Role, locate_sources, rationale_index, reading_config, record
 from mmed_ift.pipeline.stages import FilterFactory, default_filters, template_options
 from mmed_ift.schemas import Item, Reject
 
@@ -106,6 +106,8 @@ def _account_side_rows(side: list[dict[str, Any]], report: BuildReport) -> tuple
     for row in sorted(side, key=lambda row: row["seq"]):
         if row["role"] == "other_count":
             report.record_other_language(row["source"], int(row["payload"]))
+        elif row["role"] == "selection":
+            report.selection[row["source"]] = json.loads(row["payload"])
         elif row["role"] == "reject":
             reject = reject_from_json(row["payload"])
             record(report, Role.REJECT, reject, row["source"])
@@ -261,7 +263,10 @@ def run_ray_build(
                 read_batch,  # type: ignore[arg-type]
                 batch_size=1,
                 batch_format="pyarrow",
-                fn_kwargs={"config": config, "rationales": rationale_index(config, located)},
+                fn_kwargs={
+                    "config": reading_config(config, located),
+                    "rationales": rationale_index(config, located),
+                },
             )
             .materialize()
         )
