@@ -132,22 +132,7 @@ def run_build_command(args: argparse.Namespace) -> int:
     from mmed_ift.pipeline import run_build
     from mmed_ift.pipeline.plan import composition_plan, dry_run, format_composition_plan, format_plan
 
-    languages = tuple(LANGUAGE_CODES) if args.all else tuple(dict.fromkeys(args.lang))
-    config = BuildConfig(
-        languages=languages,
-        out_dir=args.out,
-        sources_dir=args.sources,
-        source_names=tuple(args.source_names) or None,
-        hub_sources=tuple(args.hub_sources),
-        license_allow=tuple(args.license_allow),
-        generator=args.generator,
-        strict=args.strict,
-        progress=not args.no_progress,
-        max_field_chars=args.opt_max_field_chars,
-        filter_options=options_from_args(FilterOptions, args),
-        llm=config_from_args(args),
-        composition=composition_from_args(args),
-    )
+    config = build_config_from_args(args)
     engine = options_from_args(EngineOptions, args)
     if args.plan:
         plan = composition_plan(config)
@@ -163,6 +148,26 @@ def run_build_command(args: argparse.Namespace) -> int:
     print(format_summary(result.report.to_dict()))
     print(f"\nwrote {result.out_dir}")
     return 0
+
+
+def build_config_from_args(args: argparse.Namespace) -> BuildConfig:
+    """The :class:`BuildConfig` of parsed ``build`` flags (also used by ``bench/bench_plan.py``)."""
+    languages = tuple(LANGUAGE_CODES) if args.all else tuple(dict.fromkeys(args.lang))
+    return BuildConfig(
+        languages=languages,
+        out_dir=args.out,
+        sources_dir=args.sources,
+        source_names=tuple(args.source_names) or None,
+        hub_sources=tuple(args.hub_sources),
+        license_allow=tuple(args.license_allow),
+        generator=args.generator,
+        strict=args.strict,
+        progress=not args.no_progress,
+        max_field_chars=args.opt_max_field_chars,
+        filter_options=options_from_args(FilterOptions, args),
+        llm=config_from_args(args),
+        composition=composition_from_args(args),
+    )
 
 
 def format_summary(report: dict[str, object]) -> str:
