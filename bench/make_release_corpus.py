@@ -289,10 +289,8 @@ def cmexam(out: Path, n: int, text: Text) -> int:
             options = "\n".join(
                 f"{letter} {option}" for letter, option in zip("ABCDE", text.options("zh", 5), strict=True)
             )
-            writer.writerow(
-                [text.question("zh"), options, text.rng.choice("ABCDE"), text.paragraph("zh", 2)]
-                + [*DEPARTMENT, str(text.rng.randint(1, 5))]
-            )
+            fields = [text.question("zh"), options, text.rng.choice("ABCDE"), text.paragraph("zh", 2)]
+            writer.writerow([*fields, *DEPARTMENT, str(text.rng.randint(1, 5))])
     return n
 
 
