@@ -7,7 +7,9 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
-from mmed_ift.generate.cache import RequestCache
+from pydantic import BaseModel
+
+from mmed_ift.generate.cache import CachedResponse, RequestCache
 from mmed_ift.generate.client import LLMClient
 from mmed_ift.generate.llm import LLMConfig, iter_first_phase_jobs, run_jobs
 from mmed_ift.generate.tasks import Job
@@ -54,8 +56,10 @@ def test_run_jobs_pulls_a_generator_lazily_and_keeps_job_order(tmp_path: Path) -
         client = LLMClient(config.client_settings(), cache, UsageStats())
         original = client.complete
 
-        async def counted(*args: object, **kwargs: object) -> object:
-            reply = await original(*args, **kwargs)  # type: ignore[arg-type]
+        async def counted(
+            messages: list[dict[str, str]], output_model: type[BaseModel], prompt_version: str, attempt: int = 0
+        ) -> CachedResponse:
+            reply = await original(messages, output_model, prompt_version, attempt)
             done.append(1)
             return reply
 
