@@ -5,11 +5,26 @@ remote server costs), and the time of a full rerun served from the request cache
 repeated build costs).  The numbers measure this library's overhead and concurrency, not a model.
 
     python bench/bench_llm.py [--items 200] [--latency 0.05]
+    python bench/bench_llm.py --memory 20000,200000 [--concurrency 32]
+
+``--memory``: for each number of planned requests N, a fresh process runs one build of N
+rationale requests against the fake server (itself in another process, so its CPU and its record
+of every request are not counted) and prints the client's CPU per request and its memory:
+``RSS delta`` (peak RSS during the generation minus RSS before it), and, traced with tracemalloc
+in a second run, ``peak`` (the most Python memory held at once by the generation) and ``kept``
+(what is still held after it: the result, i.e. the replies' samples).  Flat memory means
+``peak - kept`` (the in-flight working set) does not grow with N and ``kept / N`` is the size of
+one reply's sample.  The items themselves are allocated, and a 3-request warm-up run (imports,
+HTTP client) done, before the measurement starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +40,7 @@ from tests.generate.fake_openai_server import FakeOpenAI
 
 
 def _items(count: int) -> list[Item]:
+    """``count`` distinct questions (distinct prompts: no request is answered from another's cache)."""
     return [
         MCQuestion(
             source="medqa",
@@ -70,11 +86,99 @@ def _run(fake: FakeOpenAI, items: list[Item], cache: Path, concurrency: int) -> 
     return elapsed, report.step("generate").extra["openai"]
 
 
+def _rss_kib() -> int:
+    """Current resident set size (ru_maxrss is a peak, so read the current one from /proc)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def memory_run(requests: int, base_url: str, concurrency: int, trace: bool) -> dict[str, float]:
+    """One generation of ``requests`` rationale jobs in this (fresh) process; what it cost."""
+    import tracemalloc
+
+    items = _licensed_all(_items(requests))
+    with tempfile.TemporaryDirectory() as folder:
+        config = LLMConfig(
+            base_url=base_url,
+            model="fake-model",
+            cache_path=str(Path(folder) / "cache.sqlite"),
+            tasks=("rationale",),
+            concurrency=concurrency,
+        )
+        # warm-up: imports, the HTTP client and sqlite are paid once per process, not per request
+        warm = LLMConfig(base_url=base_url, model="fake-model", cache_path=str(Path(folder) / "warm.sqlite"),
+                         tasks=("rationale",), concurrency=concurrency)  # fmt: skip
+        generate_llm_samples(_licensed_all(_items(3)), [], warm, ("en",))
+        gc.collect()
+        if trace:
+            tracemalloc.start()
+        rss_before = _rss_kib()
+        cpu, wall = time.process_time(), time.perf_counter()
+        result = generate_llm_samples(items, [], config, ("en",))
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        assert len(result.samples) == requests and not result.rejects, (len(result.samples), result.rejects[:2])
+        out = {"cpu_s": cpu, "wall_s": wall, "rss_delta_mib": (peak_rss - rss_before) / 1024}
+        if trace:
+            gc.collect()
+            kept, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            out.update(peak_mib=peak / 2**20, kept_mib=kept / 2**20)
+    return out
+
+
+def memory_bench(counts: list[int], concurrency: int) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.generate.fake_openai_server"],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().strip()
+        print(f"fake server {base_url} (own process); concurrency {concurrency}; rationale requests")
+        print(
+            f"{'requests':>10}{'wall s':>9}{'CPU ms/req':>12}{'RSS delta MiB':>15}"
+            f"{'peak MiB':>10}{'kept MiB':>10}{'peak-kept':>11}{'kept KiB/req':>14}"
+        )
+        for count in counts:
+            runs = []
+            for trace in (False, True):
+                command = [sys.executable, __file__, "--memory-run", str(count), "--base-url", base_url]
+                command += ["--concurrency", str(concurrency)] + (["--trace"] if trace else [])
+                done = subprocess.run(command, check=True, capture_output=True, text=True)
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            plain, traced = runs
+            print(
+                f"{count:>10}{plain['wall_s']:>9.1f}{plain['cpu_s'] / count * 1000:>12.2f}"
+                f"{plain['rss_delta_mib']:>15.1f}{traced['peak_mib']:>10.1f}{traced['kept_mib']:>10.1f}"
+                f"{traced['peak_mib'] - traced['kept_mib']:>11.1f}{traced['kept_mib'] * 1024 / count:>14.2f}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.05, help="simulated server seconds per request")
+    parser.add_argument("--memory", default=None, help="comma-separated request counts, e.g. 20000,200000")
+    parser.add_argument("--concurrency", type=int, default=32, help="with --memory")
+    parser.add_argument("--memory-run", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_run is not None:
+        print(json.dumps(memory_run(args.memory_run, args.base_url, args.concurrency, args.trace)))
+        return
+    if args.memory is not None:
+        memory_bench([int(count) for count in args.memory.split(",")], args.concurrency)
+        return
     items = _items(args.items)
     fake = FakeOpenAI(delay_s=args.latency).start()
     try:

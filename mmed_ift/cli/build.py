@@ -139,8 +139,28 @@ def run_build_command(args: argparse.Namespace) -> int:
     from mmed_ift.pipeline import run_build
     from mmed_ift.pipeline.plan import composition_plan, dry_run, format_composition_plan, format_plan
 
+    config = build_config_from_args(args)
+    engine = options_from_args(EngineOptions, args)
+    if args.plan:
+        plan = composition_plan(config)
+        path = config.out_dir.with_name(config.out_dir.name + ".plan.json")
+        path.write_text(json.dumps(plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(format_composition_plan(plan))
+        print(f"\nwrote {path}")
+        return 0
+    if config.llm is not None and config.llm.dry_run:
+        print(format_plan(dry_run(config)))
+        return 0
+    result = run_build(config, engine)
+    print(format_summary(result.report.to_dict()))
+    print(f"\nwrote {result.out_dir}")
+    return 0
+
+
+def build_config_from_args(args: argparse.Namespace) -> BuildConfig:
+    """The :class:`BuildConfig` of parsed ``build`` flags (also used by ``bench/bench_plan.py``)."""
     languages = tuple(LANGUAGE_CODES) if args.all else tuple(dict.fromkeys(args.lang))
-    config = BuildConfig(
+    return BuildConfig(
         languages=languages,
         out_dir=args.out,
         sources_dir=args.sources,
@@ -157,21 +177,6 @@ def run_build_command(args: argparse.Namespace) -> int:
         system_message=args.system_message,
         wikipedia=options_from_args(WikiOptions, args),
     )
-    engine = options_from_args(EngineOptions, args)
-    if args.plan:
-        plan = composition_plan(config)
-        path = config.out_dir.with_name(config.out_dir.name + ".plan.json")
-        path.write_text(json.dumps(plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(format_composition_plan(plan))
-        print(f"\nwrote {path}")
-        return 0
-    if config.llm is not None and config.llm.dry_run:
-        print(format_plan(dry_run(config)))
-        return 0
-    result = run_build(config, engine)
-    print(format_summary(result.report.to_dict()))
-    print(f"\nwrote {result.out_dir}")
-    return 0
 
 
 def format_summary(report: dict[str, object]) -> str:

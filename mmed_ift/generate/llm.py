@@ -25,10 +25,10 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from tqdm.auto import tqdm
 
@@ -47,6 +47,7 @@ from mmed_ift.generate.prompts import translate as translate_prompts
 from mmed_ift.generate.tasks import (
     Job,
     JobRejected,
+    Origin,
     english_ift_samples,
     judge_job,
     knowledge_job,
@@ -111,27 +112,41 @@ async def run_job(job: Job, client: LLMClient, max_output_retries: int) -> JobOu
 
 
 async def run_jobs(
-    jobs: Sequence[Job], client: LLMClient, max_output_retries: int, progress: bool, desc: str
+    jobs: Iterable[Job],
+    client: LLMClient,
+    max_output_retries: int,
+    progress: bool,
+    desc: str,
+    on_job: Callable[[Job], None] | None = None,
 ) -> list[JobOutcome]:
     """All jobs, at most ``concurrency`` requests at a time; outcomes in job order, whatever order
-    the replies arrive in, so the output is the same on every run."""
-    outcomes: list[JobOutcome | None] = [None] * len(jobs)
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(len(jobs)):
-        queue.put_nowait(index)
-    bar = tqdm(total=len(jobs), desc=desc, unit="req", disable=not progress or not jobs)
+    the replies arrive in, so the output is the same on every run.
+
+    ``jobs`` may be a generator: it is consumed one job at a time, as a worker frees up, so no
+    list of every prompt is ever held (memory stays flat in the number of requests; only the
+    outcomes, which hold the replies, accumulate).  ``on_job`` sees each job as it is taken, in
+    job order, for a caller that must remember something about it (the judge's inputs)."""
+    outcomes: list[JobOutcome | None] = []
+    feed = iter(jobs)
+    total = len(jobs) if isinstance(jobs, Sized) else None
+    bar = tqdm(total=total, desc=desc, unit="req", disable=not progress or total == 0)
 
     async def worker() -> None:
         while True:
-            try:
-                index = queue.get_nowait()
-            except asyncio.QueueEmpty:
+            # next() runs without an await between it and the append: jobs are numbered in order
+            job = next(feed, None)
+            if job is None:
                 return
-            outcomes[index] = await run_job(jobs[index], client, max_output_retries)
+            index = len(outcomes)
+            outcomes.append(None)
+            if on_job is not None:
+                on_job(job)
+            outcomes[index] = await run_job(job, client, max_output_retries)
             bar.update(1)
 
     # More workers than request slots: a worker waiting out a backoff must not idle a slot.
-    workers = [asyncio.ensure_future(worker()) for _ in range(min(len(jobs), client.settings.concurrency * 2))]
+    count = client.settings.concurrency * 2 if total is None else min(total, client.settings.concurrency * 2)
+    workers = [asyncio.ensure_future(worker()) for _ in range(count)]
     try:
         await asyncio.gather(*workers)
     finally:
@@ -174,29 +189,39 @@ def translate_targets(config: LLMConfig, languages: Sequence[str]) -> list[str]:
 
 def first_phase_jobs(items: Sequence[Item], config: LLMConfig) -> list[Job]:
     """Rationale and knowledge jobs: they depend only on source items."""
-    jobs: list[Job] = []
+    return list(iter_first_phase_jobs(items, config))
+
+
+def iter_first_phase_jobs(items: Iterable[Item], config: LLMConfig) -> Iterator[Job]:
+    """:func:`first_phase_jobs` one at a time (what a build streams into :func:`run_jobs`)."""
     for item in items:
         if isinstance(item, MCQuestion) and "rationale" in config.tasks:
-            jobs.append(rationale_job(item, config.model))
+            yield rationale_job(item, config.model)
         elif isinstance(item, QAPair | Passage) and "knowledge" in config.tasks:
-            jobs.extend(
-                knowledge_job(item, style, config.model, config.max_source_chars)
-                for style in config.knowledge_styles
-            )
-    return jobs
+            for style in config.knowledge_styles:
+                yield knowledge_job(item, style, config.model, config.max_source_chars)
 
 
-def translate_jobs(
-    samples: Sequence[Sample], config: LLMConfig, languages: Sequence[str]
-) -> list[Job]:
+def translate_jobs(samples: Sequence[Sample], config: LLMConfig, languages: Sequence[str]) -> list[Job]:
+    return list(iter_translate_jobs(samples, config, languages))
+
+
+def iter_translate_jobs(samples: Sequence[Sample], config: LLMConfig, languages: Sequence[str]) -> Iterator[Job]:
+    """:func:`translate_jobs` one at a time."""
     if "translate" not in config.tasks:
-        return []
+        return
     targets = translate_targets(config, languages)
-    return [
-        translate_job(sample, target, config.model)
-        for sample in english_ift_samples(list(samples))
-        for target in targets
-    ]
+    for sample in english_ift_samples(list(samples)):
+        for target in targets:
+            yield translate_job(sample, target, config.model)
+
+
+class JobRef(NamedTuple):
+    """What a phase keeps of a job once it has run: the judge's inputs (``source_text`` is empty
+    when the judge is not a task), not the prompt."""
+
+    origin: Origin
+    source_text: str
 
 
 @dataclass
@@ -207,7 +232,7 @@ class Phase:
     outcome per sample the judge refused; ``judge_owners`` gives the job each of those came from.
     """
 
-    jobs: list[Job] = field(default_factory=list)
+    jobs: list[JobRef] = field(default_factory=list)
     outcomes: list[JobOutcome] = field(default_factory=list)
     judge_owners: list[int] = field(default_factory=list)
 
@@ -224,13 +249,15 @@ async def _judged(phase: Phase, client: LLMClient, config: LLMConfig, progress: 
     """Replace each generated sample by the judge's verdict on it (when ``judge`` is a task)."""
     if "judge" not in config.tasks:
         return phase
-    judge_jobs: list[Job] = []
     owners: list[int] = []
-    for index, (outcome, job) in enumerate(zip(phase.outcomes, phase.jobs, strict=True)):
-        for sample in outcome.samples:
-            judge_jobs.append(judge_job(sample, job.source_text, job.origin, config.judge_threshold))
-            owners.append(index)
-    verdicts = await run_jobs(judge_jobs, client, config.max_output_retries, progress, "llm judge")
+
+    def judge_jobs() -> Iterator[Job]:
+        for index, (outcome, job) in enumerate(zip(phase.outcomes, phase.jobs, strict=True)):
+            for sample in outcome.samples:
+                owners.append(index)
+                yield judge_job(sample, job.source_text, job.origin, config.judge_threshold)
+
+    verdicts = await run_jobs(judge_jobs(), client, config.max_output_retries, progress, "llm judge")
     judged = [JobOutcome(reject=outcome.reject) for outcome in phase.outcomes]
     extra_rejects: list[Reject] = []
     extra_owners: list[int] = []
@@ -240,6 +267,18 @@ async def _judged(phase: Phase, client: LLMClient, config: LLMConfig, progress: 
             extra_rejects.append(verdict.reject)
             extra_owners.append(owner)
     return Phase(phase.jobs, judged + [JobOutcome(reject=reject) for reject in extra_rejects], extra_owners)
+
+
+async def _run_phase(jobs: Iterable[Job], client: LLMClient, config: LLMConfig, progress: bool, desc: str) -> Phase:
+    """Stream ``jobs`` through :func:`run_jobs`, keeping of each only its :class:`JobRef`."""
+    refs: list[JobRef] = []
+    judging = "judge" in config.tasks
+
+    def remember(job: Job) -> None:
+        refs.append(JobRef(job.origin, job.source_text if judging else ""))
+
+    outcomes = await run_jobs(jobs, client, config.max_output_retries, progress, desc, on_job=remember)
+    return Phase(refs, outcomes)
 
 
 async def generate_with_client(
@@ -257,11 +296,10 @@ async def generate_with_client(
     The local build runs this once over all items (:func:`generate_llm_samples`); the Ray engine
     once per batch, with a client from :func:`mmed_ift.pipeline.distributed.llm_gateway.gateway_client`.
     """
-    jobs = first_phase_jobs(items, config)
-    first = Phase(jobs, await run_jobs(jobs, client, config.max_output_retries, progress, "llm generate"))
+    first = await _run_phase(iter_first_phase_jobs(items, config), client, config, progress, "llm generate")
     first = await _judged(first, client, config, progress)
-    jobs2 = translate_jobs([*template_samples, *first.samples], config, languages)
-    second = Phase(jobs2, await run_jobs(jobs2, client, config.max_output_retries, progress, "llm translate"))
+    jobs2 = iter_translate_jobs([*template_samples, *first.samples], config, languages)
+    second = await _run_phase(jobs2, client, config, progress, "llm translate")
     second = await _judged(second, client, config, progress)
     return first, second
 

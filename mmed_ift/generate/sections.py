@@ -19,7 +19,6 @@ from mmed_ift.generate.template import _sample as template_sample
 from mmed_ift.schemas import Passage, Sample
 from mmed_ift.text.wiki_sections import GENERAL, LEAD, section_kind
 
-
 #: the question of each section kind, per language ({title}; {section} for ``general``)
 QUESTIONS: dict[str, dict[str, str]] = {
     "en": {

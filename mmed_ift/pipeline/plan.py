@@ -5,7 +5,7 @@ LLM would be sent (``--dry-run``) or what a composition policy selects and leave
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.llm_plan import Plan, plan_requests
@@ -21,6 +21,9 @@ from mmed_ift.pipeline.stages import (
     template_samples,
 )
 from mmed_ift.schemas import Sample
+
+if TYPE_CHECKING:
+    from mmed_ift.compose.apply import Grouped
 
 
 def dry_run(config: BuildConfig) -> Plan:
@@ -66,13 +69,20 @@ TOKEN_ESTIMATE = (
 )
 
 
+#: samples per (dataset, language, task) whose mean size stands for a translation request
+TOKEN_SAMPLE = 500
+
+
 def composition_plan(config: BuildConfig) -> dict[str, Any]:
     """``build --plan``: what ``--target-size`` selects per language x source x task, what the
     LLM must write to fill each language's shortfall, with requests, tokens and cost.  Reads and
     filters as the build does; sends nothing and writes no dataset."""
-    from mmed_ift.compose.apply import available_rows, plan_composition
-    from mmed_ift.generate.replies import estimate_tokens
+    return plan_from_samples(config, filtered_samples(config))
 
+
+def filtered_samples(config: BuildConfig) -> Grouped:
+    """The build's samples (dataset -> language -> split), read and filtered as a build does:
+    the slow part of a plan, kept apart so several policies can be planned on one read."""
     if config.composition is None:
         raise BuildError("--plan needs --target-size N (or --composition FILE)")
     report = BuildReport()
@@ -83,13 +93,26 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
     # the template samples the build will compose (its LLM samples come on top: not planned here)
     template_only = replace(config, generator="template", llm=None)
     grouped = as_published(generate_samples(items, report, config.progress, template_only)[0])
+    return grouped
+
+
+def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
+    """The plan of ``config.composition`` over samples from :func:`filtered_samples`."""
+    from mmed_ift.compose.apply import available_rows, plan_composition
+    from mmed_ift.generate.replies import estimate_tokens
+
+    if config.composition is None:
+        raise BuildError("--plan needs --target-size N (or --composition FILE)")
     composition = plan_composition(available_rows(grouped), config.languages, config.composition)
     tokens: dict[tuple[str, str, str], list[int]] = {}
     for dataset, by_lang in grouped.items():
         for lang, by_split in by_lang.items():
-            for sample in by_split.get("train", [])[:500]:
-                text = "\n".join(message.content for message in sample.messages)
-                tokens.setdefault((dataset, lang, sample.task), []).append(estimate_tokens(text))
+            for sample in by_split.get("train", []):
+                # up to TOKEN_SAMPLE per task: the first rows of a language may all be one task
+                sizes = tokens.setdefault((dataset, lang, sample.task), [])
+                if len(sizes) < TOKEN_SAMPLE:
+                    text = "\n".join(message.content for message in sample.messages)
+                    sizes.append(estimate_tokens(text))
     llm = config.llm_config()
     price = (llm.prices or {}).get(llm.model) if llm is not None else None
     gaps = []

@@ -44,10 +44,10 @@ def _online_reference(fake: FakeOpenAI, sources: Path, tmp_path: Path) -> Path:
     return out
 
 
-def _assert_same_rows(a: Path, b: Path) -> None:
+def _assert_same_rows(a: Path, b: Path, non_empty: tuple[str, ...] = ("MMed-IFT", "MMed-IFT-MC")) -> None:
     for dataset in ("MMed-IFT", "MMed-IFT-MC"):
         rows_a, rows_b = rows(a, dataset), rows(b, dataset)
-        assert rows_a, dataset
+        assert rows_a or dataset not in non_empty, dataset
         assert rows_a == rows_b, dataset
 
 
@@ -265,5 +265,6 @@ def test_twenty_thousand_requests_in_batches_survive_two_kills_and_equal_online(
     counts = Counter(fake.batch_api.processed)
     assert len(counts) >= count and max(counts.values()) == 1, "no request was sent twice across three runs"
     assert fake.batch_api.calls["create"] == 1, "one batch of 20,000, never re-created"
-    _assert_same_rows(tmp_path / "online", out)
+    # MedQA questions only: MMed-IFT is empty in both builds; the rationales are MMed-IFT-MC rows
+    _assert_same_rows(tmp_path / "online", out, non_empty=("MMed-IFT-MC",))
     print(f"\n{count} requests: online build {online_s:.1f}s; batch build resumed after two kills {resumed_s:.1f}s")
