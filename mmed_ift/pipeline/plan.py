@@ -71,6 +71,7 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
     LLM must write to fill each language's shortfall, with requests, tokens and cost.  Reads and
     filters as the build does; sends nothing and writes no dataset."""
     from mmed_ift.compose.apply import available_rows, plan_composition
+    from mmed_ift.compose.gapfill import choose_sources
     from mmed_ift.generate.replies import estimate_tokens
 
     if config.composition is None:
@@ -80,24 +81,27 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
     collected = read_sources(config, located, report)
     steps = default_filters(config, collected.held_out)
     items, _rejects = run_filters(steps, collected.training, report, config.progress)
-    # the template samples the build will compose (its LLM samples come on top: not planned here)
+    # the template samples the build will compose; rationale and knowledge samples of an LLM build
+    # are not known before they are written, and come on top (translations are the gaps below)
     template_only = replace(config, generator="template", llm=None)
     grouped = as_published(generate_samples(items, report, config.progress, template_only)[0])
     composition = plan_composition(available_rows(grouped), config.languages, config.composition)
-    tokens: dict[tuple[str, str, str], list[int]] = {}
-    for dataset, by_lang in grouped.items():
-        for lang, by_split in by_lang.items():
-            for sample in by_split.get("train", [])[:500]:
-                text = "\n".join(message.content for message in sample.messages)
-                tokens.setdefault((dataset, lang, sample.task), []).append(estimate_tokens(text))
+    choices = choose_sources(grouped, composition.gaps, config.composition.seed)
     llm = config.llm_config()
     price = (llm.prices or {}).get(llm.model) if llm is not None else None
     gaps = []
-    for gap in composition.gaps:
-        sizes = tokens.get((gap.dataset, gap.from_lang or "", gap.task)) or [0]
-        mean = sum(sizes) / len(sizes)
-        prompt, completion = round(gap.rows * (mean + TRANSLATE_OVERHEAD_TOKENS)), round(gap.rows * mean)
-        entry = {**gap.to_dict(), "requests": gap.rows, "prompt_tokens": prompt, "completion_tokens": completion}
+    for choice in choices:
+        # the rows the build will translate are known: their own text sizes the requests
+        sizes = [estimate_tokens("\n".join(m.content for m in sample.messages)) for sample in choice.sources]
+        prompt = sum(sizes) + len(sizes) * TRANSLATE_OVERHEAD_TOKENS
+        completion = sum(sizes)
+        entry = {
+            **choice.gap.to_dict(),
+            "requests": len(choice.sources),
+            "no_source_rows": choice.unsourced,
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+        }
         if price is not None:
             entry["cost_usd"] = round(
                 (prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)) / 1e6, 4
@@ -119,6 +123,7 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
         "selected": composition.selected,
         "llm_rows": sum(entry["rows"] for entry in gaps),
         "requests": sum(entry["requests"] for entry in gaps),
+        "no_source_rows": sum(entry["no_source_rows"] for entry in gaps),
         "prompt_tokens": sum(entry["prompt_tokens"] for entry in gaps),
         "completion_tokens": sum(entry["completion_tokens"] for entry in gaps),
         **({"cost_usd": round(sum(entry["cost_usd"] for entry in gaps), 4)} if price is not None else {}),
@@ -159,6 +164,11 @@ def format_composition_plan(plan: dict[str, Any]) -> str:
         f"\ntotal rows {totals['rows']} (selected {totals['selected']}, LLM {totals['llm_rows']});"
         f" requests {totals['requests']}; tokens in {totals['prompt_tokens']}, out {totals['completion_tokens']}"
     )
+    if totals.get("no_source_rows"):
+        lines.append(
+            f"{totals['no_source_rows']} of the LLM rows have no distinct source row left to translate"
+            " (each item goes at most once into a language): they will stay unfilled"
+        )
     lines.append(f"cost: ${totals['cost_usd']}" if "cost_usd" in totals else f"cost: {plan['cost_note']}")
     lines.append(f"note: tokens {plan['token_estimate']}")
     return "\n".join(lines)

@@ -109,7 +109,10 @@ def test_plan_writes_plan_json_and_builds_nothing(tmp_path: Path) -> None:
     plan = json.loads((tmp_path / "out.plan.json").read_text(encoding="utf-8"))
     assert plan["totals"]["rows"] == 2000
     assert plan["languages"]["ja"]["selected"] + plan["languages"]["ja"]["llm"] == 1000
-    assert plan["totals"]["llm_rows"] > 0 and plan["totals"]["requests"] == plan["totals"]["llm_rows"]
+    totals = plan["totals"]
+    assert totals["llm_rows"] > 0 and 0 < totals["requests"] <= totals["llm_rows"]
+    # one request per translated row; rows with no distinct source row left are stated, not requested
+    assert totals["requests"] + totals["no_source_rows"] == totals["llm_rows"]
     assert plan["totals"]["cost_usd"] > 0
     assert "LLM must write" in result.stdout and "cost: $" in result.stdout
 
