@@ -6,7 +6,9 @@ line the evaluator parses; QA and passage samples) and adds what only a model ca
 * ``rationale`` (MMed-IFT-MC): why the keyed answer is right and every other option wrong;
 * ``knowledge`` (MMed-IFT): instruction samples of several styles from a QA pair or passage;
 * ``translate`` (MMed-IFT): English MMed-IFT samples in the build's other languages, with the
-  language of every turn and the numbers and units checked against the source;
+  language of every turn and the numbers and units checked against the source; with a
+  composition policy (``--target-size``), instead the rows that fill each language's shortfall,
+  from either dataset and any language (:func:`translate_samples`, docs/gap-filling.md);
 * ``judge`` (optional): a faithfulness score for every generated sample; low scores are rejected.
 
 Every reply is cached on disk (:mod:`mmed_ift.generate.cache`) as soon as it arrives, so a rerun

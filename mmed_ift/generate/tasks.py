@@ -275,6 +275,8 @@ def translate_job(sample: Sample, target: str, model: str) -> Job:
     answer_keys = _answer_keys(sample) if sample.dataset == "mc" else None
 
     def accept(output: translate_prompts.TranslateOutput) -> list[Sample]:
+        if sample.dataset == "mc" and not answer_keys:
+            raise JobRejected("no_answer_line", f"MC sample {sample.id} does not start its answer with an answer line")
         if len(output.turns) != len(turns):
             raise OutputError("turn_count_mismatch", f"expected {len(turns)} turns, got {len(output.turns)}")
         translated = [turn.strip() for turn in output.turns]
@@ -284,7 +286,7 @@ def translate_job(sample: Sample, target: str, model: str) -> Job:
             checks.check_language(translated_turn, target, f"turn {index}")
             checks.check_numbers_kept(source_turn, translated_turn)
             _check_option_keys(source_turn, translated_turn, index)
-        if answer_keys is not None:
+        if answer_keys:
             rest = translated[-1].split("\n", 1)[1:]
             translated[-1] = "\n".join([get_language(target).format_answer(answer_keys), *rest])
         made = _sample(
@@ -313,9 +315,7 @@ def _answer_keys(sample: Sample) -> list[str]:
     """The keys on the first line of an MC sample's answer (the source language's answer line)."""
     first_line = sample.messages[-1].content.split("\n", 1)[0]
     found = get_language(sample.lang).answer_pattern.search(first_line)
-    if found is None:
-        raise ValueError(f"MC sample {sample.id} does not start its answer with an answer line: {first_line!r}")
-    return re.findall(r"[A-H]", found.group("keys"))
+    return re.findall(r"[A-H]", found.group("keys")) if found else []
 
 
 def _check_option_keys(source_turn: str, translated_turn: str, index: int) -> None:

@@ -76,7 +76,8 @@ def plan(fake: FakeOpenAI, sources: Path, tmp_path: Path) -> dict[str, Any]:
     result = gap_build(fake, sources, tmp_path / "planned", "--plan")
     assert result.returncode == 0, result.stderr[-3000:]
     assert fake.requests == [], "--plan sends nothing"
-    return json.loads((tmp_path / "planned.plan.json").read_text(encoding="utf-8"))
+    planned: dict[str, Any] = json.loads((tmp_path / "planned.plan.json").read_text(encoding="utf-8"))
+    return planned
 
 
 def test_the_build_writes_the_rows_the_plan_says(
