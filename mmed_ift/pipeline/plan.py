@@ -8,11 +8,13 @@ from dataclasses import replace
 from typing import Any
 
 from mmed_ift.errors import BuildError
+from mmed_ift.generate.llm_config import LLMConfig
 from mmed_ift.generate.llm_plan import Plan, plan_requests
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.pipeline.stages import (
+    Grouped,
     as_published,
     default_filters,
     generate_samples,
@@ -20,7 +22,7 @@ from mmed_ift.pipeline.stages import (
     template_options,
     template_samples,
 )
-from mmed_ift.schemas import Sample
+from mmed_ift.schemas import Item, Sample
 
 
 def dry_run(config: BuildConfig) -> Plan:
@@ -38,7 +40,15 @@ def dry_run(config: BuildConfig) -> Plan:
         made = template_samples(item, template_options(config))
         if isinstance(made, list):
             samples.extend(made)
-    plan = plan_requests(items, samples, llm, config.languages)
+    pairs = None
+    if config.composition is not None:
+        from mmed_ift.compose.apply import available_rows, plan_composition
+        from mmed_ift.compose.gapfill import choose_sources, translation_pairs
+
+        grouped = _template_grouped(config, items, report)
+        composition = plan_composition(available_rows(grouped), config.languages, config.composition)
+        pairs = translation_pairs(choose_sources(grouped, composition.gaps, config.composition.seed))
+    plan = plan_requests(items, samples, llm, config.languages, pairs)
     plan.notes.insert(0, f"{len(items)} source items after filters; cache: {llm.cache_path}")
     return plan
 
@@ -81,10 +91,7 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
     collected = read_sources(config, located, report)
     steps = default_filters(config, collected.held_out)
     items, _rejects = run_filters(steps, collected.training, report, config.progress)
-    # the template samples the build will compose; rationale and knowledge samples of an LLM build
-    # are not known before they are written, and come on top (translations are the gaps below)
-    template_only = replace(config, generator="template", llm=None)
-    grouped = as_published(generate_samples(items, report, config.progress, template_only)[0])
+    grouped = _template_grouped(config, items, report)
     composition = plan_composition(available_rows(grouped), config.languages, config.composition)
     choices = choose_sources(grouped, composition.gaps, config.composition.seed)
     llm = config.llm_config()
@@ -134,7 +141,29 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
         if llm is not None and price is not None
         else "no cost: give --generator openai --model NAME --price-table FILE"
     )
+    plan["notes"] = _llm_notes(llm)
     return plan
+
+
+def _llm_notes(llm: LLMConfig | None) -> list[str]:
+    """What the numbers above do not cover for this LLM configuration."""
+    if llm is None or "translate" not in llm.tasks:
+        return ["nothing is translated without --generator openai and its translate task: the LLM rows stay unfilled"]
+    extra = sorted({"rationale", "knowledge"} & set(llm.tasks))
+    if not extra:
+        return []
+    return [
+        f"the {' and '.join(extra)} task(s) write rows before the composition: they add to the rows available,"
+        " so the build's gaps are smaller than planned here (use --tasks translate for a build that matches)"
+    ]
+
+
+def _template_grouped(config: BuildConfig, items: list[Item], report: BuildReport) -> Grouped:
+    """The template samples the build will compose, grouped as published; rationale and
+    knowledge samples of an LLM build are not known before they are written, and come on top
+    (translations are the composition's gaps)."""
+    template_only = replace(config, generator="template", llm=None)
+    return as_published(generate_samples(items, report, config.progress, template_only)[0])
 
 
 def format_composition_plan(plan: dict[str, Any]) -> str:
@@ -171,4 +200,5 @@ def format_composition_plan(plan: dict[str, Any]) -> str:
         )
     lines.append(f"cost: ${totals['cost_usd']}" if "cost_usd" in totals else f"cost: {plan['cost_note']}")
     lines.append(f"note: tokens {plan['token_estimate']}")
+    lines += [f"note: {note}" for note in plan.get("notes", [])]
     return "\n".join(lines)

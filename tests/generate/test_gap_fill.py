@@ -137,3 +137,22 @@ def test_what_the_model_fails_to_write_is_reported_unfilled(
     assert fill["rejected_by_reason"] == {"translate:wrong_language": must_write}
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(r["reason"] == "translate:wrong_language" and r["lang"] == "fr" for r in rejects) == must_write
+
+
+def test_batch_mode_fills_the_same_rows_and_dry_run_counts_them(
+    fake: FakeOpenAI, sources: Path, tmp_path: Path, plan: dict[str, Any]
+) -> None:
+    fake.translate_mode = "phrase"
+    dry = gap_build(fake, sources, tmp_path / "dry", "--dry-run")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    counts = {line.split()[0]: line.split()[1:] for line in dry.stdout.splitlines() if line.strip()}
+    assert counts["translate"][0] == str(plan["totals"]["requests"]), "--dry-run counts the gap translations"
+    assert fake.requests == []
+    online = gap_build(fake, sources, tmp_path / "online")
+    batch = gap_build(fake, sources, tmp_path / "batch", "--llm-mode", "batch", "--batch-poll", "0.02",
+                      "--batch-max-poll", "0.05")  # fmt: skip
+    assert online.returncode == 0 and batch.returncode == 0, (online.stderr + batch.stderr)[-3000:]
+    assert fake.batch_api.batches, "the batch build went through /v1/batches"
+    french = [row for row in _train(tmp_path / "batch") if row["lang"] == "fr"]
+    assert len(french) == plan["languages"]["fr"]["llm"]
+    assert _train(tmp_path / "batch") == _train(tmp_path / "online")
