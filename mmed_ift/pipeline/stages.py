@@ -193,12 +193,13 @@ def fill_gaps(
     assert config.composition is not None and report.composition is not None
     choices = choose_sources(published, gaps, config.composition.seed)
     llm = config.llm_config()
-    if llm is None or "translate" not in llm.tasks:
+    pairs = translation_pairs(choices)
+    if llm is None or "translate" not in llm.tasks or not pairs:
         report.composition["gap_fill"] = fill_report(choices, Counter(), Counter())
-        if gaps:
+        if gaps and (llm is None or "translate" not in llm.tasks):
             report.composition["gap_fill"]["note"] = "nothing translated: needs --generator openai, task translate"
         return []
-    outcome = translate_samples(translation_pairs(choices), llm, config.progress)
+    outcome = translate_samples(pairs, llm, config.progress)
     for sample in outcome.samples:
         result[sample.dataset][sample.lang]["train"].append(sample)
         report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1

@@ -72,8 +72,11 @@ def test_repeats_fill_past_the_available_rows_with_unique_ids(natural: Path, tmp
     ids = [row["id"] for row in rows]
     assert len(rows) == available * 2 and len(set(ids)) == len(ids)
     assert sum("~r1" in row_id for row_id in ids) == available
-    _build(tmp_path / "once", target_size=available * 2)
+    once = _build(tmp_path / "once", target_size=available * 2).report.to_dict()["composition"]
     assert len(_rows(tmp_path / "once")) == available, "--max-repeats 1 (default) never repeats"
+    # the template generator translates nothing: the whole shortfall is reported unfilled
+    assert once["gap_fill"]["unfilled"] == sum(once["shortfall_by_language"].values()) == available
+    assert "needs --generator openai" in once["gap_fill"]["note"]
 
 
 def test_plan_predicts_the_build_row_for_row(tmp_path: Path) -> None:
