@@ -6,6 +6,8 @@ the composition cuts them: rows of items that passed every filter, decontaminati
 translation of a benchmark item is never made.  They are ranked by a hash of (policy seed, target
 language, row id), as :mod:`mmed_ift.compose.select` ranks rows, so the choice is deterministic and
 independent of reading order, and ``--plan`` chooses exactly the rows the build will translate.
+When the origin language has too few rows, the other languages' rows of that dataset and task
+follow (most rows first), ranked the same way.
 
 An item and its translations are one family (same ``provenance.source`` and ``source_id``; the
 translation names its origin row in ``provenance.derived_from``).  A language never receives two
@@ -63,16 +65,35 @@ def choose_sources(grouped: Grouped, gaps: Sequence[Gap], seed: int) -> list[Gap
         choices.append(choice)
         if gap.from_lang is None:
             continue
-        pool = pools.get((gap.dataset, gap.from_lang, gap.task), [])
-        for sample in sorted(pool, key=lambda row: rank(seed, f"{gap.lang}:{row.id}")):
-            if len(choice.sources) == gap.rows:
-                break
-            key = family(gap.lang, sample)
-            if key in present:
-                continue
-            present.add(key)
-            choice.sources.append(sample)
+        for origin in _origins(pools, gap):
+            pool = pools[(gap.dataset, origin, gap.task)]
+            for sample in sorted(pool, key=lambda row: rank(seed, f"{gap.lang}:{row.id}")):
+                if len(choice.sources) == gap.rows:
+                    break
+                key = family(gap.lang, sample)
+                if key in present:
+                    continue
+                present.add(key)
+                choice.sources.append(sample)
     return choices
+
+
+def _origins(pools: Mapping[tuple[str, str, str], list[Sample]], gap: Gap) -> list[str]:
+    """The gap's origin language first, then the other languages with rows of its dataset and
+    task, most rows first (when the origin runs out of items the target does not hold yet)."""
+    others = {
+        lang: len(rows)
+        for (dataset, lang, task), rows in pools.items()
+        if dataset == gap.dataset and task == gap.task and lang not in (gap.lang, gap.from_lang) and rows
+    }
+    fallback = sorted(others, key=lambda lang: (-others[lang], lang))
+    first = gap.from_lang
+    return ([first] if first is not None and (gap.dataset, first, gap.task) in pools else []) + fallback
+
+
+def origin_languages(choice: GapChoice) -> dict[str, int]:
+    """How many of a gap's rows are translated from each language."""
+    return dict(sorted(Counter(sample.lang for sample in choice.sources).items()))
 
 
 def translation_pairs(choices: Iterable[GapChoice]) -> list[tuple[Sample, str]]:

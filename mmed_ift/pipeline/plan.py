@@ -81,7 +81,7 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
     LLM must write to fill each language's shortfall, with requests, tokens and cost.  Reads and
     filters as the build does; sends nothing and writes no dataset."""
     from mmed_ift.compose.apply import available_rows, plan_composition
-    from mmed_ift.compose.gapfill import choose_sources
+    from mmed_ift.compose.gapfill import choose_sources, origin_languages
     from mmed_ift.generate.replies import estimate_tokens
 
     if config.composition is None:
@@ -105,6 +105,7 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
         entry = {
             **choice.gap.to_dict(),
             "requests": len(choice.sources),
+            "from_languages": origin_languages(choice),
             "no_source_rows": choice.unsourced,
             "prompt_tokens": prompt,
             "completion_tokens": completion,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmed_ift.compose.apply import Gap, plan_composition
-from mmed_ift.compose.gapfill import choose_sources, fill_report, translation_pairs
+from mmed_ift.compose.gapfill import choose_sources, fill_report, origin_languages, translation_pairs
 from mmed_ift.compose.policy import CompositionPolicy
 from mmed_ift.errors import BuildError
 from mmed_ift.generate.llm_config import LLMConfig
@@ -81,6 +81,14 @@ def test_an_item_goes_at_most_once_into_a_language() -> None:
     assert sorted(french) == ["i1", "i4"], "i1 once, i2 already French, i3 is a translation"
     assert chosen[("es", "qa")] == ["i1", "i2"], "another language may take the same items"
     assert [choice.unsourced for choice in choices] == [5 - len(choices[0].sources), 4, 3]
+
+
+def test_other_languages_follow_when_the_origin_runs_out() -> None:
+    rows = [sample("e1"), sample("e2"), sample("z1", lang="zh"), sample("z2", lang="zh"), sample("z3", lang="zh")]
+    rows += [sample("r1", lang="ru")]
+    [choice] = choose_sources(grouped(*rows), [Gap("fr", "ift", "qa", 5, "en")], seed=0)
+    assert [row.lang for row in choice.sources] == ["en", "en", "zh", "zh", "zh"], "origin first, then most rows"
+    assert origin_languages(choice) == {"en": 2, "zh": 3} and choice.unsourced == 0
 
 
 def test_benchmark_rows_are_never_sources() -> None:
@@ -158,7 +166,7 @@ def test_sources_are_training_rows_of_the_gap_and_families_never_repeat(
     for choice in choices:
         assert len(choice.sources) + choice.unsourced == choice.gap.rows and choice.unsourced >= 0
         for row in choice.sources:
-            assert (row.lang, row.task, row.provenance.split) == (choice.gap.from_lang, choice.gap.task, "train")
+            assert row.lang != choice.gap.lang and (row.task, row.provenance.split) == (choice.gap.task, "train")
             family = (choice.gap.lang, row.provenance.source_id)
             assert family not in seen and family not in present
             seen.add(family)
