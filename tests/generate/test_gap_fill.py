@@ -156,3 +156,21 @@ def test_batch_mode_fills_the_same_rows_and_dry_run_counts_them(
     french = [row for row in _train(tmp_path / "batch") if row["lang"] == "fr"]
     assert len(french) == plan["languages"]["fr"]["llm"]
     assert _train(tmp_path / "batch") == _train(tmp_path / "online")
+
+
+def test_judged_gap_translations_and_a_cached_rerun(
+    fake: FakeOpenAI, sources: Path, tmp_path: Path, plan: dict[str, Any]
+) -> None:
+    must_write = plan["languages"]["fr"]["llm"]
+    fake.translate_mode = "phrase"
+    out = tmp_path / "out"
+    first = gap_build(fake, sources, out, "--tasks", "translate,judge")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert len(fake.requests) == 2 * must_write, "one translation and one judgement per planned row"
+    french = [row for row in _train(out) if row["lang"] == "fr"]
+    assert len(french) == must_write
+    again = gap_build(fake, sources, tmp_path / "again", "--tasks", "translate,judge",
+                      "--llm-cache", str(tmp_path / "out.sqlite"))  # fmt: skip
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(fake.requests) == 2 * must_write, "the rerun is served from the cache"
+    assert _train(tmp_path / "again") == _train(out)
