@@ -168,6 +168,13 @@ class Provenance(_Strict):
         default=None,
         description="Which instruction wording the template generator chose ('task/lang/index'), if it chose one.",
     )
+    derived_from: str | None = Field(
+        default=None,
+        description=(
+            "Id of the sample this one was translated from (same source and source_id: one family), if it is a"
+            " translation."
+        ),
+    )
 
 
 class Sample(_Strict):

@@ -6,7 +6,9 @@ line the evaluator parses; QA and passage samples) and adds what only a model ca
 * ``rationale`` (MMed-IFT-MC): why the keyed answer is right and every other option wrong;
 * ``knowledge`` (MMed-IFT): instruction samples of several styles from a QA pair or passage;
 * ``translate`` (MMed-IFT): English MMed-IFT samples in the build's other languages, with the
-  language of every turn and the numbers and units checked against the source;
+  language of every turn and the numbers and units checked against the source; with a
+  composition policy (``--target-size``), instead the rows that fill each language's shortfall,
+  from either dataset and any language (:func:`translate_samples`, docs/gap-filling.md);
 * ``judge`` (optional): a faithfulness score for every generated sample; low scores are rejected.
 
 Every reply is cached on disk (:mod:`mmed_ift.generate.cache`) as soon as it arrives, so a rerun
@@ -312,13 +314,11 @@ class LLMResult:
     elapsed_s: float
 
 
-async def _generate(
-    items: Sequence[Item],
-    template_samples: Sequence[Sample],
-    config: LLMConfig,
-    languages: Sequence[str],
-    progress: bool,
-) -> LLMResult:
+Work = Callable[[LLMClient, bool], Coroutine[Any, Any, tuple[Phase, ...]]]
+
+
+async def _run(config: LLMConfig, work: Work, progress: bool) -> LLMResult:
+    """``work``'s phases with a client on the build's cache, online or in batches."""
     assert config.cache_path, "call LLMConfig.with_default_cache first"
     cache = RequestCache(Path(config.cache_path))
     stats = UsageStats()
@@ -328,26 +328,45 @@ async def _generate(
         if config.llm_mode == "batch":
             store = BatchStore(Path(config.cache_path))
             try:
-                (first, second), stats = await run_in_batches(
-                    lambda: generate_with_client(items, template_samples, config, languages, client),
-                    client,
-                    store,
-                    config.batch_settings(),
-                    progress,
+                phases, stats = await run_in_batches(
+                    lambda: work(client, False), client, store, config.batch_settings(), progress
                 )
             finally:
                 store.close()
         else:
-            first, second = await generate_with_client(items, template_samples, config, languages, client, progress)
+            phases = await work(client, progress)
     finally:
         await client.aclose()
         cache.close()
     return LLMResult(
-        samples=first.samples + second.samples,
-        rejects=first.rejects + second.rejects,
+        samples=[sample for phase in phases for sample in phase.samples],
+        rejects=[reject for phase in phases for reject in phase.rejects],
         stats=stats,
         elapsed_s=time.perf_counter() - started,
     )
+
+
+def _run_sync(config: LLMConfig, work: Work, progress: bool) -> LLMResult:
+    if not config.cache_path:
+        raise BuildError("the LLM generator needs a request cache path (LLMConfig.with_default_cache)")
+    try:
+        return run_coroutine(lambda: _run(config, work, progress))
+    except LLMSetupError as error:
+        raise BuildError(str(error)) from None
+
+
+def translate_samples(pairs: Sequence[tuple[Sample, str]], config: LLMConfig, progress: bool = False) -> LLMResult:
+    """Each ``(sample, target language)`` translated (and judged, with ``judge``): how a
+    composition's gaps are filled (:mod:`mmed_ift.compose.gapfill` chooses the pairs)."""
+
+    async def work(client: LLMClient, show: bool) -> tuple[Phase, ...]:
+        jobs = (translate_job(sample, target, config.model) for sample, target in pairs)
+        phase = await _run_phase(jobs, client, config, show, "llm gap-fill")
+        return (await _judged(phase, client, config, show),)
+
+    result = _run_sync(config, work, progress)
+    log.info("LLM gap-filling: %d of %d translations written", len(result.samples), len(pairs))
+    return result
 
 
 def generate_llm_samples(
@@ -360,12 +379,11 @@ def generate_llm_samples(
     """LLM samples for a build's items (and translations of its English samples), the rejects,
     and the traffic (see :func:`usage_details`).  ``config.cache_path`` must be set
     (:meth:`LLMConfig.with_default_cache`)."""
-    if not config.cache_path:
-        raise BuildError("the LLM generator needs a request cache path (LLMConfig.with_default_cache)")
-    try:
-        result = run_coroutine(lambda: _generate(items, template_samples, config, languages, progress))
-    except LLMSetupError as error:
-        raise BuildError(str(error)) from None
+
+    async def work(client: LLMClient, show: bool) -> tuple[Phase, ...]:
+        return await generate_with_client(items, template_samples, config, languages, client, show)
+
+    result = _run_sync(config, work, progress)
     log.info(
         "LLM generator: %d samples, %d rejects, %d requests sent, %d cache hits",
         len(result.samples),

@@ -6,7 +6,7 @@ Requests the cache already answers are counted apart, so a resumed build shows w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from mmed_ift.generate.llm import LLMConfig, first_phase_jobs, translate_jobs, t
 from mmed_ift.generate.options import FORMAT_MODES
 from mmed_ift.generate.replies import estimate_tokens
 from mmed_ift.generate.settings import request_params
-from mmed_ift.generate.tasks import Job
+from mmed_ift.generate.tasks import Job, translate_job
 from mmed_ift.schemas import Item, Message, Provenance, Sample
 
 
@@ -51,8 +51,13 @@ def plan_requests(
     template_samples: Sequence[Sample],
     config: LLMConfig,
     languages: Sequence[str],
+    gap_translations: Sequence[tuple[Sample, str]] | None = None,
 ) -> Plan:
     """Count the first attempt of every request and how many the cache already answers.
+
+    With a composition policy, ``gap_translations`` are the (row, language) pairs that fill its
+    gaps (:func:`mmed_ift.compose.gapfill.choose_sources`): they replace the translations of every
+    English sample into every language, which such a build does not make.
 
     Knowledge replies are not known before they are generated, so their translations (and the
     judge's requests) are estimated from the source as if every job succeeded: an upper bound
@@ -76,6 +81,11 @@ def plan_requests(
 
     phase1 = first_phase_jobs(items, config)
     count(phase1, known=True)
+    if gap_translations is not None:
+        gap_jobs = [translate_job(sample, target, config.model) for sample, target in gap_translations]
+        count(gap_jobs if "translate" in config.tasks else [], known=True)
+        config = replace(config, tasks=tuple(task for task in config.tasks if task != "translate"))
+        plan.notes.append("translations: the composition's gaps (see --plan), not every English sample")
     known_translations = translate_jobs(template_samples, config, languages)
     count(known_translations, known=True)
     # Stand-ins for knowledge samples not yet written: the source text plays the response.
@@ -105,6 +115,7 @@ def plan_requests(
     count(translate_jobs(standins, config, languages), known=False)
     if "judge" in config.tasks:
         judged = len(phase1) + len(known_translations) + len(standins) * len(translate_targets(config, languages))
+        judged += plan.requests.get("translate", 0) if gap_translations is not None else 0
         plan.requests["judge"] = judged
         plan.prompt_tokens += judged * 600
         plan.max_completion_tokens += judged * 100

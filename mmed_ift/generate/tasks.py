@@ -13,6 +13,7 @@ produces the same ids, so nothing is duplicated.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,7 +94,7 @@ class Job:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _provenance(origin: Origin, model: str, task: str) -> Provenance:
+def _provenance(origin: Origin, model: str, task: str, derived_from: str | None = None) -> Provenance:
     return Provenance(
         source=origin.source,
         source_id=origin.source_id,
@@ -102,6 +103,7 @@ def _provenance(origin: Origin, model: str, task: str) -> Provenance:
         generator=GENERATOR_NAME,
         model=model,
         prompt_version=PROMPT_VERSIONS[task],
+        derived_from=derived_from,
     )
 
 
@@ -115,6 +117,7 @@ def _sample(
     dataset: str,
     turns: list[tuple[str, str]],
     model: str,
+    derived_from: str | None = None,
 ) -> Sample:
     return Sample(
         id=stable_id(origin.source, origin.source_id, task, lang, variant),
@@ -122,7 +125,7 @@ def _sample(
         dataset=dataset,  # type: ignore[arg-type]
         task=task,
         messages=[Message(role=role, content=content) for role, content in turns],  # type: ignore[arg-type]
-        provenance=_provenance(origin, model, prompt_task),
+        provenance=_provenance(origin, model, prompt_task, derived_from),
     )
 
 
@@ -257,18 +260,25 @@ def knowledge_job(
 
 
 def translate_job(sample: Sample, target: str, model: str) -> Job:
-    """An English MMed-IFT sample in another language, numbers and units checked against it."""
-    if target not in translate_prompts.TEMPLATES:
-        raise ValueError(f"cannot translate into {target!r}; targets are {', '.join(translate_prompts.TARGETS)}")
+    """A sample in another language, numbers and units checked against it; the translation's
+    ``provenance.derived_from`` names the sample, and its source and source_id are the sample's
+    (an item and its translations are one family).
+
+    MC samples (MMed-IFT-MC) are translatable too: every option line must keep its key, and the
+    answer line is rewritten in the target language's format from the source's keys (the
+    evaluator parses that line; the model is not trusted to keep its exact wording)."""
+    template = translate_prompts.template_for(sample.lang, target)
     turns = [message.content for message in sample.messages]
     roles = [message.role for message in sample.messages]
-    template = translate_prompts.TEMPLATES[target]
     messages = template.render(translate_prompts.TranslateOutput, turns=json.dumps(turns, ensure_ascii=False, indent=1))
     provenance = sample.provenance
     origin = Origin(provenance.source, provenance.source_id, provenance.split, "", sample.lang, provenance.license)
     task = f"translate_{sample.task}"
+    answer_keys = _answer_keys(sample) if sample.dataset == "mc" else None
 
     def accept(output: translate_prompts.TranslateOutput) -> list[Sample]:
+        if sample.dataset == "mc" and not answer_keys:
+            raise JobRejected("no_answer_line", f"MC sample {sample.id} does not start its answer with an answer line")
         if len(output.turns) != len(turns):
             raise OutputError("turn_count_mismatch", f"expected {len(turns)} turns, got {len(output.turns)}")
         translated = [turn.strip() for turn in output.turns]
@@ -277,23 +287,44 @@ def translate_job(sample: Sample, target: str, model: str) -> Job:
                 raise OutputError("empty_output", f"turn {index} is empty")
             checks.check_language(translated_turn, target, f"turn {index}")
             checks.check_numbers_kept(source_turn, translated_turn)
-        return [
-            _sample(
-                origin,
-                task=task,
-                prompt_task="translate",
-                lang=target,
-                variant=sample.id,
-                dataset="ift",
-                turns=list(zip(roles, translated, strict=True)),
-                model=model,
-            )
-        ]
+            _check_option_keys(source_turn, translated_turn, index)
+        if answer_keys:
+            rest = translated[-1].split("\n", 1)[1:]
+            translated[-1] = "\n".join([get_language(target).format_answer(answer_keys), *rest])
+        made = _sample(
+            origin,
+            task=task,
+            prompt_task="translate",
+            lang=target,
+            variant=sample.id,
+            dataset=sample.dataset,
+            turns=list(zip(roles, translated, strict=True)),
+            model=model,
+            derived_from=sample.id,
+        )
+        return [made]
 
     job = Job("translate", target, translate_prompts.VERSION, messages, translate_prompts.TranslateOutput, accept,
               origin, "\n\n".join(turns))  # fmt: skip
     job.extra["source_sample"] = sample.id
     return job
+
+
+_OPTION_KEY = re.compile(r"^([A-H])\. ", re.MULTILINE)
+
+
+def _answer_keys(sample: Sample) -> list[str]:
+    """The keys on the first line of an MC sample's answer (the source language's answer line)."""
+    first_line = sample.messages[-1].content.split("\n", 1)[0]
+    found = get_language(sample.lang).answer_pattern.search(first_line)
+    return re.findall(r"[A-H]", found.group("keys")) if found else []
+
+
+def _check_option_keys(source_turn: str, translated_turn: str, index: int) -> None:
+    """Option lines (``A. ...``) keep their keys, in order."""
+    want, got = _OPTION_KEY.findall(source_turn), _OPTION_KEY.findall(translated_turn)
+    if want != got:
+        raise OutputError("options_changed", f"turn {index}: option keys {got} instead of {want}")
 
 
 # -- judge -------------------------------------------------------------------------------------
@@ -320,6 +351,6 @@ def judge_job(sample: Sample, source_text: str, origin: Origin, threshold: int) 
 
 
 def english_ift_samples(samples: list[Sample]) -> list[Sample]:
-    """What the translate task translates: English MMed-IFT samples (MC samples are not translated:
-    their answer-line contract is per language and the MC datasets have native exams)."""
+    """What ``--translate-to`` translates: English MMed-IFT samples (MC samples only fill a
+    composition's gaps: the MC datasets have native exams)."""
     return [sample for sample in samples if sample.lang == "en" and sample.dataset == "ift"]

@@ -39,6 +39,7 @@ SAMPLE_FEATURES = Features(
             "model": Value("string"),
             "prompt_version": Value("string"),
             "template_id": Value("string"),
+            "derived_from": Value("string"),
         },
     }
 )

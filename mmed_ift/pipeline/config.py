@@ -105,6 +105,8 @@ class BuildConfig:
             raise BuildError(f"unknown generator {self.generator!r}; choose one of {', '.join(GENERATORS)}")
         if self.generator == "openai" and self.llm is None:
             raise BuildError("generator 'openai' needs LLM settings (--base-url URL --model NAME)")
+        if self.composition is not None and self.llm is not None and self.llm.translate_to is not None:
+            raise BuildError("--translate-to does not combine with --target-size: the composition's gaps decide")
         if self.hub_sources:
             from mmed_ift.sources.hub_download import HubSource
 

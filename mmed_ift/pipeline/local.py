@@ -45,7 +45,9 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     with report.timed("generate"):
         grouped, generate_rejects = generate_samples(training, report, config.progress, config)
     if config.composition is not None:
-        grouped = apply_composition(grouped, config, report)
+        with report.timed("compose"):
+            grouped, fill_rejects = apply_composition(grouped, config, report)
+        generate_rejects += fill_rejects
     rejects = collected.rejects + filter_rejects + generate_rejects
 
     with staged_output(config, report) as staging, report.timed("write"):

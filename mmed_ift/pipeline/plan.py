@@ -5,14 +5,16 @@ LLM would be sent (``--dry-run``) or what a composition policy selects and leave
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mmed_ift.errors import BuildError
+from mmed_ift.generate.llm_config import LLMConfig
 from mmed_ift.generate.llm_plan import Plan, plan_requests
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.pipeline.stages import (
+    Grouped,
     as_published,
     default_filters,
     generate_samples,
@@ -20,10 +22,7 @@ from mmed_ift.pipeline.stages import (
     template_options,
     template_samples,
 )
-from mmed_ift.schemas import Sample
-
-if TYPE_CHECKING:
-    from mmed_ift.compose.apply import Grouped
+from mmed_ift.schemas import Item, Sample
 
 
 def dry_run(config: BuildConfig) -> Plan:
@@ -41,7 +40,15 @@ def dry_run(config: BuildConfig) -> Plan:
         made = template_samples(item, template_options(config))
         if isinstance(made, list):
             samples.extend(made)
-    plan = plan_requests(items, samples, llm, config.languages)
+    pairs = None
+    if config.composition is not None:
+        from mmed_ift.compose.apply import available_rows, plan_composition
+        from mmed_ift.compose.gapfill import choose_sources, translation_pairs
+
+        grouped = _template_grouped(config, items, report)
+        composition = plan_composition(available_rows(grouped), config.languages, config.composition)
+        pairs = translation_pairs(choose_sources(grouped, composition.gaps, config.composition.seed))
+    plan = plan_requests(items, samples, llm, config.languages, pairs)
     plan.notes.insert(0, f"{len(items)} source items after filters; cache: {llm.cache_path}")
     return plan
 
@@ -69,10 +76,6 @@ TOKEN_ESTIMATE = (
 )
 
 
-#: samples per (dataset, language, task) whose mean size stands for a translation request
-TOKEN_SAMPLE = 500
-
-
 def composition_plan(config: BuildConfig) -> dict[str, Any]:
     """``build --plan``: what ``--target-size`` selects per language x source x task, what the
     LLM must write to fill each language's shortfall, with requests, tokens and cost.  Reads and
@@ -81,8 +84,8 @@ def composition_plan(config: BuildConfig) -> dict[str, Any]:
 
 
 def filtered_samples(config: BuildConfig) -> Grouped:
-    """The build's samples (dataset -> language -> split), read and filtered as a build does:
-    the slow part of a plan, kept apart so several policies can be planned on one read."""
+    """The build's template samples (dataset -> language -> split), read and filtered as a build
+    does: the slow part of a plan, kept apart so several policies can be planned on one read."""
     if config.composition is None:
         raise BuildError("--plan needs --target-size N (or --composition FILE)")
     report = BuildReport()
@@ -90,37 +93,35 @@ def filtered_samples(config: BuildConfig) -> Grouped:
     collected = read_sources(config, located, report)
     steps = default_filters(config, collected.held_out)
     items, _rejects = run_filters(steps, collected.training, report, config.progress)
-    # the template samples the build will compose (its LLM samples come on top: not planned here)
-    template_only = replace(config, generator="template", llm=None)
-    grouped = as_published(generate_samples(items, report, config.progress, template_only)[0])
-    return grouped
+    return _template_grouped(config, items, report)
 
 
 def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
     """The plan of ``config.composition`` over samples from :func:`filtered_samples`."""
     from mmed_ift.compose.apply import available_rows, plan_composition
+    from mmed_ift.compose.gapfill import choose_sources, origin_languages
     from mmed_ift.generate.replies import estimate_tokens
 
     if config.composition is None:
         raise BuildError("--plan needs --target-size N (or --composition FILE)")
     composition = plan_composition(available_rows(grouped), config.languages, config.composition)
-    tokens: dict[tuple[str, str, str], list[int]] = {}
-    for dataset, by_lang in grouped.items():
-        for lang, by_split in by_lang.items():
-            for sample in by_split.get("train", []):
-                # up to TOKEN_SAMPLE per task: the first rows of a language may all be one task
-                sizes = tokens.setdefault((dataset, lang, sample.task), [])
-                if len(sizes) < TOKEN_SAMPLE:
-                    text = "\n".join(message.content for message in sample.messages)
-                    sizes.append(estimate_tokens(text))
+    choices = choose_sources(grouped, composition.gaps, config.composition.seed)
     llm = config.llm_config()
     price = (llm.prices or {}).get(llm.model) if llm is not None else None
     gaps = []
-    for gap in composition.gaps:
-        sizes = tokens.get((gap.dataset, gap.from_lang or "", gap.task)) or [0]
-        mean = sum(sizes) / len(sizes)
-        prompt, completion = round(gap.rows * (mean + TRANSLATE_OVERHEAD_TOKENS)), round(gap.rows * mean)
-        entry = {**gap.to_dict(), "requests": gap.rows, "prompt_tokens": prompt, "completion_tokens": completion}
+    for choice in choices:
+        # the rows the build will translate are known: their own text sizes the requests
+        sizes = [estimate_tokens("\n".join(m.content for m in sample.messages)) for sample in choice.sources]
+        prompt = sum(sizes) + len(sizes) * TRANSLATE_OVERHEAD_TOKENS
+        completion = sum(sizes)
+        entry = {
+            **choice.gap.to_dict(),
+            "requests": len(choice.sources),
+            "from_languages": origin_languages(choice),
+            "no_source_rows": choice.unsourced,
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+        }
         if price is not None:
             entry["cost_usd"] = round(
                 (prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)) / 1e6, 4
@@ -142,6 +143,7 @@ def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
         "selected": composition.selected,
         "llm_rows": sum(entry["rows"] for entry in gaps),
         "requests": sum(entry["requests"] for entry in gaps),
+        "no_source_rows": sum(entry["no_source_rows"] for entry in gaps),
         "prompt_tokens": sum(entry["prompt_tokens"] for entry in gaps),
         "completion_tokens": sum(entry["completion_tokens"] for entry in gaps),
         **({"cost_usd": round(sum(entry["cost_usd"] for entry in gaps), 4)} if price is not None else {}),
@@ -152,7 +154,29 @@ def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
         if llm is not None and price is not None
         else "no cost: give --generator openai --model NAME --price-table FILE"
     )
+    plan["notes"] = _llm_notes(llm)
     return plan
+
+
+def _llm_notes(llm: LLMConfig | None) -> list[str]:
+    """What the numbers above do not cover for this LLM configuration."""
+    if llm is None or "translate" not in llm.tasks:
+        return ["nothing is translated without --generator openai and its translate task: the LLM rows stay unfilled"]
+    extra = sorted({"rationale", "knowledge"} & set(llm.tasks))
+    if not extra:
+        return []
+    return [
+        f"the {' and '.join(extra)} task(s) write rows before the composition: they add to the rows available,"
+        " so the build's gaps are smaller than planned here (use --tasks translate for a build that matches)"
+    ]
+
+
+def _template_grouped(config: BuildConfig, items: list[Item], report: BuildReport) -> Grouped:
+    """The template samples the build will compose, grouped as published; rationale and
+    knowledge samples of an LLM build are not known before they are written, and come on top
+    (translations are the composition's gaps)."""
+    template_only = replace(config, generator="template", llm=None)
+    return as_published(generate_samples(items, report, config.progress, template_only)[0])
 
 
 def format_composition_plan(plan: dict[str, Any]) -> str:
@@ -182,6 +206,12 @@ def format_composition_plan(plan: dict[str, Any]) -> str:
         f"\ntotal rows {totals['rows']} (selected {totals['selected']}, LLM {totals['llm_rows']});"
         f" requests {totals['requests']}; tokens in {totals['prompt_tokens']}, out {totals['completion_tokens']}"
     )
+    if totals.get("no_source_rows"):
+        lines.append(
+            f"{totals['no_source_rows']} of the LLM rows have no distinct source row left to translate"
+            " (each item goes at most once into a language): they will stay unfilled"
+        )
     lines.append(f"cost: ${totals['cost_usd']}" if "cost_usd" in totals else f"cost: {plan['cost_note']}")
     lines.append(f"note: tokens {plan['token_estimate']}")
+    lines += [f"note: {note}" for note in plan.get("notes", [])]
     return "\n".join(lines)

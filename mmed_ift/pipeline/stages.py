@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from tqdm.auto import tqdm
@@ -19,11 +20,14 @@ from mmed_ift.errors import BuildError
 from mmed_ift.filters.base import Filter, FilterStats, Rejection, texts_once
 from mmed_ift.filters.chain import FilterContext, build_filter_chain
 from mmed_ift.generate import sections, template
-from mmed_ift.generate.llm import generate_llm_samples, usage_details
+from mmed_ift.generate.llm import generate_llm_samples, translate_samples, usage_details
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, Passage, Reject, Sample
 from mmed_ift.sources import registry
+
+if TYPE_CHECKING:
+    from mmed_ift.compose.apply import Gap
 
 #: samples grouped as dataset -> language -> split
 Grouped = dict[str, dict[str, dict[str, list[Sample]]]]
@@ -133,6 +137,9 @@ def generate_samples(
             report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
             report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
     llm = config.llm_config() if config is not None else None
+    if config is not None and config.composition is not None and llm is not None:
+        # with a composition, translations fill its gaps (apply_composition), not every language
+        llm = replace(llm, tasks=tuple(task for task in llm.tasks if task != "translate"))
     if config is not None and llm is not None:
         # Template samples stay (MC, QA, passages); the LLM adds to them, MC rationales under their own wording.
         produced = [
@@ -150,13 +157,16 @@ def generate_samples(
     return grouped, rejects
 
 
-def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport) -> Grouped:
-    """Training rows cut or repeated to the ``--target-size`` policy; the report's task counts
-    then describe what is written, and ``composition`` what was available and chosen."""
+def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport) -> tuple[Grouped, list[Reject]]:
+    """Training rows cut or repeated to the ``--target-size`` policy, and each language's
+    shortfall translated by the LLM generator (with ``translate`` among its tasks); the report's
+    task counts then describe what is written, and ``composition`` what was available, chosen,
+    written by the model and left unfilled.  Returns the rows and the gap-filling's rejects."""
     from mmed_ift.compose.apply import compose
 
     assert config.composition is not None
-    composed, composition = compose(as_published(grouped), config.languages, config.composition)
+    published = as_published(grouped)
+    composed, composition = compose(published, config.languages, config.composition)
     report.composition = composition.to_dict()
     report.tasks.clear()
     result: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
@@ -164,9 +174,45 @@ def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport
         for lang, by_split in by_lang.items():
             for split, samples in by_split.items():
                 result[dataset][lang][split] = samples
+    rejects = fill_gaps(published, composition.gaps, config, report, result)
+    for by_lang in result.values():
+        for by_split in by_lang.values():
+            for samples in by_split.values():
                 for sample in samples:
                     report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
-    return result
+    return result, rejects
+
+
+def fill_gaps(
+    published: Grouped, gaps: Sequence[Gap], config: BuildConfig, report: BuildReport, result: Grouped
+) -> list[Reject]:
+    """The LLM's translations of the rows :func:`~mmed_ift.compose.gapfill.choose_sources`
+    picks, added to ``result``'s training rows; ``composition.gap_fill`` says what was written."""
+    from collections import Counter
+
+    from mmed_ift.compose.gapfill import choose_sources, fill_report, translation_pairs
+
+    assert config.composition is not None and report.composition is not None
+    choices = choose_sources(published, gaps, config.composition.seed)
+    llm = config.llm_config()
+    pairs = translation_pairs(choices)
+    if llm is None or "translate" not in llm.tasks or not pairs:
+        report.composition["gap_fill"] = fill_report(choices, Counter(), Counter())
+        if gaps and (llm is None or "translate" not in llm.tasks):
+            report.composition["gap_fill"]["note"] = "nothing translated: needs --generator openai, task translate"
+        return []
+    outcome = translate_samples(pairs, llm, config.progress)
+    for sample in outcome.samples:
+        result[sample.dataset][sample.lang]["train"].append(sample)
+        report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
+    counts = report.step("generate")
+    for reject in outcome.rejects:
+        counts.rejected[reject.reason] += 1
+    written = Counter(sample.lang for sample in outcome.samples)
+    section = fill_report(choices, written, Counter(reject.reason for reject in outcome.rejects))
+    section["openai"] = usage_details(outcome.stats, llm, outcome.elapsed_s)
+    report.composition["gap_fill"] = section
+    return outcome.rejects
 
 
 def as_published(grouped: Grouped) -> Grouped:

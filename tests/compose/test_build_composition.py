@@ -75,8 +75,11 @@ def test_repeats_fill_past_the_available_rows_with_unique_ids(natural: Path, tmp
     ids = [row["id"] for row in rows]
     assert len(rows) == available * 2 and len(set(ids)) == len(ids)
     assert sum("~r1" in row_id for row_id in ids) == available
-    _build(tmp_path / "once", target_size=available * 2)
+    once = _build(tmp_path / "once", target_size=available * 2).report.to_dict()["composition"]
     assert len(_rows(tmp_path / "once")) == available, "--max-repeats 1 (default) never repeats"
+    # the template generator translates nothing: the whole shortfall is reported unfilled
+    assert once["gap_fill"]["unfilled"] == sum(once["shortfall_by_language"].values()) == available
+    assert "needs --generator openai" in once["gap_fill"]["note"]
 
 
 def test_plan_predicts_the_build_row_for_row(tmp_path: Path) -> None:
@@ -112,7 +115,10 @@ def test_plan_writes_plan_json_and_builds_nothing(tmp_path: Path) -> None:
     plan = json.loads((tmp_path / "out.plan.json").read_text(encoding="utf-8"))
     assert plan["totals"]["rows"] == 2000
     assert plan["languages"]["ja"]["selected"] + plan["languages"]["ja"]["llm"] == 1000
-    assert plan["totals"]["llm_rows"] > 0 and plan["totals"]["requests"] == plan["totals"]["llm_rows"]
+    totals = plan["totals"]
+    assert totals["llm_rows"] > 0 and 0 < totals["requests"] <= totals["llm_rows"]
+    # one request per translated row; rows with no distinct source row left are stated, not requested
+    assert totals["requests"] + totals["no_source_rows"] == totals["llm_rows"]
     assert plan["totals"]["cost_usd"] > 0
     assert "LLM must write" in result.stdout and "cost: $" in result.stdout
 

@@ -49,7 +49,20 @@ MARKER = re.compile(r"\[\[fault:([\w=.]+)\*(\d+)\]\]")
 ANY_MARKER = re.compile(r"\s*\[\[[^\]]*\]\]")
 TASK = re.compile(r"\b(Rationale|Knowledge|Translate|Judge)Output\b")
 OPTION = re.compile(r"^([A-H])\. (.+)$", re.MULTILINE)
-TARGET_HINTS = {"简体中文": "zh", "日本語": "ja", "français": "fr", "русский": "ru", "español": "es"}
+TARGET_HINTS = {
+    "简体中文": "zh", "日本語": "ja", "français": "fr", "русский": "ru", "español": "es", "into English": "en"
+}  # fmt: skip
+#: ``translate_mode="phrase"``: a sentence in each language that language ID recognises
+PHRASES = {
+    "en": "The patient should take this medicine as the doctor prescribed and attend regular check-ups.",
+    "zh": "患者应在医生指导下规范用药，并定期到医院复查。",
+    "ja": "患者は医師の指示どおりに薬を服用し、定期的に診察を受けてください。",
+    "fr": "Le patient doit prendre ce médicament comme le médecin l'a prescrit et consulter régulièrement.",
+    "ru": "Пациент должен принимать это лекарство так, как назначил врач, и регулярно проходить осмотр.",
+    "es": "El paciente debe tomar este medicamento como lo indicó el médico y acudir a revisiones periódicas.",
+}
+#: what a "phrase" translation keeps of each source line: its numbers, each with the next word
+QUANTITY = re.compile(r"\S*\d\S*(?:\s+\S+)?")  # a token with digits and the word after it (its unit)
 
 
 @dataclass
@@ -72,6 +85,10 @@ class FakeOpenAI:
     faults: list[str] = field(default_factory=list)
     #: English text -> language -> translation, for the translate task; unknown text comes back as is
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: text absent from ``translations``: "echo" returns it as is (language ID rejects it), "phrase"
+    #: writes each line as :data:`PHRASES` in the target language followed by the line's numbers and
+    #: units, keeping option keys (``A. ``): a translation every check accepts
+    translate_mode: str = "echo"
     #: refuse every request whose bearer token differs (None: accept any)
     require_key: str | None = None
     retry_after_s: float = 0.0
@@ -220,7 +237,19 @@ def _knowledge(user: str, fault: str | None) -> dict[str, Any]:
 def _translate(fake: FakeOpenAI, system: str, user: str) -> dict[str, Any]:
     target = next((lang for hint, lang in TARGET_HINTS.items() if hint in system), "")
     turns = json.loads(user)
-    return {"turns": [fake.translations.get(_clean(turn), {}).get(target, turn) for turn in turns]}
+    known = [fake.translations.get(_clean(turn), {}).get(target) for turn in turns]
+    if fake.translate_mode == "phrase":
+        turns = [_phrase(turn, target) for turn in turns]
+    return {"turns": [text if text is not None else turn for turn, text in zip(turns, known, strict=True)]}
+
+
+def _phrase(turn: str, target: str) -> str:
+    lines = []
+    for line in _clean(turn).splitlines():
+        option = OPTION.match(line)
+        kept = " ".join(QUANTITY.findall(line))
+        lines.append(f"{option.group(1) + '. ' if option else ''}{PHRASES[target]} {kept}".rstrip())
+    return "\n".join(lines)
 
 
 class _Handler(BaseHTTPRequestHandler):
