@@ -13,12 +13,13 @@ afresh, as deleting the cache always has.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from mmed_ift.generate.cache import open_db
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batch_uploads (
@@ -70,11 +71,8 @@ class BatchStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_db(path, _SCHEMA)
 
     def close(self) -> None:
         with self._lock:

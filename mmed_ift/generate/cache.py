@@ -64,18 +64,24 @@ class CachedResponse:
     completion_tokens: int
 
 
+def open_db(path: Path, schema: str) -> sqlite3.Connection:
+    """The cache file (created with its folder), shared by threads, in WAL mode, with ``schema``.
+    isolation_level=None: autocommit, each statement is its own durable transaction."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(schema)
+    return db
+
+
 class RequestCache:
     """Thread-safe get/put over one sqlite file; every ``put`` is committed before it returns."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        # isolation_level=None: autocommit, each INSERT is its own durable transaction.
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_db(path, _SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def get(self, key: str) -> CachedResponse | None:

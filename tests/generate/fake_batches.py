@@ -140,7 +140,8 @@ class BatchAPI:
             batch = Batch(f"batch_{len(self.batches) + 1}", request["input_file_id"], request["endpoint"],
                           request["completion_window"], len(lines))  # fmt: skip
             self.batches[batch.id] = batch
-        outputs, errors = [], []
+        outputs: list[str] = []
+        errors: list[str] = []
         for index, line in enumerate(lines):
             status, body = self._answer_line(line)
             record = {"id": f"batch_req_{batch.id}_{index}", "custom_id": line["custom_id"],

@@ -13,7 +13,6 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,6 @@ from tests.generate.fake_openai_server import FakeOpenAI
 from tests.generate.test_llm_build import MC_QUESTIONS, child_env, write_sources
 
 TARGET = 10
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,18 +22,6 @@ from tests.generate.fake_openai_server import FakeOpenAI
 from tests.generate.test_llm_build import MC_QUESTIONS, build_command, child_env, rows, run_build, write_sources
 
 BATCH = ("--llm-mode", "batch", "--batch-poll", "0.02", "--batch-max-poll", "0.05")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    return write_sources(tmp_path / "sources")
 
 
 def _online_reference(fake: FakeOpenAI, sources: Path, tmp_path: Path) -> Path:

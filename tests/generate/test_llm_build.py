@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,18 +104,6 @@ def write_sources(root: Path) -> Path:
                       "text": f"{title}\n\n{text}"}  # fmt: skip
             handle.write(json.dumps(record) + "\n")
     return root
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    return write_sources(tmp_path / "sources")
 
 
 def build_command(fake: FakeOpenAI, sources: Path, out: Path, *extra: str) -> list[str]:

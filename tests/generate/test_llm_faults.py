@@ -7,7 +7,6 @@ The real ``openai`` client sends real HTTP to ``tests/generate/fake_openai_serve
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,13 +78,6 @@ def qa(marker: str = "") -> QAPair:
         question=QA_QUESTION,
         answer=f"{QA_ANSWER} {marker}".strip(),
     )
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 def run(
