@@ -26,24 +26,34 @@ def main() -> None:
     parser.add_argument("--full", type=Path, default=ROOT.parent / "shared" / "realdata-full")
     parser.add_argument("--threshold", type=float, default=DecontamConfig().threshold)
     parser.add_argument("--min-shared", type=float, default=DecontamConfig().min_shared)
+    parser.add_argument("--question-threshold", type=float, default=DecontamConfig().question_threshold)
     parser.add_argument("--sweep", action="store_true", help="also print precision/recall at other thresholds")
     parser.add_argument("--errors", type=int, default=0, help="print this many misjudged pairs")
     args = parser.parse_args()
     pairs = build_eval_set(args.full, CRAFTED)
     corpora = read_calibration(args.full)
     background = [item for items in corpora.values() for item in items if item.split == "test"]
-    report = evaluate(pairs, background, args.threshold, args.min_shared)
-    print(f"threshold {args.threshold}, min_shared {args.min_shared}: {len(pairs)} labelled pairs")
+    report = evaluate(pairs, background, args.threshold, args.min_shared, question_threshold=args.question_threshold)
+    print(
+        f"threshold {args.threshold}, min_shared {args.min_shared}, question_threshold {args.question_threshold}:"
+        f" {len(pairs)} labelled pairs"
+    )
     print(report.table())
     for pair, score in report.errors[: args.errors]:
         print(f"{score:.2f} {pair.kind} {pair.label} | {pair.train.question[:70]!r} | {pair.bench.question[:70]!r}")
     if args.sweep:
         for threshold in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
-            swept = evaluate(pairs, background, threshold, args.min_shared)
+            swept = evaluate(pairs, background, threshold, args.min_shared, question_threshold=args.question_threshold)
             cells = [
                 f"{lang} {swept.precision(c):.3f}/{swept.recall(c):.3f}" for lang, c in sorted(swept.counts.items())
             ]
             print(f"threshold {threshold}: " + "  ".join(cells))
+        for question in (0.0, 0.3, 0.4, 0.5, 0.6):
+            swept = evaluate(pairs, background, args.threshold, args.min_shared, question_threshold=question)
+            cells = [
+                f"{lang} {swept.precision(c):.3f}/{swept.recall(c):.3f}" for lang, c in sorted(swept.counts.items())
+            ]
+            print(f"question_threshold {question}: " + "  ".join(cells))
     items = corpora["headqa"]
     test = [item for item in items if item.split == "test"]
     train = [item for item in items if item.split != "test"]

@@ -39,6 +39,9 @@ DEFAULT_THRESHOLD = 0.5
 #: shared evidence needed besides the score, in rare shingles (one held by a single benchmark
 #: item weighs log(N+1)): a short stock question never suffices however high its score
 DEFAULT_MIN_SHARED = 5.0
+#: the score an MC record's question part (last stem sentence + options) must reach as well: the
+#: same clinical case asked with another question is another item
+DEFAULT_QUESTION_THRESHOLD = 0.3
 
 
 def benchmark_name(item: Item) -> str:
@@ -56,6 +59,7 @@ def question_text(item: Item) -> str:
 class DecontamConfig:
     threshold: float = DEFAULT_THRESHOLD
     min_shared: float = DEFAULT_MIN_SHARED
+    question_threshold: float = DEFAULT_QUESTION_THRESHOLD
     #: shingles held by more benchmark items than this do not propose candidates (stock phrases)
     max_df: int = 16
     #: candidates scored exactly per record
@@ -112,7 +116,7 @@ class BenchmarkIndex:
         return self._hits([Segments(text) for text in texts], list(langs), [False] * len(texts))
 
     def _hits(self, segments: list[Segments], langs: list[str], mc: list[bool]) -> list[Hit | None]:
-        matches = self._index.best(segments, langs, mc, self.config.threshold)
+        matches = self._index.best(segments, langs, mc, self.config.threshold, self.config.question_threshold)
         return [
             self._hit(match, parts) if self.removes(match) else None
             for match, parts in zip(matches, segments, strict=True)
@@ -120,7 +124,12 @@ class BenchmarkIndex:
 
     def removes(self, match: Match | None) -> bool:
         minimum = self.config.min_shared * self._index.max_weight
-        return match is not None and match.score >= self.config.threshold and match.shared >= minimum
+        return (
+            match is not None
+            and match.score >= self.config.threshold
+            and match.shared >= minimum
+            and match.question >= self.config.question_threshold
+        )
 
     def _hit(self, match: Match | None, segments: Segments) -> Hit:
         assert match is not None

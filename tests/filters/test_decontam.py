@@ -273,7 +273,7 @@ def test_longest_shared_span() -> None:
 
 
 def test_short_text_is_one_shingle_and_empty_text_none() -> None:
-    hashes, owner = segment_shingles(["abc", "", "abcdef"], ["en", "en", "en"])
+    hashes, owner, _ = segment_shingles(["abc", "", "abcdef"], ["en", "en", "en"])
     assert owner.tolist() == [0, 2, 2]
     assert len(set(hashes.tolist())) == 3
 
