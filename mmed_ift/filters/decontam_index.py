@@ -88,7 +88,8 @@ def benchmark_segments(item: Item) -> Segments:
 
 #: sentence ends: CJK full stops and question marks anywhere, Latin ones before a space, new lines
 _SENTENCE_END = re.compile(r"(?<=[。？！?!；])|(?<=[.:;])\s+|\n+")
-#: a question part shorter than this takes the sentence before it too ("2つ選べ。", "Why?")
+#: a question part shorter than this (characters; zh/ja: 5) takes the sentence before it too
+#: ("Why?"; "2つ選べ。" after "…どれか。")
 MIN_ASK_CHARS = 12
 
 
@@ -101,10 +102,11 @@ def split_question(stem: str, lang: str) -> tuple[str, str]:
         parts = [part for part in re.split(r"(?<=[，,])", stem.strip()) if part.strip()]
     if len(parts) <= 1:
         return "", stem
-    at = len(parts) - 1
-    while at > 0 and sum(len(part) for part in parts[at:]) < MIN_ASK_CHARS:
+    at, least = len(parts) - 1, 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
+    while at > 0 and sum(len(part) for part in parts[at:]) < least:
         at -= 1
-    return " ".join(parts[:at]), " ".join(parts[at:])
+    joint = "" if lang in CHARACTER_LANGUAGES else " "
+    return joint.join(parts[:at]), joint.join(parts[at:])
 
 
 def shingle_text(normalized: str, lang: str) -> str:
