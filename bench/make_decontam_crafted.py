@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crafted_cases import JA_CASES, JA_SAME_TOPIC, ZH_CASES, ZH_SAME_TOPIC, Case, Question  # noqa: E402
+from crafted_cases import JA_CASES, JA_SAME_TOPIC, ZH_CASES, ZH_SAME_TOPIC, Case, Question
 
-from mmed_ift.filters.decontam_eval import Pair, Side, write_pairs  # noqa: E402
+from mmed_ift.filters.decontam_eval import Pair, Side, write_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "decontam_eval" / "crafted.jsonl"

@@ -31,6 +31,7 @@ from mmed_ift.filters.decontam_index import (
     benchmark_segments,
     training_segments,
 )
+from mmed_ift.filters.decontam_xling import CrossConfig, CrossHit, CrossLingualIndex, cognate_words
 from mmed_ift.schemas import Item, MCQuestion, QAPair
 from mmed_ift.text.normalize import normalize_text
 
@@ -64,6 +65,10 @@ class DecontamConfig:
     max_df: int = 16
     #: candidates scored exactly per record
     candidates: int = 3
+    #: also look for other-language versions of benchmark items (en/es/fr, same exam family:
+    #: :mod:`mmed_ift.filters.decontam_xling`); off by default, see docs/decontamination.md
+    crosslingual: bool = False
+    cross: CrossConfig = field(default_factory=CrossConfig)
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,11 @@ class BenchmarkIndex:
         self._index = ShingleIndex(
             self._segments, [item.lang for item in self.items], self.config.max_df, self.config.candidates
         )
+        self._cross = (
+            CrossLingualIndex(self.items, self.config.max_df, self.config.candidates)
+            if self.config.crosslingual
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self.items)
@@ -109,7 +119,23 @@ class BenchmarkIndex:
         """For each training item, the benchmark item it repeats, or None."""
         segments = [training_segments(item) for item in items]
         mc = [isinstance(item, MCQuestion) for item in items]
-        return self._hits(segments, [item.lang for item in items], mc)
+        hits = self._hits(segments, [item.lang for item in items], mc)
+        if self._cross is not None:
+            missing = [at for at, hit in enumerate(hits) if hit is None]
+            found = self._cross.best([items[at] for at in missing], self.config.cross.threshold)
+            for at, cross in zip(missing, found, strict=True):
+                if cross is not None and cross.repeats(self.config.cross):
+                    hits[at] = self._cross_hit(cross, items[at])
+        return hits
+
+    def _cross_hit(self, cross: CrossHit, item: Item) -> Hit:
+        """A translated repeat: the evidence names the cognate words both items contain."""
+        bench = self.items[cross.bench]
+        common = set(cognate_words(joined(training_segments(item)))) & set(
+            cognate_words(joined(self._segments[cross.bench]))
+        )
+        span = "cognates: " + " ".join(sorted(common, key=lambda word: (-len(word), word))[:12])
+        return Hit(benchmark_name(bench), bench.source_id, bench.location, round(cross.score, 4), span)
 
     def check(self, texts: Sequence[str], langs: Sequence[str]) -> list[Hit | None]:
         """For each free text (a published row), the benchmark item it contains, or None."""
@@ -194,4 +220,6 @@ class Decontaminate(ItemFilter[NoStats]):
             "examples": dict(examples),
             "threshold": self.config.threshold,
             "min_shared": self.config.min_shared,
+            "question_threshold": self.config.question_threshold,
+            "crosslingual": self.config.crosslingual,
         }

@@ -177,8 +177,8 @@ def item_shingles(
     tail_from: list[int] = []
     is_stem: list[bool] = []
     for index, (parts, lang) in enumerate(zip(segments, langs, strict=True)):
-        stem, start = _prepare_stem(parts.stem, lang)
-        texts.append(stem)
+        prepared, start = _prepare_stem(parts.stem, lang)
+        texts.append(prepared)
         tail_from.append(start)
         is_stem.append(True)
         for text in parts.rest:
@@ -286,7 +286,9 @@ class ShingleIndex:
         df, key_position = self._lookup(hashes)
         weights: F64 = np.log((self.size + 1.0) / np.maximum(df, 1)).astype(np.float64)
         own_mass: F64 = np.bincount(owner, weights=weights, minlength=len(segments)).astype(np.float64)
-        own_tail: F64 = np.bincount(owner, weights=np.where(tail, weights, 0.0), minlength=len(segments))
+        own_tail: F64 = np.bincount(owner, weights=np.where(tail, weights, 0.0), minlength=len(segments)).astype(
+            np.float64
+        )
         rare = (df > 0) & (df <= self.max_df)
         rare_owner, rare_weight = owner[rare], weights[rare]
         starts = self._post_start[key_position[rare]]
