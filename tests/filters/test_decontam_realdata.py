@@ -9,7 +9,13 @@ import pytest
 
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
 from mmed_ift.filters.decontam_eval import EvalReport, evaluate, label_pair, word_candidates
-from mmed_ift.pipeline.decontam_calibration import build_eval_set, read_calibration, split_items
+from mmed_ift.filters.decontam_xling import CrossConfig
+from mmed_ift.pipeline.decontam_calibration import (
+    build_eval_set,
+    crosslingual_counts,
+    read_calibration,
+    split_items,
+)
 from mmed_ift.schemas import MCQuestion
 
 CRAFTED = Path(__file__).resolve().parents[1] / "data" / "decontam_eval" / "crafted.jsonl"
@@ -75,3 +81,14 @@ def test_no_repeated_test_item_leaks_into_training(
         f" {len(false_removals)} labelled different"
     )
     assert len(false_removals) <= 0.35 * len(removed), sorted(false_removals)
+
+
+@pytest.mark.slow
+def test_crosslingual_check_on_headqa_es_to_en(corpora: dict[str, list[MCQuestion]]) -> None:
+    # measured at the defaults (docs/decontamination.md): translation precision 0.997, recall
+    # 0.783; other-year repeats in the other language: recall 0.72 at precision 0.17 - the
+    # targets (0.95 / 0.98) are not reached, so the check is opt-in
+    counts = crosslingual_counts(corpora, CrossConfig())
+    translation, other = counts["translation"], counts["other_language"]
+    assert EvalReport.precision(translation) >= 0.99 and EvalReport.recall(translation) >= 0.75, counts
+    assert EvalReport.recall(other) >= 0.65, counts
