@@ -86,10 +86,10 @@ def benchmark_segments(item: Item) -> Segments:
     raise TypeError(f"not a source item: {type(item).__name__}")
 
 
-#: sentence ends: CJK full stops and question marks anywhere, Latin ones before a space, new lines
-_SENTENCE_END = re.compile(r"(?<=[。？！?!；])|(?<=[.:;])\s+|\n+")
-#: a question part shorter than this (characters; zh/ja: 5) takes the sentence before it too
-#: ("Why?"; "2つ選べ。" after "…どれか。")
+#: where a sentence ends: CJK full stops and question marks, Latin ones before a space, new lines
+_BOUNDARY = re.compile(r"[。？！?!；]|[.:;](?=\s)|\n")
+_COMMA = re.compile(r"[，,]")
+#: a question part shorter than this (characters; zh/ja: 5) takes the sentence before it too ("Why?")
 MIN_ASK_CHARS = 12
 
 
@@ -97,16 +97,15 @@ def split_question(stem: str, lang: str) -> tuple[str, str]:
     """``(case, question)``: the question is the stem's last sentence (with the ones before it
     while it is shorter than MIN_ASK_CHARS); a one-sentence zh/ja stem splits at its last comma
     ("患者男性，62岁，…，最可能的诊断是")."""
-    parts = [part.strip() for part in _SENTENCE_END.split(stem) if part and part.strip()]
-    if len(parts) <= 1 and lang in CHARACTER_LANGUAGES:
-        parts = [part for part in re.split(r"(?<=[，,])", stem.strip()) if part.strip()]
-    if len(parts) <= 1:
-        return "", stem
-    at, least = len(parts) - 1, 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
-    while at > 0 and sum(len(part) for part in parts[at:]) < least:
-        at -= 1
-    joint = "" if lang in CHARACTER_LANGUAGES else " "
-    return joint.join(parts[:at]), joint.join(parts[at:])
+    text = stem.strip()
+    ends = [found.end() for found in _BOUNDARY.finditer(text) if text[found.end() :].strip()]
+    if not ends and lang in CHARACTER_LANGUAGES:
+        ends = [found.end() for found in _COMMA.finditer(text) if text[found.end() :].strip()]
+    least = 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
+    for at in reversed(ends):
+        if len(text[at:].strip()) >= least:
+            return text[:at].strip(), text[at:].strip()
+    return "", text
 
 
 def shingle_text(normalized: str, lang: str) -> str:
@@ -117,10 +116,9 @@ def shingle_text(normalized: str, lang: str) -> str:
 def segment_shingles(
     texts: Sequence[str], langs: Sequence[str], tail_from: Sequence[int] | None = None
 ) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
-    """Shingle hashes of each text (one normalisation and one hashing pass), the index of the
-    text owning each hash, and whether the shingle starts at or after ``tail_from[text]`` (a
-    position in the prepared text; default 0: every shingle).  A text shorter than n is one
-    shingle; empty: none."""
+    """Shingle hashes of each text (one normalisation and one hashing pass), the text owning each,
+    and whether it starts at or after ``tail_from[text]`` (in the prepared text; default: all).
+    A text shorter than n is one shingle; empty: none."""
     prepared = [shingle_text(normalize_text(text), lang) for text, lang in zip(texts, langs, strict=True)]
     return prepared_shingles(prepared, langs, tail_from)
 
@@ -156,12 +154,15 @@ def prepared_shingles(
 
 def _prepare_stem(stem: str, lang: str) -> tuple[str, int]:
     """The stem's prepared text and where its question part starts in it."""
+    prepared = shingle_text(normalize_text(stem), lang)
     case, question = split_question(stem, lang)
-    head = shingle_text(normalize_text(case), lang)
+    if not case:
+        return prepared, 0
     tail = shingle_text(normalize_text(question), lang)
-    if not head:
-        return tail, 0
-    joint = "" if lang in CHARACTER_LANGUAGES else " "
+    if prepared.endswith(tail):
+        return prepared, len(prepared) - len(tail)
+    head = shingle_text(normalize_text(case), lang)
+    joint = "" if lang in CHARACTER_LANGUAGES or not head else " "
     return f"{head}{joint}{tail}", len(head) + len(joint)
 
 
@@ -190,8 +191,7 @@ def item_shingles(
     hashes, owner, tail = prepared_shingles(texts, text_langs, tail_from, n)
     items = np.array(text_item, dtype=np.int64)[owner] if len(owner) else owner
     stem = np.array(is_stem, dtype=bool)[owner] if len(owner) else np.zeros(0, dtype=bool)
-    # a hash in the stem and in an option counts once, as a stem hash; in the question part if
-    # any of its occurrences is
+    # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
     order = np.lexsort((~stem, hashes, items))
     items, hashes, stem, tail = items[order], hashes[order], stem[order], tail[order]
     first = np.ones(len(hashes), dtype=bool)
@@ -362,19 +362,19 @@ class ShingleIndex:
         pair = np.repeat(np.arange(len(benches)), lengths)
         local = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         at = np.repeat(self._item_offsets[benches], lengths) + local
-        own_keys = _keyed(hashes, owner)
-        own_order = np.argsort(own_keys)
-        own_keys, own_tail = own_keys[own_order], tail[own_order]
-        wanted = _keyed(self._item_hashes[at], records[pair])
+        # the lowest bit of a key carries whether the record's shingle is in its question part
+        own_keys = np.sort((_keyed(hashes, owner) & ~np.uint64(1)) | tail.astype(np.uint64))
+        wanted = _keyed(self._item_hashes[at], records[pair]) & ~np.uint64(1)
         order = np.argsort(wanted)
         position = np.empty(len(wanted), dtype=np.int64)
         position[order] = np.searchsorted(own_keys, wanted[order])
         np.minimum(position, max(len(own_keys) - 1, 0), out=position)
-        hit = own_keys[position] == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
+        found = own_keys[position] if len(own_keys) else np.zeros(len(wanted), dtype=np.uint64)
+        hit = (found & ~np.uint64(1)) == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
         weight = np.where(hit, self._item_weight[at], 0.0)
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        in_tails = self._item_tail[at] & (own_tail[position] if len(own_keys) else False)
+        in_tails = self._item_tail[at] & (found & np.uint64(1)).astype(bool)
         tail_shared = np.bincount(pair, weights=np.where(in_tails, weight, 0.0), minlength=len(benches))
         return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
 

@@ -95,7 +95,9 @@ def crosslingual_counts(
         for t, b in word_candidates(train, test_items)
         if (label_pair(train[t], test_items[b]) or (False, ""))[0]
     }
-    repeated = {t: bench for t, bench in repeats}
+    repeated: dict[int, set[str]] = {}
+    for t, bench_id in repeats:
+        repeated.setdefault(t, set()).add(bench_id)
     counts: dict[str, dict[str, int]] = {
         kind: {"tp": 0, "fp": 0, "fn": 0, "unlabelled": 0} for kind in ("other_language", "translation")
     }
@@ -105,8 +107,8 @@ def crosslingual_counts(
         removed = hit is not None and hit.repeats(config)
         matched = targets[hit.bench].source_id.replace(f"{target}/", f"{source}/", 1) if removed and hit else None
         if wanted is not None:
-            found["tp" if matched == wanted else "fn"] += 1
-            found["fp"] += int(removed and matched != wanted)
+            found["tp" if matched in wanted else "fn"] += 1
+            found["fp"] += int(removed and matched not in wanted)
         elif matched is not None:
             labelled = label_pair(train[at], test[matched]) if matched in test else None
             found["unlabelled" if labelled is None else "tp" if labelled[0] else "fp"] += 1

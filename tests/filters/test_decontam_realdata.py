@@ -86,9 +86,9 @@ def test_no_repeated_test_item_leaks_into_training(
 @pytest.mark.slow
 def test_crosslingual_check_on_headqa_es_to_en(corpora: dict[str, list[MCQuestion]]) -> None:
     # measured at the defaults (docs/decontamination.md): translation precision 0.997, recall
-    # 0.783; other-year repeats in the other language: recall 0.72 at precision 0.17 - the
+    # 0.783; other-year repeats in the other language: recall 0.76 at precision 0.18 - the
     # targets (0.95 / 0.98) are not reached, so the check is opt-in
     counts = crosslingual_counts(corpora, CrossConfig())
     translation, other = counts["translation"], counts["other_language"]
     assert EvalReport.precision(translation) >= 0.99 and EvalReport.recall(translation) >= 0.75, counts
-    assert EvalReport.recall(other) >= 0.65, counts
+    assert EvalReport.recall(other) >= 0.7, counts
