@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
-from mmed_ift.filters.decontam_eval import evaluate
-from mmed_ift.pipeline.decontam_calibration import build_eval_set, read_calibration
+from mmed_ift.filters.decontam_eval import EvalReport, evaluate
+from mmed_ift.filters.decontam_xling import CrossConfig
+from mmed_ift.pipeline.decontam_calibration import build_eval_set, crosslingual_counts, read_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 CRAFTED = ROOT / "tests" / "data" / "decontam_eval" / "crafted.jsonl"
@@ -26,24 +27,46 @@ def main() -> None:
     parser.add_argument("--full", type=Path, default=ROOT.parent / "shared" / "realdata-full")
     parser.add_argument("--threshold", type=float, default=DecontamConfig().threshold)
     parser.add_argument("--min-shared", type=float, default=DecontamConfig().min_shared)
+    parser.add_argument("--question-threshold", type=float, default=DecontamConfig().question_threshold)
     parser.add_argument("--sweep", action="store_true", help="also print precision/recall at other thresholds")
     parser.add_argument("--errors", type=int, default=0, help="print this many misjudged pairs")
     args = parser.parse_args()
     pairs = build_eval_set(args.full, CRAFTED)
     corpora = read_calibration(args.full)
     background = [item for items in corpora.values() for item in items if item.split == "test"]
-    report = evaluate(pairs, background, args.threshold, args.min_shared)
-    print(f"threshold {args.threshold}, min_shared {args.min_shared}: {len(pairs)} labelled pairs")
+    report = evaluate(pairs, background, args.threshold, args.min_shared, question_threshold=args.question_threshold)
+    print(
+        f"threshold {args.threshold}, min_shared {args.min_shared}, question_threshold {args.question_threshold}:"
+        f" {len(pairs)} labelled pairs"
+    )
     print(report.table())
     for pair, score in report.errors[: args.errors]:
         print(f"{score:.2f} {pair.kind} {pair.label} | {pair.train.question[:70]!r} | {pair.bench.question[:70]!r}")
     if args.sweep:
         for threshold in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
-            swept = evaluate(pairs, background, threshold, args.min_shared)
+            swept = evaluate(pairs, background, threshold, args.min_shared, question_threshold=args.question_threshold)
             cells = [
                 f"{lang} {swept.precision(c):.3f}/{swept.recall(c):.3f}" for lang, c in sorted(swept.counts.items())
             ]
             print(f"threshold {threshold}: " + "  ".join(cells))
+        for question in (0.0, 0.3, 0.4, 0.5, 0.6):
+            swept = evaluate(pairs, background, args.threshold, args.min_shared, question_threshold=question)
+            cells = [
+                f"{lang} {swept.precision(c):.3f}/{swept.recall(c):.3f}" for lang, c in sorted(swept.counts.items())
+            ]
+            print(f"question_threshold {question}: " + "  ".join(cells))
+    print("cross-lingual (opt-in --decontam-crosslingual), HEAD-QA es -> en test items:")
+    settings = [CrossConfig()]
+    if args.sweep:
+        settings += [CrossConfig(t, s) for t, s in ((0.2, 0.1), (0.25, 0.15), (0.3, 0.3), (0.4, 0.3), (0.5, 0.4))]
+    for cross in settings:
+        counts = crosslingual_counts(corpora, cross)
+        cells = [
+            f"{kind} precision {EvalReport.precision(c):.3f} recall {EvalReport.recall(c):.3f}"
+            f" (tp {c['tp']} fp {c['fp']} fn {c['fn']} unlabelled {c['unlabelled']})"
+            for kind, c in counts.items()
+        ]
+        print(f"  threshold {cross.threshold} stem {cross.stem_threshold}: " + "; ".join(cells))
     items = corpora["headqa"]
     test = [item for item in items if item.split == "test"]
     train = [item for item in items if item.split != "test"]
@@ -56,6 +79,15 @@ def main() -> None:
         f"HEAD-QA es+en: index of {len(test)} test items in {built - started:.2f} CPU s; {len(train)} training"
         f" items checked in {done - built:.2f} CPU s = {len(train) / (done - built):,.0f} records per CPU-second;"
         f" {len(result.rejections)} removed"
+    )
+    started = time.process_time()
+    step = Decontaminate(test, DecontamConfig(threshold=args.threshold, crosslingual=True))
+    built = time.process_time()
+    result = step.process(list(train))
+    done = time.process_time()
+    print(
+        f"  with --decontam-crosslingual: index in {built - started:.2f} CPU s; checked in {done - built:.2f} CPU s"
+        f" = {len(train) / (done - built):,.0f} records per CPU-second; {len(result.rejections)} removed"
     )
 
 

@@ -42,6 +42,9 @@ def add_options(
         if meta.get("negate"):
             group.add_argument(flag, dest=_dest(field), action="store_false", default=default, help=help_text)
             continue
+        if str(field.type) == "bool":  # an opt-in switch (default off)
+            group.add_argument(flag, dest=_dest(field), action="store_true", default=default, help=help_text)
+            continue
         if default is not None:
             help_text += " (default: %(default)s)"
         group.add_argument(

@@ -71,7 +71,11 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(
         "decontam",
         lambda o, c: (
-            Decontaminate(c.held_out, DecontamConfig(threshold=o.decontam_threshold)) if o.decontaminate else None
+            Decontaminate(
+                c.held_out, DecontamConfig(threshold=o.decontam_threshold, crosslingual=o.decontam_crosslingual)
+            )
+            if o.decontaminate
+            else None
         ),
     ),
 )

@@ -31,6 +31,7 @@ from mmed_ift.filters.decontam_index import (
     benchmark_segments,
     training_segments,
 )
+from mmed_ift.filters.decontam_xling import CrossConfig, CrossHit, CrossLingualIndex, cognate_words
 from mmed_ift.schemas import Item, MCQuestion, QAPair
 from mmed_ift.text.normalize import normalize_text
 
@@ -39,6 +40,9 @@ DEFAULT_THRESHOLD = 0.5
 #: shared evidence needed besides the score, in rare shingles (one held by a single benchmark
 #: item weighs log(N+1)): a short stock question never suffices however high its score
 DEFAULT_MIN_SHARED = 5.0
+#: the score an MC record's question part (last stem sentence + options) must reach as well: the
+#: same clinical case asked with another question is another item
+DEFAULT_QUESTION_THRESHOLD = 0.3
 
 
 def benchmark_name(item: Item) -> str:
@@ -56,10 +60,15 @@ def question_text(item: Item) -> str:
 class DecontamConfig:
     threshold: float = DEFAULT_THRESHOLD
     min_shared: float = DEFAULT_MIN_SHARED
+    question_threshold: float = DEFAULT_QUESTION_THRESHOLD
     #: shingles held by more benchmark items than this do not propose candidates (stock phrases)
     max_df: int = 16
     #: candidates scored exactly per record
     candidates: int = 3
+    #: also look for other-language versions of benchmark items (en/es/fr, same exam family:
+    #: :mod:`mmed_ift.filters.decontam_xling`); off by default, see docs/decontamination.md
+    crosslingual: bool = False
+    cross: CrossConfig = field(default_factory=CrossConfig)
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,11 @@ class BenchmarkIndex:
         self._index = ShingleIndex(
             self._segments, [item.lang for item in self.items], self.config.max_df, self.config.candidates
         )
+        self._cross = (
+            CrossLingualIndex(self.items, self.config.max_df, self.config.candidates)
+            if self.config.crosslingual
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self.items)
@@ -105,14 +119,30 @@ class BenchmarkIndex:
         """For each training item, the benchmark item it repeats, or None."""
         segments = [training_segments(item) for item in items]
         mc = [isinstance(item, MCQuestion) for item in items]
-        return self._hits(segments, [item.lang for item in items], mc)
+        hits = self._hits(segments, [item.lang for item in items], mc)
+        if self._cross is not None:
+            missing = [at for at, hit in enumerate(hits) if hit is None]
+            found = self._cross.best([items[at] for at in missing], self.config.cross.threshold)
+            for at, cross in zip(missing, found, strict=True):
+                if cross is not None and cross.repeats(self.config.cross):
+                    hits[at] = self._cross_hit(cross, items[at])
+        return hits
+
+    def _cross_hit(self, cross: CrossHit, item: Item) -> Hit:
+        """A translated repeat: the evidence names the cognate words both items contain."""
+        bench = self.items[cross.bench]
+        common = set(cognate_words(joined(training_segments(item)))) & set(
+            cognate_words(joined(self._segments[cross.bench]))
+        )
+        span = "cognates: " + " ".join(sorted(common, key=lambda word: (-len(word), word))[:12])
+        return Hit(benchmark_name(bench), bench.source_id, bench.location, round(cross.score, 4), span)
 
     def check(self, texts: Sequence[str], langs: Sequence[str]) -> list[Hit | None]:
         """For each free text (a published row), the benchmark item it contains, or None."""
         return self._hits([Segments(text) for text in texts], list(langs), [False] * len(texts))
 
     def _hits(self, segments: list[Segments], langs: list[str], mc: list[bool]) -> list[Hit | None]:
-        matches = self._index.best(segments, langs, mc, self.config.threshold)
+        matches = self._index.best(segments, langs, mc, self.config.threshold, self.config.question_threshold)
         return [
             self._hit(match, parts) if self.removes(match) else None
             for match, parts in zip(matches, segments, strict=True)
@@ -120,7 +150,12 @@ class BenchmarkIndex:
 
     def removes(self, match: Match | None) -> bool:
         minimum = self.config.min_shared * self._index.max_weight
-        return match is not None and match.score >= self.config.threshold and match.shared >= minimum
+        return (
+            match is not None
+            and match.score >= self.config.threshold
+            and match.shared >= minimum
+            and match.question >= self.config.question_threshold
+        )
 
     def _hit(self, match: Match | None, segments: Segments) -> Hit:
         assert match is not None
@@ -185,4 +220,6 @@ class Decontaminate(ItemFilter[NoStats]):
             "examples": dict(examples),
             "threshold": self.config.threshold,
             "min_shared": self.config.min_shared,
+            "question_threshold": self.config.question_threshold,
+            "crosslingual": self.config.crosslingual,
         }

@@ -260,7 +260,12 @@ class EvalReport:
 
 
 def evaluate(
-    pairs: Sequence[Pair], background: Sequence[MCQuestion], threshold: float, min_shared: float, max_df: int = 16
+    pairs: Sequence[Pair],
+    background: Sequence[MCQuestion],
+    threshold: float,
+    min_shared: float,
+    max_df: int = 16,
+    question_threshold: float = 0.0,
 ) -> EvalReport:
     """Score every pair with one index per language (its benchmark sides plus ``background``:
     the real test items, so IDF is that of a real benchmark).  ``other_language`` pairs are
@@ -279,7 +284,11 @@ def evaluate(
             match = index.score(
                 Segments(pair.train.question, pair.train.options), pair.train.lang, True, position[pair.bench]
             )
-            removed = match.score >= threshold and match.shared >= min_shared * index.max_weight
+            removed = (
+                match.score >= threshold
+                and match.shared >= min_shared * index.max_weight
+                and match.question >= question_threshold
+            )
             outcome = ("tp" if removed else "fn") if pair.label else ("fp" if removed else "tn")
             key = lang if pair.train.lang == lang else f"{pair.train.lang}-{lang}"
             report.add(key, report.counts, outcome)

@@ -14,6 +14,10 @@ phrase that occurs in many questions carries almost no evidence.  For a training
 benchmark item B, ``shared`` is the weight of the shingles they have in common and
 
 * an MC item is scored ``shared / max(mass(T), mass(B))``: both items are mostly the same text;
+  and its *question part* (the last sentence of the stem - for a case series, the question after
+  the shared case - with the options) gets its own score, ``question``, the same ratio over the
+  shingles of that part only: two questions on the same long clinical case share most of their
+  text, yet are different items;
 * any other record (knowledge QA, passage) ``max(shared / mass(B), shared_stem / mass(stem of B))``:
   it contains the benchmark question, with or without its options.
 
@@ -25,6 +29,7 @@ their shingles.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -81,19 +86,52 @@ def benchmark_segments(item: Item) -> Segments:
     raise TypeError(f"not a source item: {type(item).__name__}")
 
 
+#: where a sentence ends: CJK full stops and question marks, Latin ones before a space, new lines
+_BOUNDARY = re.compile(r"[。？！?!；]|[.:;](?=\s)|\n")
+_COMMA = re.compile(r"[，,]")
+#: a question part shorter than this (characters; zh/ja: 5) takes the sentence before it too ("Why?")
+MIN_ASK_CHARS = 12
+
+
+def split_question(stem: str, lang: str) -> tuple[str, str]:
+    """``(case, question)``: the question is the stem's last sentence (with the ones before it
+    while it is shorter than MIN_ASK_CHARS); a one-sentence zh/ja stem splits at its last comma
+    ("患者男性，62岁，…，最可能的诊断是")."""
+    text = stem.strip()
+    ends = [found.end() for found in _BOUNDARY.finditer(text) if text[found.end() :].strip()]
+    if not ends and lang in CHARACTER_LANGUAGES:
+        ends = [found.end() for found in _COMMA.finditer(text) if text[found.end() :].strip()]
+    least = 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
+    for at in reversed(ends):
+        if len(text[at:].strip()) >= least:
+            return text[:at].strip(), text[at:].strip()
+    return "", text
+
+
 def shingle_text(normalized: str, lang: str) -> str:
     """The string shingled: normalised text, without spaces for zh/ja."""
     return normalized.replace(" ", "") if lang in CHARACTER_LANGUAGES else normalized
 
 
-def segment_shingles(texts: Sequence[str], langs: Sequence[str]) -> tuple[U64, I64]:
-    """Unique shingle hashes of each text (one normalisation and one hashing pass), and the
-    index of the text owning each hash.  A text shorter than n is one shingle; empty: none."""
+def segment_shingles(
+    texts: Sequence[str], langs: Sequence[str], tail_from: Sequence[int] | None = None
+) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
+    """Shingle hashes of each text (one normalisation and one hashing pass), the text owning each,
+    and whether it starts at or after ``tail_from[text]`` (in the prepared text; default: all).
+    A text shorter than n is one shingle; empty: none."""
     prepared = [shingle_text(normalize_text(text), lang) for text, lang in zip(texts, langs, strict=True)]
-    ns = np.array([CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs])
+    return prepared_shingles(prepared, langs, tail_from)
+
+
+def prepared_shingles(
+    prepared: Sequence[str], langs: Sequence[str], tail_from: Sequence[int] | None = None, n: int | None = None
+) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
+    """:func:`segment_shingles` of texts already prepared (``n``: one shingle length for all)."""
+    default = [CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs]
+    ns = np.array([n] * len(prepared) if n is not None else default, dtype=np.int64)
     lengths = np.array([len(text) for text in prepared], dtype=np.int64)
     if not prepared or lengths.sum() == 0:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     codes = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     starts = np.zeros(len(prepared) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
@@ -110,31 +148,57 @@ def segment_shingles(texts: Sequence[str], langs: Sequence[str]) -> tuple[U64, I
             term = (codes[position] + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
             combined = combined * np.uint64(31) + np.where(inside, term, np.uint64(0))
         hashes = mix64(combined ^ _SALT)
-    return hashes, owner
+    tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
+    return hashes, owner, tail
 
 
-def item_shingles(segments: Sequence[Segments], langs: Sequence[str]) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
-    """Unique (hash, item) pairs of whole items, sorted by item then hash, and whether each hash
-    occurs in the item's stem."""
+def _prepare_stem(stem: str, lang: str) -> tuple[str, int]:
+    """The stem's prepared text and where its question part starts in it."""
+    prepared = shingle_text(normalize_text(stem), lang)
+    case, question = split_question(stem, lang)
+    if not case:
+        return prepared, 0
+    tail = shingle_text(normalize_text(question), lang)
+    if prepared.endswith(tail):
+        return prepared, len(prepared) - len(tail)
+    head = shingle_text(normalize_text(case), lang)
+    joint = "" if lang in CHARACTER_LANGUAGES or not head else " "
+    return f"{head}{joint}{tail}", len(head) + len(joint)
+
+
+def item_shingles(
+    segments: Sequence[Segments], langs: Sequence[str], n: int | None = None
+) -> tuple[U64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Unique (hash, item) pairs of whole items, sorted by item then hash; whether each hash
+    occurs in the item's stem, and whether it occurs in its question part (the stem's question
+    sentence or an option: see :func:`split_question`)."""
     texts: list[str] = []
     text_langs: list[str] = []
     text_item: list[int] = []
+    tail_from: list[int] = []
     is_stem: list[bool] = []
     for index, (parts, lang) in enumerate(zip(segments, langs, strict=True)):
-        for position, text in enumerate(parts.all()):
-            texts.append(text)
-            text_langs.append(lang)
-            text_item.append(index)
-            is_stem.append(position == 0)
-    hashes, owner = segment_shingles(texts, text_langs)
+        prepared, start = _prepare_stem(parts.stem, lang)
+        texts.append(prepared)
+        tail_from.append(start)
+        is_stem.append(True)
+        for text in parts.rest:
+            texts.append(shingle_text(normalize_text(text), lang))
+            tail_from.append(0)
+            is_stem.append(False)
+        text_langs += [lang] * (1 + len(parts.rest))
+        text_item += [index] * (1 + len(parts.rest))
+    hashes, owner, tail = prepared_shingles(texts, text_langs, tail_from, n)
     items = np.array(text_item, dtype=np.int64)[owner] if len(owner) else owner
     stem = np.array(is_stem, dtype=bool)[owner] if len(owner) else np.zeros(0, dtype=bool)
-    # a hash in the stem and in an option counts once, as a stem hash
+    # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
     order = np.lexsort((~stem, hashes, items))
-    items, hashes, stem = items[order], hashes[order], stem[order]
+    items, hashes, stem, tail = items[order], hashes[order], stem[order], tail[order]
     first = np.ones(len(hashes), dtype=bool)
     first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
-    return hashes[first], items[first], stem[first]
+    starts = np.flatnonzero(first)
+    any_tail = np.maximum.reduceat(tail, starts) if len(starts) else tail
+    return hashes[first], items[first], stem[first], any_tail.astype(bool)
 
 
 def _keyed(hashes: U64, records: I64) -> U64:
@@ -150,19 +214,24 @@ class Match:
     bench: int
     score: float
     shared: float
+    #: the score of the question part alone (MC records; 1.0 for others, which have none)
+    question: float = 1.0
 
 
 class ShingleIndex:
     """Inverted index of the benchmark items' shingles, with IDF weights."""
 
-    def __init__(self, segments: Sequence[Segments], langs: Sequence[str], max_df: int, candidates: int) -> None:
+    def __init__(
+        self, segments: Sequence[Segments], langs: Sequence[str], max_df: int, candidates: int, n: int | None = None
+    ) -> None:
         self.size = len(segments)
         self.max_df = max_df
         self.candidates = candidates
-        hashes, items, stem = item_shingles(segments, langs)
+        self.n = n
+        hashes, items, stem, tail = item_shingles(segments, langs, n)
         # per-item sorted hashes (exact scoring)
         self._item_offsets = np.searchsorted(items, np.arange(self.size + 1)).astype(np.int64)
-        self._item_hashes, self._item_stem = hashes, stem
+        self._item_hashes, self._item_stem, self._item_tail = hashes, stem, tail
         # postings: unique hash -> benchmark items
         order = np.argsort(hashes, kind="stable")
         self._post_hashes, self._post_items = hashes[order], items[order]
@@ -174,6 +243,7 @@ class ShingleIndex:
         self._item_weight = item_weights
         self.mass = np.bincount(items, weights=item_weights, minlength=self.size)
         self.stem_mass = np.bincount(items, weights=np.where(stem, item_weights, 0.0), minlength=self.size)
+        self.tail_mass = np.bincount(items, weights=np.where(tail, item_weights, 0.0), minlength=self.size)
 
     def df(self, hashes: U64) -> I64:
         """How many benchmark items hold each hash (0 for unknown hashes)."""
@@ -194,22 +264,31 @@ class ShingleIndex:
     def weights(self, hashes: U64) -> F64:
         return np.log((self.size + 1.0) / np.maximum(self.df(hashes), 1))
 
-    def hashes_of(self, bench: int) -> tuple[U64, npt.NDArray[np.bool_]]:
+    def hashes_of(self, bench: int) -> tuple[U64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         span = slice(self._item_offsets[bench], self._item_offsets[bench + 1])
-        return self._item_hashes[span], self._item_stem[span]
+        return self._item_hashes[span], self._item_stem[span], self._item_tail[span]
 
     def best(
-        self, segments: Sequence[Segments], langs: Sequence[str], mc: Sequence[bool], threshold: float = 0.0
+        self,
+        segments: Sequence[Segments],
+        langs: Sequence[str],
+        mc: Sequence[bool],
+        threshold: float = 0.0,
+        question_threshold: float = 0.0,
     ) -> list[Match | None]:
         """The best-scoring benchmark item of each record (None: no candidate at all, or - with
-        ``threshold`` - none whose score can reach it: those are never scored exactly)."""
+        ``threshold`` - none whose score can reach it: those are never scored exactly).  An MC
+        candidate whose question part scores under ``question_threshold`` ranks after the others."""
         found: list[Match | None] = [None] * len(segments)
         if self.size == 0 or not segments:
             return found
-        hashes, owner, _ = item_shingles(segments, langs)
+        hashes, owner, _, tail = item_shingles(segments, langs, self.n)
         df, key_position = self._lookup(hashes)
         weights: F64 = np.log((self.size + 1.0) / np.maximum(df, 1)).astype(np.float64)
         own_mass: F64 = np.bincount(owner, weights=weights, minlength=len(segments)).astype(np.float64)
+        own_tail: F64 = np.bincount(owner, weights=np.where(tail, weights, 0.0), minlength=len(segments)).astype(
+            np.float64
+        )
         rare = (df > 0) & (df <= self.max_df)
         rare_owner, rare_weight = owner[rare], weights[rare]
         starts = self._post_start[key_position[rare]]
@@ -229,18 +308,24 @@ class ShingleIndex:
                 self._may_reach(kept, by_owner, unique_keys, rough, weights, owner, df, own_mass, mc, threshold)
             ]
         records, benches = by_owner[kept], unique_keys[kept] % self.size
-        shared, stem_shared = self._shared(hashes, owner, records, benches)
+        shared, stem_shared, tail_shared = self._shared(hashes, owner, tail, records, benches)
         mass, stem_mass = self.mass[benches], self.stem_mass[benches]
         is_mc = np.asarray(mc, dtype=bool)[records]
         whole = shared / np.maximum(np.where(is_mc, np.maximum(mass, own_mass[records]), mass), 1e-9)
         in_stem = np.where(is_mc, -1.0, stem_shared / np.maximum(stem_mass, 1e-9))
+        question = np.where(
+            is_mc, tail_shared / np.maximum(np.maximum(self.tail_mass[benches], own_tail[records]), 1e-9), 1.0
+        )
         use_stem = in_stem > whole
         scores = np.where(use_stem, in_stem, whole)
         evidence = np.where(use_stem, stem_shared, shared)
-        best = np.lexsort((-scores, records))
+        rank = scores - (question < question_threshold)
+        best = np.lexsort((-rank, records))
         firsts = best[np.r_[True, records[best][1:] != records[best][:-1]]] if len(best) else best
         for at in firsts.tolist():
-            found[int(records[at])] = Match(int(benches[at]), float(scores[at]), float(evidence[at]))
+            found[int(records[at])] = Match(
+                int(benches[at]), float(scores[at]), float(evidence[at]), float(question[at])
+            )
         return found
 
     def _may_reach(
@@ -267,40 +352,47 @@ class ShingleIndex:
         as_text = bound / np.maximum(np.minimum(mass, self.stem_mass[benches]), 1e-9)
         return np.where(is_mc, as_mc, as_text) >= threshold
 
-    def _shared(self, hashes: U64, owner: I64, records: I64, benches: I64) -> tuple[F64, F64]:
-        """Shared weight (all, and in the benchmark stem) of each (record, benchmark item) pair,
-        in one vectorised join: every benchmark shingle of a pair is looked up among the
-        record's shingles, keyed by (record, hash)."""
+    def _shared(
+        self, hashes: U64, owner: I64, tail: npt.NDArray[np.bool_], records: I64, benches: I64
+    ) -> tuple[F64, F64, F64]:
+        """Shared weight (all, in the benchmark stem, and between the two question parts) of each
+        (record, benchmark item) pair, in one vectorised join: every benchmark shingle of a pair
+        is looked up among the record's shingles, keyed by (record, hash)."""
         lengths = self._item_offsets[benches + 1] - self._item_offsets[benches]
         pair = np.repeat(np.arange(len(benches)), lengths)
         local = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         at = np.repeat(self._item_offsets[benches], lengths) + local
-        own_keys = np.sort(_keyed(hashes, owner))
-        wanted = _keyed(self._item_hashes[at], records[pair])
+        # the lowest bit of a key carries whether the record's shingle is in its question part
+        own_keys = np.sort((_keyed(hashes, owner) & ~np.uint64(1)) | tail.astype(np.uint64))
+        wanted = _keyed(self._item_hashes[at], records[pair]) & ~np.uint64(1)
         order = np.argsort(wanted)
         position = np.empty(len(wanted), dtype=np.int64)
         position[order] = np.searchsorted(own_keys, wanted[order])
         np.minimum(position, max(len(own_keys) - 1, 0), out=position)
-        hit = own_keys[position] == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
+        found = own_keys[position] if len(own_keys) else np.zeros(len(wanted), dtype=np.uint64)
+        hit = (found & ~np.uint64(1)) == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
         weight = np.where(hit, self._item_weight[at], 0.0)
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        return shared.astype(np.float64), stem_shared.astype(np.float64)
+        in_tails = self._item_tail[at] & (found & np.uint64(1)).astype(bool)
+        tail_shared = np.bincount(pair, weights=np.where(in_tails, weight, 0.0), minlength=len(benches))
+        return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
 
     def score(self, segments: Segments, lang: str, mc: bool, bench: int) -> Match:
         """The score of one record against one given benchmark item (evaluation, evidence)."""
-        hashes, _, _ = item_shingles([segments], [lang])
-        return self._score(hashes, float(self.weights(hashes).sum()), bench, mc)
-
-    def _score(self, mine: U64, own_mass: float, bench: int, mc: bool) -> Match:
-        theirs, stem = self.hashes_of(bench)
+        mine, _, _, tail = item_shingles([segments], [lang], self.n)
+        own = self.weights(mine)
+        theirs, stem, their_tail = self.hashes_of(bench)
         position = np.minimum(np.searchsorted(mine, theirs), max(len(mine) - 1, 0))
         common = mine[position] == theirs if len(mine) else np.zeros(len(theirs), dtype=bool)
         weights = self.weights(theirs[common])
         shared = float(weights.sum())
         mass = float(self.mass[bench])
         if mc:
-            return Match(bench, shared / max(mass, own_mass, 1e-9), shared)
+            in_tails = (their_tail & tail[position])[common] if len(mine) else np.zeros(0, dtype=bool)
+            own_tail = float(own[tail].sum())
+            question = float(weights[in_tails].sum()) / max(float(self.tail_mass[bench]), own_tail, 1e-9)
+            return Match(bench, shared / max(mass, float(own.sum()), 1e-9), shared, question)
         whole = Match(bench, shared / max(mass, 1e-9), shared)
         stem_shared = float(weights[stem[common]].sum())
         in_stem = Match(bench, stem_shared / max(float(self.stem_mass[bench]), 1e-9), stem_shared)

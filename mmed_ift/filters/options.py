@@ -52,6 +52,12 @@ class FilterOptions:
         maximum=1.0,
         help="score (IDF-weighted shared text of two items) from which a training item repeats a benchmark item",
     )
+    decontam_crosslingual: bool = option(
+        False,
+        flag="--decontam-crosslingual",
+        help="also remove other-language (en/es/fr) versions of benchmark items of the same exam family"
+        " (cognate matching; lower precision, see docs/decontamination.md)",
+    )
 
     def __post_init__(self) -> None:
         check_ranges(self)

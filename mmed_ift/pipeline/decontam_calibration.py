@@ -11,12 +11,15 @@ from pathlib import Path
 
 from mmed_ift.filters.decontam_eval import (
     Pair,
+    label_pair,
     load_pairs,
     other_language_pairs,
     real_pairs,
     stock_stem_pairs,
     transformed_pairs,
+    word_candidates,
 )
+from mmed_ift.filters.decontam_xling import CrossConfig, CrossLingualIndex
 from mmed_ift.schemas import MCQuestion
 from mmed_ift.sources.frenchmedmcqa import FrenchMedMCQA
 from mmed_ift.sources.headqa import HeadQA
@@ -64,3 +67,58 @@ def build_eval_set(root: Path, crafted: Path | None = None, seed: int = 14, per_
 def background_items(root: Path) -> list[MCQuestion]:
     """The real benchmark (test) items whose IDF the evaluation's index uses."""
     return [item for items in read_calibration(root).values() for item in items if item.split == "test"]
+
+
+def crosslingual_counts(
+    corpora: dict[str, list[MCQuestion]], config: CrossConfig, source: str = "es", target: str = "en"
+) -> dict[str, dict[str, int]]:
+    """The cross-lingual check on HEAD-QA, ``source``-language items against the ``target``
+    test items (the English release is a translation of the Spanish, item by item).
+
+    * ``other_language``: every train/dev item of ``source`` that the gold rules label a repeat
+      of a test item (:func:`label_pair`, on the two ``source`` texts) must be removed with that
+      test item's ``target`` version (tp / fn); a removal whose matched item's ``source`` version
+      the rules label a different question is a false removal (fp); other removals are not
+      labelled (``unlabelled``).
+    * ``translation``: each ``source`` test item must be matched with its own translation (tp);
+      a removal naming another test item of the exam is a false removal (fp), none is a fn.
+    """
+    items = corpora["headqa"]
+    train = [item for item in items if item.lang == source and item.split != "test"]
+    test = {item.source_id: item for item in items if item.lang == source and item.split == "test"}
+    targets = [item for item in items if item.lang == target and item.split == "test"]
+    twin = {item.source_id.replace(f"{target}/", f"{source}/", 1): at for at, item in enumerate(targets)}
+    index = CrossLingualIndex(targets)
+    test_items = list(test.values())
+    repeats = {
+        (t, test_items[b].source_id)
+        for t, b in word_candidates(train, test_items)
+        if (label_pair(train[t], test_items[b]) or (False, ""))[0]
+    }
+    repeated: dict[int, set[str]] = {}
+    for t, bench_id in repeats:
+        repeated.setdefault(t, set()).add(bench_id)
+    counts: dict[str, dict[str, int]] = {
+        kind: {"tp": 0, "fp": 0, "fn": 0, "unlabelled": 0} for kind in ("other_language", "translation")
+    }
+    found = counts["other_language"]
+    for at, hit in enumerate(index.best(train, config.threshold)):
+        wanted = repeated.get(at)
+        removed = hit is not None and hit.repeats(config)
+        matched = targets[hit.bench].source_id.replace(f"{target}/", f"{source}/", 1) if removed and hit else None
+        if wanted is not None:
+            found["tp" if matched in wanted else "fn"] += 1
+            found["fp"] += int(removed and matched not in wanted)
+        elif matched is not None:
+            labelled = label_pair(train[at], test[matched]) if matched in test else None
+            found["unlabelled" if labelled is None else "tp" if labelled[0] else "fp"] += 1
+    translated = counts["translation"]
+    for item, hit in zip(test_items, index.best(test_items, config.threshold), strict=True):
+        if hit is None or not hit.repeats(config):
+            translated["fn"] += int(item.source_id in twin)
+        elif twin.get(item.source_id) == hit.bench:
+            translated["tp"] += 1
+        else:
+            translated["fp"] += 1
+            translated["fn"] += int(item.source_id in twin)
+    return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -16,9 +17,11 @@ from mmed_ift.filters.decontam import (
     longest_shared_span,
     question_text,
 )
-from mmed_ift.filters.decontam_index import Segments, ShingleIndex, segment_shingles
+from mmed_ift.filters.decontam_eval import EvalReport, evaluate, load_pairs
+from mmed_ift.filters.decontam_index import Segments, ShingleIndex, segment_shingles, split_question
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
+CRAFTED = Path(__file__).resolve().parents[1] / "data" / "decontam_eval" / "crafted.jsonl"
 LETTERS = "ABCDE"
 DRUGS = [
     "paracétamol",
@@ -273,7 +276,7 @@ def test_longest_shared_span() -> None:
 
 
 def test_short_text_is_one_shingle_and_empty_text_none() -> None:
-    hashes, owner = segment_shingles(["abc", "", "abcdef"], ["en", "en", "en"])
+    hashes, owner, _ = segment_shingles(["abc", "", "abcdef"], ["en", "en", "en"])
     assert owner.tolist() == [0, 2, 2]
     assert len(set(hashes.tolist())) == 3
 
@@ -284,3 +287,64 @@ def test_score_ignores_option_order(options: list[str], lang: str) -> None:
     index = ShingleIndex([Segments(BENCH_ES.question, tuple(BENCH_ES.options.values()))], [lang], 16, 3)
     match = index.score(Segments(BENCH_ES.question, tuple(options)), lang, True, 0)
     assert abs(match.score - 1.0) < 1e-9
+
+
+CASE_JA = (
+    "72歳の男性。1週前からの動悸を主訴に来院した。高血圧症と糖尿病とで内服治療中である。脈拍112/分、不整。"
+    f"{BOILERPLATE_JA}心電図でP波を認めず、RR間隔は不規則である。"
+)
+
+
+def test_split_question_takes_the_last_sentence() -> None:
+    assert split_question(f"{CASE_JA}脳梗塞予防に用いるのはどれか。", "ja") == (
+        CASE_JA,
+        "脳梗塞予防に用いるのはどれか。",
+    )
+    assert split_question("患者，男，52岁，口渴多饮半年，首选的降糖药物是", "zh")[1] == "首选的降糖药物是"
+    case, question = split_question("A 62-year-old man has chest pain. Why?", "en")
+    assert (case, question) == ("", "A 62-year-old man has chest pain. Why?")  # "Why?" alone is too short
+    assert split_question("¿Cuál es el fármaco de elección?", "es") == ("", "¿Cuál es el fármaco de elección?")
+
+
+def test_same_case_with_another_question_is_not_a_repeat() -> None:
+    # a question series: the follow-up carries the case (mmed_ift/sources/_case_series.py)
+    first = mc(
+        "ja/112C51",
+        f"{CASE_JA}脳梗塞予防に用いるのはどれか。",
+        ["直接経口抗凝固薬", "アスピリン", "ジゴキシン", "β遮断薬", "硝酸薬"],
+        lang="ja",
+        source="igakuqa",
+    )
+    second = mc(
+        "ja/112C52",
+        f"{CASE_JA}この患者のCHADS2スコアはどれか。",
+        ["2点", "1点", "3点", "4点", "5点"],
+        lang="ja",
+        source="igakuqa",
+    )
+    other = mc(
+        "ja/train/3",
+        f"{CASE_JA}まず行うべき検査はどれか。",
+        ["心エコー検査", "冠動脈造影", "運動負荷心電図", "胸部CT", "頭部MRI"],
+        lang="ja",
+        split="train",
+    )
+    copy = mc("ja/train/2", second.question, ["5点", "4点", "3点", "2点", "1点"], lang="ja", split="train")
+    result = Decontaminate([first, second]).process([other, copy])
+    assert [item.source_id for item in result.kept] == ["ja/train/3"]
+    assert result.rejections[0].evidence.benchmark_id == "ja/112C52"  # type: ignore[attr-defined]
+    # without the question-part condition the shared case alone removes the other question
+    loose = Decontaminate([first, second], DecontamConfig(question_threshold=0.0)).process([other])
+    assert loose.kept == []
+
+
+def test_crafted_japanese_and_chinese_pairs_meet_the_targets() -> None:
+    pairs = [pair for pair in load_pairs(CRAFTED) if pair.lang in ("ja", "zh")]
+    config = DecontamConfig()
+    report = evaluate(pairs, [], config.threshold, config.min_shared, question_threshold=config.question_threshold)
+    for lang in ("ja", "zh"):
+        counts = report.counts[lang]
+        assert sum(counts.values()) >= 40
+        assert EvalReport.precision(counts) >= 0.95 and EvalReport.recall(counts) >= 0.98, report.table()
+    assert report.by_kind["same_case_other_question"]["fp"] == 0
+    assert report.by_kind["same_case_other_question"]["tn"] >= 16

@@ -9,7 +9,13 @@ import pytest
 
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
 from mmed_ift.filters.decontam_eval import EvalReport, evaluate, label_pair, word_candidates
-from mmed_ift.pipeline.decontam_calibration import build_eval_set, read_calibration, split_items
+from mmed_ift.filters.decontam_xling import CrossConfig
+from mmed_ift.pipeline.decontam_calibration import (
+    build_eval_set,
+    crosslingual_counts,
+    read_calibration,
+    split_items,
+)
 from mmed_ift.schemas import MCQuestion
 
 CRAFTED = Path(__file__).resolve().parents[1] / "data" / "decontam_eval" / "crafted.jsonl"
@@ -30,18 +36,17 @@ def test_labelled_set_precision_and_recall_per_language(
     assert {"shared_stem", "stock_stem", "same_topic", "shared_boilerplate"} <= kinds
     background = [item for items in corpora.values() for item in items if item.split == "test"]
     config = DecontamConfig()
-    report = evaluate(pairs, background, config.threshold, config.min_shared)
+    report = evaluate(
+        pairs, background, config.threshold, config.min_shared, question_threshold=config.question_threshold
+    )
     monolingual = {lang: counts for lang, counts in report.counts.items() if "-" not in lang}
     assert set(monolingual) == {"en", "es", "fr", "ja", "ru", "zh"}
-    for lang in ("en", "es", "fr", "ru"):  # the languages with calibration files: hundreds of pairs each
-        counts = monolingual[lang]
+    # en/es/fr/ru: hundreds of pairs from the calibration files; ja/zh: the crafted pairs (60 each)
+    for lang, counts in monolingual.items():
         assert EvalReport.precision(counts) >= 0.95, (lang, counts, report.table())
         assert EvalReport.recall(counts) >= 0.98, (lang, counts, report.table())
-    # ja/zh: only the crafted pairs; every repeat found, no pair sharing only boilerplate removed
-    # (the one ja miss, a follow-up question on the same whole case, is in docs/decontamination.md)
-    for lang in ("ja", "zh"):
-        assert EvalReport.recall(monolingual[lang]) == 1.0
     assert report.by_kind["shared_boilerplate"]["fp"] == 0
+    assert report.by_kind["same_case_other_question"]["fp"] == 0
     # the machine-translated version of a question shares too little text: a documented limit
     assert EvalReport.recall(report.counts["es-en"]) < 0.5
 
@@ -76,3 +81,14 @@ def test_no_repeated_test_item_leaks_into_training(
         f" {len(false_removals)} labelled different"
     )
     assert len(false_removals) <= 0.35 * len(removed), sorted(false_removals)
+
+
+@pytest.mark.slow
+def test_crosslingual_check_on_headqa_es_to_en(corpora: dict[str, list[MCQuestion]]) -> None:
+    # measured at the defaults (docs/decontamination.md): translation precision 0.997, recall
+    # 0.783; other-year repeats in the other language: recall 0.76 at precision 0.18 - the
+    # targets (0.95 / 0.98) are not reached, so the check is opt-in
+    counts = crosslingual_counts(corpora, CrossConfig())
+    translation, other = counts["translation"], counts["other_language"]
+    assert EvalReport.precision(translation) >= 0.99 and EvalReport.recall(translation) >= 0.75, counts
+    assert EvalReport.recall(other) >= 0.7, counts
