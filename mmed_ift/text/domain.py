@@ -121,7 +121,7 @@ class DomainClassifier:
         if not len(ids):
             return 0.0
         hidden = self.embedding[ids].mean(axis=0)
-        return float(1.0 / (1.0 + np.exp(-(hidden @ self.weights))))
+        return _sigmoid(float(hidden @ self.weights))
 
     @classmethod
     def keep_all(cls, origin: str) -> DomainClassifier:
@@ -158,7 +158,7 @@ class DomainClassifier:
                 rate = _learning_rate(step, steps)
                 step += 1
                 hidden = embedding[ids].mean(axis=0)
-                prob = 1.0 / (1.0 + math.exp(-float(hidden @ weights)))
+                prob = _sigmoid(float(hidden @ weights))
                 grad = np.float32((prob - label) * min(weight, MAX_WEIGHT) * rate)
                 embedding[ids] -= weights * (grad / np.float32(len(ids)))
                 weights -= hidden * grad
@@ -189,6 +189,11 @@ class DomainClassifier:
         import fasttext  # fasttext-predict: loads and predicts with any fastText model
 
         return cls(None, None, str(path), digest, external=fasttext.load_model(str(path)))
+
+
+def _sigmoid(logit: float) -> float:
+    """The logistic function, clipped so that a confident logit cannot overflow ``exp``."""
+    return 1.0 / (1.0 + math.exp(-min(max(logit, -30.0), 30.0)))
 
 
 def _learning_rate(step: int, steps: int) -> float:
