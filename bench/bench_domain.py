@@ -7,7 +7,8 @@ positives from the other sources' training items under ``--sources`` (default: t
 samples) and the seed lexicon, negatives from a random sample of the Wikipedia articles found
 there and the general lexicon.  Then scores the held-out labelled snippets (medical / other,
 written by the project, never used in training) and prints precision, recall and the count of
-each, per language and overall, at ``--threshold``.
+each, per language and overall, at ``--threshold``; and the scoring speed (articles/s, one CPU
+thread: an article's title and text, as a build scores them).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,10 +42,12 @@ def main() -> None:
     wiki = root / "wikipedia"
     wiki_adapter = registry()["wikipedia"]()
     reservoir = Reservoir(WikiOptions().negatives_per_language)
+    articles: list[Article] = []
     for path in wiki_adapter.find_files(wiki):
         for article in iter_articles(path, wiki):
             if isinstance(article, Article):
                 reservoir.offer(article.lang, f"{article.title}\n{article.text}")
+                articles.append(article)
     for lang in langs:
         reservoir.kept.setdefault(lang, [])
     others = tuple((name, str(root / name)) for name in registry() if name != "wikipedia" and (root / name).is_dir())
@@ -67,11 +71,26 @@ def main() -> None:
     precision = totals[0] / totals[1] if totals[1] else float("nan")
     recall = totals[0] / totals[2] if totals[2] else float("nan")
     print(f"{'all':<6}{precision:>10.3f}{recall:>8.3f}")
+    _print_speed(models, articles)
     if args.articles:
         for lang in langs:
             scores = sorted(round(models[lang].score(text), 2) for text in reservoir.kept[lang])
             chosen = sum(score >= args.threshold for score in scores)
             print(f"{lang}: {chosen}/{len(scores)} dump articles selected; lowest scores {scores[:8]}")
+
+
+def _print_speed(models: dict[str, Any], articles: list[Article], rounds: int = 5) -> None:
+    """Articles scored per second (the selection's CPU cost per article), best of ``rounds``."""
+    from mmed_ift.text import domain
+
+    best = 0.0
+    for _ in range(rounds):
+        domain._word_buckets.cache_clear()  # a dump's vocabulary is mostly cached; start cold anyway
+        started = time.perf_counter()
+        for article in articles:
+            models[article.lang].score(f"{article.title}\n{article.text}")
+        best = max(best, len(articles) / (time.perf_counter() - started))
+    print(f"scoring: {best:,.0f} articles/s ({len(articles)} articles, best of {rounds})")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,16 @@ from mmed_ift.sources.base import (
     registry,
 )
 
-_SHARED_MODULES = {"base", "formats", "discovery", "files", "wiki_formats", "wiki_select", "wiki_seed"}
+_SHARED_MODULES = {
+    "base",
+    "formats",
+    "discovery",
+    "files",
+    "wiki_formats",
+    "wiki_select",
+    "wiki_seed",
+    "wiki_seed_nature",
+}
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in _SHARED_MODULES and not _module.name.startswith("_"):

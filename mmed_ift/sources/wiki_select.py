@@ -8,9 +8,12 @@ Per language present in the dump, a supervised fastText-style classifier
   samples of those sources when the build reads Wikipedia alone) -- plus the project's seed
   lexicon (pseudo-documents) and medical sentences (:mod:`mmed_ift.sources.wiki_seed`);
 * **negatives**: a uniform random sample of the dump's articles (reservoir sampling, seeded, one
-  pass), less those a first-round model (positives against the general lexicon) already finds
-  medical -- a dump sample is mostly non-medical, but the medical articles in it would teach the
-  model the opposite of what it should learn -- plus pseudo-documents from the general lexicon.
+  pass), less those a first-round model (positives against the general and science seeds) gives
+  even a small chance (:data:`FIRST_ROUND_CUT`) of being medical -- a dump sample is mostly
+  non-medical, but the medical articles in it would teach the model the opposite of what it
+  should learn -- plus pseudo-documents from the general lexicon and
+  the science, nature and food seeds (:mod:`mmed_ift.sources.wiki_seed_nature`), so that the words
+  medicine shares with biology and chemistry do not alone make an article medical.
 
 Or the user brings a model (``--domain-model``).  An article whose score is at least
 ``--domain-threshold`` is selected.  What was trained on what, and what it chose, is kept in
@@ -28,6 +31,7 @@ from typing import Any
 
 from mmed_ift.schemas import Item, MCQuestion, QAPair
 from mmed_ift.sources.wiki_seed import GENERAL, GENERAL_TEXT, MEDICAL, MEDICAL_TEXT, seed_terms
+from mmed_ift.sources.wiki_seed_nature import NATURE, NATURE_TEXT
 from mmed_ift.text.domain import READ_CHARS, DomainClassifier
 from mmed_ift.wiki_options import WikiOptions
 
@@ -36,8 +40,10 @@ SEED = 20231101
 #: pseudo-documents drawn from each seed lexicon, and terms per pseudo-document
 SEED_DOCS = 300
 SEED_DOC_TERMS = 12
-#: a dump-sample article the first-round model scores at least this is not a negative
-FIRST_ROUND_CUT = 0.5
+#: a dump-sample article the first-round model scores at least this is not a negative: low, since a
+#: medical article left among the negatives is learnt as "not medical" and then rejected itself,
+#: while a real dump (mostly not medical) loses few true negatives to it
+FIRST_ROUND_CUT = 0.05
 #: a language with fewer articles than this is not a dump but articles a user chose: all are kept
 MIN_DUMP_ARTICLES = 5
 #: medical texts read from the build's other sources, per language, at most
@@ -149,6 +155,8 @@ def train_language(lang: str, dump_sample: list[str], extra_positives: list[str]
         (1, list(MEDICAL_TEXT.get(lang, ()))),
         (0, seed_documents(GENERAL, lang, SEED + 1)),
         (0, list(GENERAL_TEXT.get(lang, ()))),
+        (0, seed_documents(NATURE, lang, SEED + 2)),
+        (0, list(NATURE_TEXT.get(lang, ()))),
     ]
     first = DomainClassifier.train(seeds, seed=SEED)
     negatives = [text for text in dump_sample if first.score(text) < FIRST_ROUND_CUT]

@@ -52,11 +52,25 @@ def test_every_language_gives_sectioned_passages(selected: tuple[Wikipedia, list
         assert block["articles_selected"] + sum(r.lang == lang for r in rejected) == block["articles_read"]
 
 
-def test_the_non_medical_articles_are_mostly_rejected(selected: tuple[Wikipedia, list[Passage], list[Reject]]) -> None:
+#: the bundled articles the trained classifiers get wrong today (``bench/bench_domain.py --articles``):
+#: one non-medical article kept, four medical ones (a procedure, hand hygiene, two organs) rejected
+SLIPPED = {"ja/7504": "ヴァイオリン"}
+MISSED = {"ja/5043": "心肺蘇生法", "ja/5047": "手指衛生", "ru/5099": "Щитовидная железа", "ru/6135": "Легкие"}
+
+
+def test_the_non_medical_articles_are_rejected(selected: tuple[Wikipedia, list[Passage], list[Reject]]) -> None:
     _, kept, rejected = selected
     dropped = {reject.source_id or "" for reject in rejected if NON_MEDICAL.match(reject.source_id or "")}
-    slipped = {item.source_id.split("#")[0] for item in kept if NON_MEDICAL.match(item.source_id.split("#")[0])}
-    assert len(dropped) >= 18 and len(slipped) <= 6, (sorted(dropped), sorted(slipped))
+    ids = {item.source_id.split("#")[0]: item.title for item in kept}
+    slipped = {source_id: title for source_id, title in ids.items() if NON_MEDICAL.match(source_id)}
+    assert slipped == SLIPPED
+    assert len(dropped) == 23 and not dropped & set(SLIPPED), sorted(dropped)
+
+
+def test_the_medical_articles_are_kept(selected: tuple[Wikipedia, list[Passage], list[Reject]]) -> None:
+    _, _, rejected = selected
+    missed = {reject.source_id or "" for reject in rejected if not NON_MEDICAL.match(reject.source_id or "")}
+    assert missed == set(MISSED), sorted(missed)
 
 
 def test_threshold_zero_keeps_every_article_and_one_keeps_none() -> None:
