@@ -12,9 +12,10 @@ the same prompt about the same thing.
 The kept answer is the one whose first sentence names the document title (for a repeated overview
 question: the overview, not a sub-topic), then the longest, then the earlier record.  Members
 whose answer equals the kept one are duplicates, not conflicts, and are left to exact dedup.
-Passages are grouped by language and title: two articles titled the same (Wikipedia's and
-MMedC's "てんかん") give the same "explain <title>" prompt with different answers, so the longer
-article is kept.  MC items are not grouped: an MC item's prompt includes its options and its
+Passages are grouped by language, title and section: two whole articles titled the same (two
+sources' "てんかん") give the same "explain <title>" prompt with different answers, so the longer
+one is kept; sections of an article each have their own prompt and are grouped only with the same
+section of the same title.  MC items are not grouped: an MC item's prompt includes its options and its
 answer is a key, which exact dedup already covers.
 """
 
@@ -83,7 +84,10 @@ class ConflictingPrompts(KeyGroupFilter[ConflictStats]):
         if isinstance(item, QAPair):
             return f"qa:{prompt_key(item)}"
         if isinstance(item, Passage) and item.title:
-            return f"passage:{item.lang}:{normalize_text(item.title)}"
+            # a section of an article has its own prompt (title and section): only the same
+            # section of the same title, or two whole articles of one title, share a prompt
+            part = "\u241e" if item.section is None else normalize_text(item.section)
+            return f"passage:{item.lang}:{normalize_text(item.title)}:{part}"
         return f"{item.kind}:{stable_id(item.source, item.source_id)}"  # never grouped with another
 
     def resolve_group(self, members: Sequence[tuple[int, Item]], stats: ConflictStats) -> list[tuple[int, Rejection]]:

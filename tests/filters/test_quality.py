@@ -21,7 +21,7 @@ from mmed_ift.filters.quality_rules import (
     normalize_question,
     plural_subject,
 )
-from mmed_ift.schemas import Item, MCQuestion, QAPair
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 from mmed_ift.sources.medquad import MedQuAD
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "realdata" / "medquad"
@@ -229,6 +229,21 @@ def test_same_question_with_different_context_does_not_conflict() -> None:
     result = ConflictingPrompts().process(items)
     assert [rejection.reject.source_id for rejection in result.rejections] == [second.source_id]
     assert result.rejections[0].evidence.kept == f"medquad:{third.source_id}"  # type: ignore[attr-defined]
+
+
+def _passage(source: str, source_id: str, title: str, text: str, section: str | None = None) -> Passage:
+    return Passage(source=source, source_id=source_id, lang="ja", split="train", title=title, text=text,
+                   section=section, license="CC-BY-SA-4.0")  # fmt: skip
+
+
+def test_two_whole_articles_with_one_title_keep_the_longer_but_sections_stay() -> None:
+    short = _passage("mmedc", "a:1", "てんかん", "てんかんは発作を繰り返す脳の病気である。")
+    long = _passage("other", "b:1", "てんかん", "てんかんは発作を繰り返す慢性の脳の病気で、抗てんかん薬で治療する。")
+    lead = _passage("wikipedia", "ja/1#s0", "てんかん", "てんかんは慢性の脳疾患である。", section="")
+    treatment = _passage("wikipedia", "ja/1#s1", "てんかん", "抗てんかん薬を用いる。", section="治療")
+    result = ConflictingPrompts().process([short, long, lead, treatment])
+    assert [rejection.reject.source_id for rejection in result.rejections] == ["a:1"]
+    assert result.rejections[0].evidence.kept == "other:b:1"  # type: ignore[attr-defined]
 
 
 # -- properties ---------------------------------------------------------------------------------
