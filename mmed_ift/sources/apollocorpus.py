@@ -120,6 +120,7 @@ class ApolloCorpus(SourceAdapter):
         ),
         splits=(SPLIT,),
         extra={
+            "hub_zips": False,  # ApolloCorpus.zip repeats the JSON files the repository holds unpacked
             "published_counts": (
                 "tokens (paper): books en 296.7M zh 117.1M; papers en 252.9M zh 45.6M es 46.0M fr 4.5M;"
                 " encyclopedias en 221.1M fr 4.6M; exams en 42.1M zh 35.3M fr 0.1M es 0.5M; guidelines en 29.6M"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mmed_ift.errors import SourceNotFoundError
+from mmed_ift.languages import get_language
 from mmed_ift.sources.base import get_source
 
 #: what the Hub accepts as a repository id and a revision (branch, tag or commit)
@@ -68,14 +69,25 @@ def allow_patterns(name: str, languages: Iterable[str] | None = None) -> list[st
     A repository with one config per language (``wikimedia/wikipedia``: ``20231101.ja/train-*.parquet``)
     names its per-language files in ``spec.extra["hub_language_patterns"]`` (``{lang}`` is filled in):
     with the build's languages given, only their shards are fetched -- a few GB instead of the
-    whole multi-language repository.
+    whole multi-language repository;
+    ``{language}`` is filled in with the language's English name (MMedC's ``Japanese.zip``).  A
+    repository whose zips repeat the files it also holds unpacked (ApolloCorpus's 5.5 GB
+    ``ApolloCorpus.zip``) says ``"hub_zips": False``: reading both would make every record a
+    duplicate.
     """
     spec = get_source(name).spec
     per_language = tuple(spec.extra.get("hub_language_patterns", ()))
     if per_language and languages is not None:
-        return sorted({pattern.format(lang=lang) for pattern in per_language for lang in languages})
+        return sorted(
+            {
+                pattern.format(lang=lang, language=get_language(lang).name)
+                for pattern in per_language
+                for lang in languages
+            }
+        )
     patterns = [pattern.removeprefix("**/") for pattern in spec.expected_files]
-    return sorted({*patterns, *(f"**/{pattern}" for pattern in patterns), "*.zip", "**/*.zip"})
+    zips = ("*.zip", "**/*.zip") if spec.extra.get("hub_zips", True) else ()
+    return sorted({*patterns, *(f"**/{pattern}" for pattern in patterns), *zips})
 
 
 def fetch(

@@ -104,7 +104,11 @@ class MMedC(SourceAdapter):
             "Qiu, P. et al. Towards Building Multilingual Language Model for Medicine. Nature Communications"
             " 15, 8384 (2024). arXiv:2402.13963."
         ),
-        extra={"published_counts": "billions of tokens: en 10.56, es 4.35, zh 4.74, ja 2.05, fr 2.10, ru 1.69"},
+        extra={
+            # one folder (or zip) per language: a build fetches only its languages'
+            "hub_language_patterns": ("{language}/**", "{language}.zip", "**/{language}.zip"),
+            "published_counts": "billions of tokens: en 10.56, es 4.35, zh 4.74, ja 2.05, fr 2.10, ru 1.69",
+        },
         notes="Non-commercial share-alike licence. Paragraphs shorter than 20 characters are too_short rejects.",
     )
 

@@ -114,3 +114,16 @@ def test_hub_source_parsing() -> None:
         HubSource.parse("cmexam")
     with pytest.raises(SourceNotFoundError, match="unknown source"):
         HubSource.parse("nosuch=me/x")
+
+
+def test_download_patterns_fetch_only_what_the_adapter_reads() -> None:
+    from mmed_ift.sources.hub_download import allow_patterns
+
+    # MMedC: one folder or zip per language, named in English: only the build's languages
+    assert allow_patterns("mmedc", ["ja", "ru"]) == sorted(
+        ["Japanese/**", "Japanese.zip", "**/Japanese.zip", "Russian/**", "Russian.zip", "**/Russian.zip"]
+    )
+    # ApolloCorpus: its zip repeats the unpacked JSON files (every record would be a duplicate)
+    assert not [pattern for pattern in allow_patterns("apollocorpus") if pattern.endswith(".zip")]
+    # a source distributed as release zips still gets them
+    assert "*.zip" in allow_patterns("headqa")
