@@ -168,18 +168,20 @@ def apply_composition(grouped: Grouped, config: BuildConfig, report: BuildReport
     published = as_published(grouped)
     composed, composition = compose(published, config.languages, config.composition)
     report.composition = composition.to_dict()
-    report.tasks.clear()
     result: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for dataset, by_lang in composed.items():
         for lang, by_split in by_lang.items():
             for split, samples in by_split.items():
                 result[dataset][lang][split] = samples
     rejects = fill_gaps(published, composition.gaps, config, report, result)
+    report.tasks.clear()
+    report.source_tasks.clear()
     for by_lang in result.values():
         for by_split in by_lang.values():
             for samples in by_split.values():
                 for sample in samples:
                     report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
+                    report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
     return result, rejects
 
 
@@ -204,7 +206,6 @@ def fill_gaps(
     outcome = translate_samples(pairs, llm, config.progress)
     for sample in outcome.samples:
         result[sample.dataset][sample.lang]["train"].append(sample)
-        report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
     counts = report.step("generate")
     for reject in outcome.rejects:
         counts.rejected[reject.reason] += 1

@@ -57,6 +57,11 @@ def test_target_size_sets_the_training_rows_and_leaves_benchmarks_whole(natural:
     assert sum(task["samples"] for task in report["tasks"]) == target + len(_rows(natural, "test")) + len(
         _rows(natural, "validation")
     )
+    by_language = report["by_language"]  # what the card's "where the knowledge came from" reads
+    assert sum(
+        count for datasets in by_language.values() for sources in datasets.values()
+        for tasks in sources.values() for count in tasks.values()
+    ) == sum(task["samples"] for task in report["tasks"])  # fmt: skip
 
 
 def test_the_choice_is_seeded_and_repeatable(tmp_path: Path) -> None:
