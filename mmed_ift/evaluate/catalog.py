@@ -59,6 +59,13 @@ BENCHMARKS: dict[str, Benchmark] = {
             keep=lambda item: item.exam == "RuMedDaNet",
             description="RuMedDaNet test_v1 (the private test has no labels)",
         ),
+        Benchmark(
+            "medexpqa",
+            "medexpqa",
+            "MedExpQA",
+            ("test",),
+            description="MIR exams with doctors' explanations; en, es, fr",
+        ),
         Benchmark("xmedbench", "xmedbench", "XMedBench", None, description="every item (evaluation-only source)"),
     )
 }

@@ -20,7 +20,7 @@ def _counts(name: str, location: Path) -> tuple[Counter[tuple[str, str]], Counte
 
 
 def test_every_issue_benchmark_is_registered() -> None:
-    expected = "mmedbench,medqa,medmcqa,pubmedqa,headqa,frenchmedmcqa,igakuqa,rumeddanet,xmedbench"
+    expected = "mmedbench,medqa,medmcqa,pubmedqa,headqa,frenchmedmcqa,igakuqa,rumeddanet,medexpqa,xmedbench"
     assert [name for name, _ in parse_benchmark_list(expected)] == list(BENCHMARKS)
 
 

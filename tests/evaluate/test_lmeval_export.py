@@ -96,7 +96,7 @@ def _harness(model_dir: Path, include: Path, groups: list[str]) -> dict[str, Any
 
 
 #: Japanese (IgakuQA, MMedBench, multi-answer items) and French (FrenchMedMCQA's multi-answer items,
-#: XMedBench, MMedBench): five tasks, enough to cover every kind of row; lm-eval's per-task overhead
+#: MedExpQA, XMedBench, MMedBench): six tasks, enough to cover every kind of row; lm-eval's per-task overhead
 #: makes all six groups cost over a minute on two cores
 COMPARED = ("ja", "fr")
 
@@ -124,7 +124,7 @@ def test_lm_eval_gets_the_same_accuracy_as_our_evaluator(tiny_dir: Path, exporte
             assert list(item.logprobs.values()) == pytest.approx(theirs, abs=2e-3), item.source_id
             assert (item.correct, item.correct_norm) == (bool(sample["acc"]), bool(sample["acc_norm"]))
         compared += 1
-    assert compared == len(harness["results"]) - len(COMPARED) == 5  # every task, not only the groups
+    assert compared == len(harness["results"]) - len(COMPARED) == 6  # every task, not only the groups
     for lang in COMPARED:  # a group pools its tasks' items, as our "all / <lang>" row does
         group = harness["results"][f"mmed_ift_{lang}"]
         assert rows[("all", lang)].metrics["acc"].accuracy == pytest.approx(group["acc,none"])
