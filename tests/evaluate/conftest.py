@@ -6,6 +6,7 @@ tests tokenises into real sub-words rather than bytes only.
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,14 @@ def write_mmedbench(root: Path, lang_file: str, records: list[dict[str, Any]]) -
     path = folder / f"{lang_file}.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def run_evaluate(argv: list[str]) -> int:
+    """``python -m mmed_ift evaluate ARGV`` in this process (its exit code)."""
+    from mmed_ift.cli.evaluate import add_evaluate_parser
+
+    parser = argparse.ArgumentParser()
+    add_evaluate_parser(parser.add_subparsers())
+    args = parser.parse_args(["evaluate", *argv])
+    code: int = args.handler(args)
+    return code

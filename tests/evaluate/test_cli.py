@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import threading
 from collections.abc import Iterator
@@ -12,18 +11,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from mmed_ift.cli.evaluate import add_evaluate_parser
 from mmed_ift.evaluate.errors import EvaluationError
 from mmed_ift.evaluate.stats import wilson_interval
-from tests.evaluate.conftest import MEDQA_US, write_mmedbench
-
-
-def _run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    add_evaluate_parser(parser.add_subparsers())
-    args = parser.parse_args(["evaluate", *argv])
-    code: int = args.handler(args)
-    return code
+from tests.evaluate.conftest import MEDQA_US, run_evaluate, write_mmedbench
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +42,7 @@ def _row(results: dict[str, Any], benchmark: str, lang: str) -> dict[str, Any]:
 def test_loglik_run_writes_tables_predictions_and_references(tiny_dir: Path, data: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     argv = ["--model", str(tiny_dir), "--benchmarks", f"mmedbench,medqa={MEDQA_US}", "--data", str(data)]
-    assert _run([*argv, "--limit", "5", "--shots", "1", "--out", str(out)]) == 0
+    assert run_evaluate([*argv, "--limit", "5", "--shots", "1", "--out", str(out)]) == 0
     results = _results(out)
     assert _row(results, "medqa", "en")["n"] == 5
     assert (_row(results, "mmedbench", "fr")["n"], _row(results, "mmedbench", "ja")["n"]) == (4, 3)
@@ -81,7 +71,7 @@ def test_loglik_run_writes_tables_predictions_and_references(tiny_dir: Path, dat
 def test_generate_run_counts_unparsed_outputs(tiny_dir: Path, data: Path, tmp_path: Path) -> None:
     out = tmp_path / "gen"
     argv = ["--model", str(tiny_dir), "--benchmarks", "mmedbench", "--data", str(data), "--lang", "fr"]
-    assert _run([*argv, "--method", "generate", "--max-new-tokens", "4", "--out", str(out)]) == 0
+    assert run_evaluate([*argv, "--method", "generate", "--max-new-tokens", "4", "--out", str(out)]) == 0
     results = _results(out)
     predictions = [json.loads(line) for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(predictions) == 4 and all(isinstance(p["output"], str) for p in predictions)
@@ -130,7 +120,7 @@ def fake_api() -> Iterator[str]:
 def test_openai_compatible_backend(fake_api: str, data: Path, tmp_path: Path) -> None:
     out = tmp_path / "api"
     argv = ["--model", "served-model", "--api-base", fake_api, "--benchmarks", "mmedbench", "--data", str(data)]
-    assert _run([*argv, "--method", "generate", "--out", str(out)]) == 0
+    assert run_evaluate([*argv, "--method", "generate", "--out", str(out)]) == 0
     results = _results(out)
     # fr gold is B and the server says B; ja gold is {A, C} and the server says A、C
     assert _row(results, "mmedbench", "fr")["acc"]["correct"] == 4
@@ -143,10 +133,10 @@ def test_openai_compatible_backend(fake_api: str, data: Path, tmp_path: Path) ->
 def test_api_cannot_do_loglik(data: Path, tmp_path: Path) -> None:
     argv = ["--model", "m", "--api-base", "http://127.0.0.1:9/v1", "--benchmarks", "mmedbench", "--data", str(data)]
     with pytest.raises(EvaluationError, match="log-likelihood"):
-        _run([*argv, "--out", str(tmp_path)])
+        run_evaluate([*argv, "--out", str(tmp_path)])
 
 
 def test_no_items_is_an_error_a_user_can_act_on(tiny_dir: Path, data: Path, tmp_path: Path) -> None:
     argv = ["--model", str(tiny_dir), "--benchmarks", "mmedbench", "--data", str(data), "--lang", "zh"]
     with pytest.raises(EvaluationError, match="no benchmark item"):
-        _run([*argv, "--out", str(tmp_path)])
+        run_evaluate([*argv, "--out", str(tmp_path)])

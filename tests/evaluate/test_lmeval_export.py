@@ -7,7 +7,6 @@ mmed_ift_ja`` calls it), with its ``hf`` model on the tiny real Llama of ``conft
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections import Counter
 from pathlib import Path
@@ -15,29 +14,21 @@ from typing import Any
 
 import pytest
 
-from mmed_ift.cli.evaluate import add_evaluate_parser
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.evaluate.benchmarks import load_benchmark
 from mmed_ift.evaluate.catalog import BENCHMARKS
 from mmed_ift.evaluate.lmeval_export import export_lm_eval, task_name
 from mmed_ift.evaluate.runner import EvalConfig, evaluate
 from mmed_ift.languages import LANGUAGE_CODES
+from tests.evaluate.conftest import run_evaluate
 
 pytestmark = pytest.mark.slow
-
-
-def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    add_evaluate_parser(parser.add_subparsers())
-    args = parser.parse_args(["evaluate", *argv])
-    code: int = args.handler(args)
-    return code
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("lmeval") / "tasks"
-    assert _cli(["--export-lm-eval", str(out)]) == 0
+    assert run_evaluate(["--export-lm-eval", str(out)]) == 0
     return out
 
 
@@ -76,7 +67,7 @@ def test_export_options_change_the_tasks(tmp_path: Path) -> None:
 
 def test_model_is_required_without_export() -> None:
     with pytest.raises(MMedIFTError, match="--model is required"):
-        _cli(["--benchmarks", "medqa"])
+        run_evaluate(["--benchmarks", "medqa"])
 
 
 def _harness(model_dir: Path, include: Path, groups: list[str]) -> dict[str, Any]:
@@ -132,7 +123,7 @@ def test_lm_eval_gets_the_same_accuracy_as_our_evaluator(tiny_dir: Path, exporte
 
 def test_japanese_evaluates_from_the_command_line(tiny_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "eval"
-    assert _cli(["--model", str(tiny_dir), "--lang", "ja", "--out", str(out)]) == 0
+    assert run_evaluate(["--model", str(tiny_dir), "--lang", "ja", "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     slices = {(row["benchmark"], row["lang"]): row["n"] for row in results["results"]}
     assert slices[("igakuqa", "ja")] == 4 and slices[("mmedbench", "ja")] == 3

@@ -15,23 +15,13 @@ from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
 from mmed_ift.filters.decontam_xling import CrossLingualIndex, cognate_word, cognate_words, family
 from mmed_ift.schemas import MCQuestion
 from mmed_ift.sources.base import bundled_samples_root
-
-LETTERS = "ABCDE"
+from tests.filters.test_decontam import mc as decontam_mc
 
 
 def mc(
     source_id: str, question: str, options: list[str], lang: str, split: str = "test", source: str = "headqa"
 ) -> MCQuestion:
-    return MCQuestion(
-        source=source,
-        source_id=source_id,
-        lang=lang,
-        split=split,  # type: ignore[arg-type]
-        location=f"{source}.json#{source_id}",
-        question=question,
-        options=dict(zip(LETTERS, options, strict=False)),
-        answer=["A"],
-    )
+    return decontam_mc(source_id, question, options, source=source, split=split, lang=lang)
 
 
 #: English benchmark items of one exam (as HEAD-QA's English release has them)

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,6 @@ from mmed_ift.sources import bundled_samples_root
 from mmed_ift.sources.hub_download import HubSource
 from tests.conftest import REPO_ROOT
 from tests.hub.fake_hub import FakeHub
-
-
-@pytest.fixture
-def hub() -> Iterator[FakeHub]:
-    fake = FakeHub().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def _run(args: list[str], hub: FakeHub, home: Path, **extra: str) -> subprocess.CompletedProcess[str]:

@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from mmed_ift.sources.hub_download import allow_patterns
 from tests.hub.fake_hub import FakeHub
 from tests.sources.test_hub_download import _run
 from tests.sources.test_wikipedia_formats import ARTICLES, WIKIMEDIA_SCHEMA, wikimedia_text
-
-
-@pytest.fixture
-def hub() -> Iterator[FakeHub]:
-    fake = FakeHub().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def shard(lang: str) -> bytes:
