@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from mmed_ift.cli.llm_options import add_llm_arguments, config_from_args
 from mmed_ift.cli.options import add_options, options_from_args, utf8_path
@@ -134,7 +135,6 @@ def composition_from_args(args: argparse.Namespace) -> CompositionPolicy | None:
 
 
 def run_build_command(args: argparse.Namespace) -> int:
-    import json
 
     from mmed_ift.pipeline import run_build
     from mmed_ift.pipeline.plan import composition_plan, dry_run, format_composition_plan, format_plan
@@ -144,7 +144,7 @@ def run_build_command(args: argparse.Namespace) -> int:
     if args.plan:
         plan = composition_plan(config)
         path = config.out_dir.with_name(config.out_dir.name + ".plan.json")
-        path.write_text(json.dumps(plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_plan(path, plan)
         print(format_composition_plan(plan))
         print(f"\nwrote {path}")
         return 0
@@ -177,6 +177,23 @@ def build_config_from_args(args: argparse.Namespace) -> BuildConfig:
         system_message=args.system_message,
         wikipedia=options_from_args(WikiOptions, args),
     )
+
+
+def write_plan(path: Path, plan: dict[str, object]) -> None:
+    """``<out>.plan.json``; a file of that name that is not an earlier plan is never overwritten."""
+    import json
+
+    if path.exists():
+        try:
+            earlier = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            earlier = None
+        if not (isinstance(earlier, dict) and {"policy", "llm_must_write"} <= set(earlier)):
+            raise BuildError(f"{path} exists and is not a plan written by --plan; move it or choose another --out")
+    try:
+        path.write_text(json.dumps(plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise BuildError(f"cannot write the plan to {path}: {error.strerror or error}") from None
 
 
 def format_summary(report: dict[str, object]) -> str:

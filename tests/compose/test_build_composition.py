@@ -156,3 +156,12 @@ def test_the_knowledge_card_says_where_each_languages_knowledge_came_from(natura
     assert languages == set(LANGS)
     assert "no `--target-size` composition policy" in card
     assert "Where the knowledge came from" not in (natural / "MMed-IFT-MC" / "README.md").read_text(encoding="utf-8")
+
+
+def test_plan_never_overwrites_a_file_it_did_not_write(tmp_path: Path) -> None:
+    mine = tmp_path / "out.plan.json"
+    mine.write_text("my notes", encoding="utf-8")
+    result = _cli("--lang", "en", "--out", "out", "--target-size", "100", "--plan", cwd=tmp_path)
+    assert result.returncode == 2 and "is not a plan written by --plan" in result.stderr
+    assert mine.read_text(encoding="utf-8") == "my notes"
+    assert "Traceback" not in result.stderr
