@@ -1,13 +1,15 @@
 """Issue 16, acceptance 1: ``build --plan`` for a 200k release on a corpus at the published sizes.
 
     python bench/bench_plan.py [--corpus DIR] [--scale 0.05] [--target-size N] [--balance temperature:0.3]
-                               [--min-share 0.08] [--model gpt-4o-mini] [--price-table bench/prices-gpt-4o-mini.json]
+                               [--min-share 0] [--model gpt-4o-mini] [--price-table bench/prices-gpt-4o-mini.json]
 
 Makes the corpus with ``bench/make_release_corpus.py`` when ``--corpus`` does not exist yet (else
 reads its scale from ``corpus.json``), then does what ``python -m mmed_ift build --all --sources
 CORPUS --target-size N --balance B --plan --generator openai --model M --price-table P`` does, in
 this process: the read + filter + sample pass once (timed: wall, CPU, peak RSS), then the plan of
-two policies on the same samples: ``--balance B`` alone, and ``--balance B --min-share S``.
+two policies on the same samples: ``--balance B`` as the build would run it (under temperature:T that
+includes the default floor, 1/12 per language; docs/composition.md), and ``--balance B --min-share S``
+(default S = 0: temperature sampling alone, to show what the floor changes).
 
 At ``--scale s`` the target is ``200000 x s`` by default: every source shrinks by the same factor,
 so the language shares equal those of the full-size plan (up to rounding of the smallest
@@ -89,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=0.05, help="scale of a corpus made here")
     parser.add_argument("--target-size", type=int, default=None, help="default: 200000 x scale")
     parser.add_argument("--balance", default="temperature:0.3")
-    parser.add_argument("--min-share", type=float, default=0.08, help="the second policy's floor per language")
+    parser.add_argument(
+        "--min-share", type=float, default=0.0, help="the second policy's floor per language (0: temperature alone)"
+    )
     parser.add_argument("--model", default="gpt-4o-mini")
     parser.add_argument("--price-table", type=Path, default=Path(__file__).with_name("prices-gpt-4o-mini.json"))
     args = parser.parse_args(argv)
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     assert config.composition is not None
     policies = {
-        f"--balance {args.balance}": config.composition,
+        f"--balance {args.balance} (default floor {config.composition.min_share:.4f})": config.composition,
         f"--balance {args.balance} --min-share {args.min_share}": dataclasses.replace(
             config.composition, min_share=args.min_share
         ),

@@ -6,7 +6,8 @@ The YAML is small and meant to be kept with a release (``--composition release.y
     balance: temperature:0.3     # natural | equal | temperature:T (0 < T <= 1)
     max_repeats: 2               # a row may appear at most this many times (upsampling cap)
     seed: 0
-    min_share: 0.08              # every language at least 8% of the rows ...
+    min_share: 0.08              # every language at least 8% of the rows (default: 1/12 under
+                                 # temperature:T, 0 otherwise) ...
     languages:                   # ... or per language, as a share of target_size
       ja: {min: 0.1, max: 0.3}
     sources:                     # relative weight of a source within its language (default 1)
@@ -22,6 +23,12 @@ from typing import Any
 from mmed_ift.errors import BuildError
 
 BALANCES = ("natural", "equal", "temperature")
+#: the floor every language gets under ``temperature:T`` when no ``min_share`` is given: half the
+#: equal share of the six languages.  Temperature sampling alone cannot lift a language with 1-2k
+#: rows next to two with 400k+ (T = 0.3 gives Japanese about 6% on the published sizes,
+#: docs/composition.md); a release meant to serve six languages should not leave one under half
+#: its equal share unless the user says so (``--min-share 0``).
+DEFAULT_TEMPERATURE_MIN_SHARE = 0.5 / 6
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,10 @@ class CompositionPolicy:
     balance: str = "natural"
     max_repeats: int = 1
     seed: int = 0
-    #: share of ``target_size`` every language gets at least / at most (per-language values override)
-    min_share: float = 0.0
+    #: share of ``target_size`` every language gets at least / at most (per-language values override);
+    #: ``None``: DEFAULT_TEMPERATURE_MIN_SHARE under ``temperature:T``, else 0 (resolved on creation,
+    #: so the report and the card show the floor that was applied)
+    min_share: float | None = None
     max_share: float = 1.0
     languages: dict[str, dict[str, float]] = field(default_factory=dict)
     sources: dict[str, float] = field(default_factory=dict)
@@ -41,14 +50,17 @@ class CompositionPolicy:
     def __post_init__(self) -> None:
         if self.target_size < 1:
             raise BuildError(f"--target-size must be at least 1, got {self.target_size}")
-        _ = self.temperature  # validates --balance
+        temperature = self.temperature  # validates --balance
+        if self.min_share is None:
+            floor = DEFAULT_TEMPERATURE_MIN_SHARE if 0.0 < temperature < 1.0 else 0.0
+            object.__setattr__(self, "min_share", floor)
         if self.max_repeats < 1:
             raise BuildError(f"--max-repeats must be at least 1, got {self.max_repeats}")
         for lang, bounds in self.languages.items():
             unknown = set(bounds) - {"min", "max"}
             if unknown:
                 raise BuildError(f"composition: languages.{lang} takes min and max, not {sorted(unknown)}")
-        checks = [("--min-share/--max-share", (self.min_share, self.max_share))]
+        checks = [("--min-share/--max-share", (self.min_share or 0.0, self.max_share))]
         checks += [(f"languages.{lang}", self.bounds(lang)) for lang in self.languages]
         for where, (low, high) in checks:
             if not 0.0 <= low <= high <= 1.0:
@@ -76,7 +88,7 @@ class CompositionPolicy:
 
     def bounds(self, lang: str) -> tuple[float, float]:
         own = self.languages.get(lang, {})
-        return float(own.get("min", self.min_share)), float(own.get("max", self.max_share))
+        return float(own.get("min", self.min_share or 0.0)), float(own.get("max", self.max_share))
 
     def weight(self, source: str) -> float:
         return float(self.sources.get(source, 1.0))

@@ -15,8 +15,8 @@ from mmed_ift.generate.llm import LLMConfig, first_phase_jobs, translate_jobs, t
 from mmed_ift.generate.options import FORMAT_MODES
 from mmed_ift.generate.replies import estimate_tokens
 from mmed_ift.generate.settings import request_params
-from mmed_ift.generate.tasks import Job, translate_job
-from mmed_ift.schemas import Item, Message, Provenance, Sample
+from mmed_ift.generate.tasks import Job, planned_sample, translate_job
+from mmed_ift.schemas import Item, Sample
 
 
 @dataclass
@@ -89,29 +89,7 @@ def plan_requests(
     known_translations = translate_jobs(template_samples, config, languages)
     count(known_translations, known=True)
     # Stand-ins for knowledge samples not yet written: the source text plays the response.
-    standins = [
-        Sample(
-            id=f"planned-{index}",
-            lang=job.lang,
-            dataset="ift",
-            task=f"knowledge_{job.extra.get('style', '')}",
-            messages=[
-                Message(role="user", content=job.source_text[:200]),
-                Message(role="assistant", content=job.source_text),
-            ],
-            provenance=Provenance(
-                source=job.origin.source,
-                source_id=job.origin.source_id,
-                split=job.origin.split,  # type: ignore[arg-type]
-                license="-",
-                generator="openai",
-                model=config.model,
-                prompt_version=job.prompt_version,
-            ),
-        )
-        for index, job in enumerate(phase1)
-        if job.task == "knowledge" and job.lang == "en"
-    ]
+    standins = [planned_sample(job, config.model) for job in phase1 if job.task == "knowledge" and job.lang == "en"]
     count(translate_jobs(standins, config, languages), known=False)
     if "judge" in config.tasks:
         judged = len(phase1) + len(known_translations) + len(standins) * len(translate_targets(config, languages))

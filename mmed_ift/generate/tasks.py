@@ -256,6 +256,26 @@ def knowledge_job(
     return job
 
 
+def planned_sample(job: Job, model: str) -> Sample:
+    """The row a rationale or knowledge job writes when its request succeeds: the id, dataset, task
+    and provenance it will have, with the job's source text standing in for the reply.  ``--plan``
+    composes these before anything is sent, so the rows it selects are the build's (ids rank rows)."""
+    if job.task not in ("rationale", "knowledge"):
+        raise ValueError(f"only rationale and knowledge jobs write rows of their own, not {job.task!r}")
+    style = job.extra.get("style", "")
+    knowledge = job.task == "knowledge"
+    return _sample(
+        job.origin,
+        task=f"knowledge_{style}" if knowledge else "rationale",
+        prompt_task=job.task,
+        lang=job.lang,
+        variant=style if knowledge else "",
+        dataset="ift" if knowledge else "mc",
+        turns=[("user", job.source_text[:200]), ("assistant", job.source_text)],
+        model=model,
+    )
+
+
 # -- translate ---------------------------------------------------------------------------------
 
 

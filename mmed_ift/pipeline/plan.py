@@ -70,9 +70,13 @@ def format_plan(plan: Plan) -> str:
 
 #: what a translation request adds to the text it carries (system prompt, instructions, JSON)
 TRANSLATE_OVERHEAD_TOKENS = 350
+#: what a rationale or knowledge request adds to its source text (system prompt, instructions, schema)
+FIRST_PHASE_OVERHEAD_TOKENS = 350
 TOKEN_ESTIMATE = (
     "estimated without a tokenizer: one token per CJK character, one per four other characters;"
-    f" each translation request adds {TRANSLATE_OVERHEAD_TOKENS} prompt tokens of instructions"
+    f" each translation request adds {TRANSLATE_OVERHEAD_TOKENS} prompt tokens of instructions, each"
+    f" rationale or knowledge request {FIRST_PHASE_OVERHEAD_TOKENS}, and a rationale or knowledge reply is"
+    " assumed as long as its source text"
 )
 
 
@@ -127,7 +131,9 @@ def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
                 (prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)) / 1e6, 4
             )
         gaps.append(entry)
+    first = _first_phase_requests(grouped, price)
     plan = composition.to_dict()
+    plan["llm_writes_first"] = first
     plan["llm_must_write"] = gaps
     per_language: dict[str, dict[str, int]] = {
         lang: {"available": 0, "selected": 0, "llm": 0} for lang in config.languages
@@ -142,11 +148,11 @@ def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
         "rows": sum(info["selected"] + info["llm"] for info in per_language.values()),
         "selected": composition.selected,
         "llm_rows": sum(entry["rows"] for entry in gaps),
-        "requests": sum(entry["requests"] for entry in gaps),
+        "requests": sum(entry["requests"] for entry in [*gaps, *first]),
         "no_source_rows": sum(entry["no_source_rows"] for entry in gaps),
-        "prompt_tokens": sum(entry["prompt_tokens"] for entry in gaps),
-        "completion_tokens": sum(entry["completion_tokens"] for entry in gaps),
-        **({"cost_usd": round(sum(entry["cost_usd"] for entry in gaps), 4)} if price is not None else {}),
+        "prompt_tokens": sum(entry["prompt_tokens"] for entry in [*gaps, *first]),
+        "completion_tokens": sum(entry["completion_tokens"] for entry in [*gaps, *first]),
+        **({"cost_usd": round(sum(entry["cost_usd"] for entry in [*gaps, *first]), 4)} if price is not None else {}),
     }
     plan["token_estimate"] = TOKEN_ESTIMATE
     plan["cost_note"] = (
@@ -158,6 +164,42 @@ def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
     return plan
 
 
+def _first_phase_requests(grouped: Grouped, price: dict[str, float] | None) -> list[dict[str, Any]]:
+    """Per (dataset, language, task): the requests of the rationale and knowledge tasks, which the
+    build sends for every item before the composition (one row each when it succeeds)."""
+    from mmed_ift.generate.replies import estimate_tokens
+    from mmed_ift.generate.tasks import GENERATOR_NAME
+
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for dataset, by_lang in grouped.items():
+        for lang, by_split in by_lang.items():
+            for samples in by_split.values():
+                for sample in samples:
+                    if sample.provenance.generator != GENERATOR_NAME:
+                        continue
+                    source = estimate_tokens(sample.messages[-1].content)
+                    entry = totals.setdefault((dataset, lang, sample.task), [0, 0, 0])
+                    entry[0] += 1
+                    entry[1] += source + FIRST_PHASE_OVERHEAD_TOKENS
+                    entry[2] += source
+    found = []
+    for (dataset, lang, task), (requests, prompt, completion) in sorted(totals.items()):
+        entry: dict[str, Any] = {
+            "dataset": dataset,
+            "lang": lang,
+            "task": task,
+            "requests": requests,
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+        }
+        if price is not None:
+            entry["cost_usd"] = round(
+                (prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)) / 1e6, 4
+            )
+        found.append(entry)
+    return found
+
+
 def _llm_notes(llm: LLMConfig | None) -> list[str]:
     """What the numbers above do not cover for this LLM configuration."""
     if llm is None or "translate" not in llm.tasks:
@@ -166,17 +208,29 @@ def _llm_notes(llm: LLMConfig | None) -> list[str]:
     if not extra:
         return []
     return [
-        f"the {' and '.join(extra)} task(s) write rows before the composition: they add to the rows available,"
-        " so the build's gaps are smaller than planned here (use --tasks translate for a build that matches)"
+        f"the rows the {' and '.join(extra)} task(s) write before the composition are counted as available"
+        " as if every request succeeds; a reply the checks or the judge reject is one row fewer in its group,"
+        " which the build's report counts (composition and rejects)"
     ]
 
 
 def _template_grouped(config: BuildConfig, items: list[Item], report: BuildReport) -> Grouped:
-    """The template samples the build will compose, grouped as published; rationale and
-    knowledge samples of an LLM build are not known before they are written, and come on top
-    (translations are the composition's gaps)."""
+    """The rows the build will compose, grouped as published: the template samples, plus the rows
+    the LLM's rationale and knowledge tasks write before the composition, each with the id, task
+    and split it will have (:func:`~mmed_ift.generate.tasks.planned_sample`; the source text sizes
+    it) — so the plan selects the build's rows as long as every such request succeeds.
+    Translations are the composition's gaps and come after it."""
+    from mmed_ift.generate.llm import iter_first_phase_jobs
+    from mmed_ift.generate.tasks import planned_sample
+
     template_only = replace(config, generator="template", llm=None)
-    return as_published(generate_samples(items, report, config.progress, template_only)[0])
+    grouped = generate_samples(items, report, config.progress, template_only)[0]
+    llm = config.llm_config()
+    if llm is not None:
+        for job in iter_first_phase_jobs(items, llm):
+            sample = planned_sample(job, llm.model)
+            grouped[sample.dataset][sample.lang][sample.provenance.split].append(sample)
+    return as_published(grouped)
 
 
 def format_composition_plan(plan: dict[str, Any]) -> str:
@@ -194,6 +248,14 @@ def format_composition_plan(plan: dict[str, Any]) -> str:
             f"{group['dataset']:<13}{group['lang']:<6}{group['source']:<18}{group['task']:<22}"
             f"{group['available']:>10}{group['selected']:>10}"
         )
+    if plan.get("llm_writes_first"):
+        header = f"{'LLM writes first (before composing)':<40}{'':>8}{'requests':>10}{'in tokens':>12}"
+        lines.append(f"\n{header}{'out tokens':>12}")
+        for entry in plan["llm_writes_first"]:
+            what = f"{entry['dataset']} {entry['lang']} {entry['task']}"
+            lines.append(
+                f"{what:<40}{'':>8}{entry['requests']:>10}{entry['prompt_tokens']:>12}{entry['completion_tokens']:>12}"
+            )
     if plan["llm_must_write"]:
         lines.append(f"\n{'LLM must write':<40}{'rows':>8}{'requests':>10}{'in tokens':>12}{'out tokens':>12}")
         for gap in plan["llm_must_write"]:

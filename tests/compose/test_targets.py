@@ -35,6 +35,25 @@ def test_temperature_lifts_small_languages_between_natural_and_equal() -> None:
     assert sum(warm.values()) == 10_000
 
 
+#: rows per language at the published sizes of the release corpus (bench/make_release_corpus.py)
+PUBLISHED = {"en": 420_000, "zh": 360_000, "ja": 1_600, "fr": 2_100, "ru": 1_050, "es": 2_650}
+
+
+def test_temperature_gets_a_floor_of_half_the_equal_share_unless_the_user_sets_one() -> None:
+    """T = 0.3 alone leaves ja/ru near 6% on the published sizes; the default floor lifts them to 1/12."""
+    floored = CompositionPolicy(target_size=200_000, balance="temperature:0.3")
+    assert floored.min_share == pytest.approx(1 / 12)
+    alone = CompositionPolicy(target_size=200_000, balance="temperature:0.3", min_share=0.0)
+    with_floor = language_targets(PUBLISHED, LANGS, floored)
+    without = language_targets(PUBLISHED, LANGS, alone)
+    assert min(with_floor.values()) >= 200_000 / 12 - 1 and sum(with_floor.values()) == 200_000
+    assert without["ru"] < 0.07 * 200_000 < with_floor["ru"], "--min-share 0 changes the output"
+    # natural and equal keep no floor: natural means the row counts decide
+    assert CompositionPolicy(target_size=10).min_share == 0.0
+    assert CompositionPolicy(target_size=10, balance="temperature:1").min_share == 0.0
+    assert CompositionPolicy.from_dict({"target_size": 10, "balance": "temperature:0.5"}).min_share == 0.5 / 6
+
+
 def test_min_and_max_shares_are_held_by_water_filling() -> None:
     policy = CompositionPolicy(target_size=10_000, min_share=0.08, max_share=0.4)
     targets = language_targets(LOPSIDED, LANGS, policy)

@@ -166,3 +166,28 @@ def test_judged_gap_translations_and_a_cached_rerun(
     assert again.returncode == 0, again.stderr[-3000:]
     assert len(fake.requests) == 2 * must_write, "the rerun is served from the cache"
     assert _train(tmp_path / "again") == _train(out)
+
+
+def test_rows_the_rationale_task_writes_are_planned_with_the_ids_the_build_gives_them(
+    fake: FakeOpenAI, sources: Path, tmp_path: Path
+) -> None:
+    """With rationale among the tasks, the LLM writes MC rows before the composition: the plan
+    counts them (as if every request succeeds), so it selects exactly the build's rows."""
+    with_rationale = ("--tasks", "translate,rationale")
+    planned_run = gap_build(fake, sources, tmp_path / "planned", "--plan", *with_rationale)
+    assert planned_run.returncode == 0, planned_run.stderr[-3000:]
+    plan = json.loads((tmp_path / "planned.plan.json").read_text(encoding="utf-8"))
+    assert any(group["task"] == "rationale" and group["available"] > 0 for group in plan["groups"])
+    assert not any("use --tasks translate" in note for note in plan["notes"])
+
+    fake.translate_mode = "phrase"
+    out = tmp_path / "out"
+    result = gap_build(fake, sources, out, *with_rationale)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
+    assert report["composition"]["groups"] == plan["groups"], "the build selects the rows the plan selected"
+    built = _train(out)
+    assert Counter(row["lang"] for row in built) == {
+        lang: info["selected"] + info["llm"] for lang, info in plan["languages"].items()
+    }
+    assert any(row["task"] == "rationale" for row in built if row["lang"] == "en")
