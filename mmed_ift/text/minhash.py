@@ -1,11 +1,11 @@
 """MinHash signatures and LSH banding over numpy arrays, for hundreds of thousands of records.
 
 The textbook loop (``MinHash().update(shingle)`` per shingle, then ``MinHashLSH.insert``) spends
-its time in Python calls.  Here a batch's shingle hashes are one array and each permutation is
-one vectorised pass: ``np.minimum.reduceat(h * a_k + b_k, offsets)`` gives permutation ``k`` of
-every signature in the batch at once (the 1-D per-permutation form; the 2-D broadcast was measured
-slower).  Permutations are ``a*h + b`` over uint32 with
-wraparound and odd ``a``, on well-mixed 64-bit shingle hashes folded to 32 bits.
+its time in Python calls.  Here a batch's shingle hashes are one array.  Signatures use
+one-permutation hashing with optimal densification (:func:`signatures`): every shingle is hashed
+once and lands in one of ``num_perm`` bins, so a signature costs O(shingles + num_perm) instead
+of the O(shingles x num_perm) of ``num_perm`` separate permutations; the probability that two
+signatures agree in a column is still the Jaccard similarity of the two sets.
 
 Banding: ``bands x rows`` columns; records whose band values all agree in any band are
 candidates.  Candidates are then checked with the *exact* Jaccard similarity of their shingle
@@ -94,13 +94,6 @@ def _integral(
     return float((high - low) / 2 * np.dot(weights, values))
 
 
-def permutations(num_perm: int, seed: int = 1) -> tuple[U32, U32]:
-    rng = np.random.default_rng(seed)
-    a = rng.integers(1, 2**32, size=num_perm, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
-    b = rng.integers(0, 2**32, size=num_perm, dtype=np.uint64).astype(np.uint32)
-    return a, b
-
-
 @dataclass(frozen=True)
 class Signatures:
     """MinHash signatures with the ``(num_perm, seed)`` that made them.
@@ -131,21 +124,83 @@ class Signatures:
 
 
 def signatures(batch: ShingleBatch, num_perm: int = 128, seed: int = 1) -> Signatures:
-    """``(texts, num_perm)`` MinHash signatures; a text with no shingles gets all-``EMPTY``."""
-    a, b = permutations(num_perm, seed)
+    """``(texts, num_perm)`` MinHash signatures; a text with no shingles gets all-``EMPTY``.
+
+    One-permutation hashing with optimal densification (Li, Owen and Zhang 2012; Shrivastava
+    2017): each shingle is hashed once (re-mixed with ``seed``); its high bits pick one of
+    ``num_perm`` bins and its low 32 bits are its value there; column ``k`` is the least value in
+    bin ``k``.  An empty bin borrows the value of the first non-empty bin along a fixed pseudo-random
+    probe sequence of its own (the same sequence for every text), which keeps the probability that
+    two texts agree in a column equal to their Jaccard similarity.  O(shingles + num_perm) per
+    text instead of O(shingles x num_perm): the k-permutation form spent 128 passes over every
+    shingle hash.
+    """
     count = len(batch.offsets) - 1
     out = np.full((count, num_perm), EMPTY, dtype=np.uint32)
     sizes = np.diff(batch.offsets)
-    nonempty = np.flatnonzero(sizes > 0)
-    if len(nonempty) == 0:
+    if not len(batch.hashes):
         return Signatures(out, num_perm, seed)
-    folded = (batch.hashes ^ (batch.hashes >> np.uint64(32))).astype(np.uint32)
-    # reduceat needs strictly the starts of non-empty segments, in order
-    starts = batch.offsets[:-1][nonempty]
+    hashed = mix64(batch.hashes ^ _seed_key(seed, 0))
     with np.errstate(over="ignore"):
-        for k in range(num_perm):
-            out[nonempty, k] = np.minimum.reduceat(folded * a[k] + b[k], starts)
+        # multiply-high: an unbiased bin in [0, num_perm) from the high 32 bits
+        bins = ((hashed >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
+    # values stay below EMPTY, which marks an empty bin
+    values = np.minimum(hashed & np.uint64(0xFFFFFFFF), np.uint64(EMPTY - 1)).astype(np.uint32)
+    cells = np.repeat(np.arange(count, dtype=np.uint64) * np.uint64(num_perm), sizes) + bins
+    np.minimum.at(out.reshape(-1), cells.astype(np.intp), values)
+    _densify(out, sizes > 0, seed)
     return Signatures(out, num_perm, seed)
+
+
+def _seed_key(seed: int, attempt: int) -> np.uint64:
+    """A 64-bit key per (seed, probe attempt): the family of hash functions a seed selects."""
+    return np.uint64(mix64(np.array([seed * 0x100000001 + attempt], dtype=np.uint64))[0])
+
+
+def _probe(columns: npt.NDArray[np.intp], attempt: int, seed: int, num_perm: int) -> npt.NDArray[np.intp]:
+    """The bin that bin ``column`` probes on ``attempt`` (the same for every text)."""
+    if attempt < _TABLE_ATTEMPTS:
+        probed: npt.NDArray[np.intp] = _probe_table(seed, num_perm)[attempt][columns]
+        return probed
+    return _probe_hash(columns, attempt, seed, num_perm)
+
+
+def _probe_hash(columns: npt.NDArray[np.intp], attempt: int, seed: int, num_perm: int) -> npt.NDArray[np.intp]:
+    """The probe of ``attempt`` for each of ``columns``: its own hash function per attempt."""
+    with np.errstate(over="ignore"):
+        probe = mix64(columns.astype(np.uint64) ^ _seed_key(seed, attempt))
+        return ((probe >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.intp)
+
+
+_TABLE_ATTEMPTS = 64
+
+
+@cache
+def _probe_table(seed: int, num_perm: int) -> npt.NDArray[np.intp]:
+    """``_probe_hash`` for the first attempts, as a lookup table (most bins are filled by then)."""
+    columns = np.arange(num_perm, dtype=np.intp)
+    return np.stack([_probe_hash(columns, attempt, seed, num_perm) for attempt in range(_TABLE_ATTEMPTS)])
+
+
+def _densify(out: U32, usable: npt.NDArray[np.bool_], seed: int) -> None:
+    """Fill the empty bins of the ``usable`` rows of ``out`` (texts with at least one shingle):
+    bin ``i`` on attempt ``t`` probes bin ``h(i, t) mod num_perm`` and takes its value if that bin
+    had a shingle of its own (Shrivastava 2017, "optimal densification").  Bins that had a shingle
+    are never written, so reading them from ``out`` while filling is safe."""
+    num_perm = out.shape[1]
+    flat = out.reshape(-1)
+    had = flat != EMPTY
+    rows, columns = np.nonzero((out == EMPTY) & usable[:, None])
+    bases = rows * num_perm
+    attempt = 1
+    while len(columns):
+        target = bases + _probe(columns, attempt, seed, num_perm)
+        found = had[target]
+        hit = np.flatnonzero(found)
+        flat[bases[hit] + columns[hit]] = flat[target[hit]]
+        missing = np.flatnonzero(~found)
+        bases, columns = bases[missing], columns[missing]
+        attempt += 1
 
 
 def band_keys(signature: Signatures, params: LSHParams) -> Iterator[npt.NDArray[np.uint64]]:

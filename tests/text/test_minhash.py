@@ -95,6 +95,26 @@ def test_minhash_estimate_close_to_exact_jaccard(target: float) -> None:
         assert abs(estimate - exact) <= 0.1, (target, exact, estimate)
 
 
+@pytest.mark.parametrize(("target", "union"), [(0.5, 12), (0.8, 20), (0.8, 60), (0.9, 400)])
+def test_densified_columns_agree_with_probability_jaccard(target: float, union: int) -> None:
+    """Small sets leave most of the 128 bins empty; the densified columns must still agree with
+    probability equal to the Jaccard similarity (averaged over many pairs: no bias)."""
+    rng = np.random.default_rng(union)
+    pairs = [_pair_with_jaccard(rng, target, union) for _ in range(200)]
+    signature = signatures(_batch([value for pair in pairs for value in pair]), num_perm=128).values
+    assert not (signature == EMPTY).any()
+    exact = np.mean([_exact(left, right) for left, right in pairs])
+    agreement = float((signature[0::2] == signature[1::2]).mean())
+    assert abs(agreement - exact) < 0.02, (target, union, exact, agreement)
+
+
+def test_one_shingle_fills_every_column_and_seeds_differ() -> None:
+    single = np.array([12345], dtype=np.uint64)
+    signature = signatures(_batch([single]), num_perm=64).values[0]
+    assert len(set(signature.tolist())) == 1 and signature[0] != EMPTY
+    assert signatures(_batch([single]), num_perm=64, seed=2).values[0][0] != signature[0]
+
+
 def test_disjoint_sets_rarely_share_columns() -> None:
     rng = np.random.default_rng(11)
     signature = signatures(_batch([_random_hashes(rng, 200), _random_hashes(rng, 200)]), num_perm=128).values
