@@ -28,9 +28,10 @@ from mmed_ift.text.minhash import (
     band_keys,
     clusters,
     jaccard,
+    pair_jaccards,
     pairs_from_buckets,
     signatures,
-    verified_pairs,
+    sorted_unique,
 )
 from mmed_ift.text.shingles import ShingleBatch, Shingler
 
@@ -117,11 +118,18 @@ def find_near_duplicates(
         batches.append(batch)
     pairs = pairs_from_buckets([np.concatenate(parts) for parts in zip(*keys, strict=True)] if keys else [], usable)
     del keys
-    sets = {
-        index: np.unique(batches[index // batch_size].of(index % batch_size)) for index in np.unique(pairs).tolist()
-    }
+    needed = sorted_unique(pairs.reshape(-1))
+    cuts = np.searchsorted(needed, np.arange(0, len(texts) + batch_size, batch_size))
+    shingles = ShingleBatch.concatenate(
+        [batch.take(needed[cuts[at] : cuts[at + 1]] - at * batch_size) for at, batch in enumerate(batches)]
+    )
     del batches
-    confirmed = verified_pairs(pairs, sets, config.threshold)
+    similarity = pair_jaccards(np.searchsorted(needed, pairs), shingles)
+    kept = np.flatnonzero(similarity >= config.threshold)
+    confirmed = [
+        (left, right, value)
+        for (left, right), value in zip(pairs[kept].tolist(), similarity[kept].tolist(), strict=True)
+    ]
     return NearDupResult(clusters(len(texts), confirmed), confirmed, len(pairs))
 
 

@@ -79,6 +79,24 @@ class ShingleBatch:
     def of(self, index: int) -> U64:
         return self.hashes[self.offsets[index] : self.offsets[index + 1]]
 
+    def take(self, rows: npt.NDArray[np.int64]) -> ShingleBatch:
+        """The batch of texts ``rows`` (in that order), without a Python loop over them."""
+        sizes = self.offsets[1:][rows] - self.offsets[:-1][rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        source = np.repeat(self.offsets[:-1][rows] - offsets[:-1], sizes) + np.arange(offsets[-1])
+        return ShingleBatch(self.hashes[source], offsets)
+
+    @staticmethod
+    def concatenate(batches: Sequence[ShingleBatch]) -> ShingleBatch:
+        """One batch of the texts of ``batches``, in order."""
+        if not batches:
+            return ShingleBatch(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
+        sizes = np.concatenate([np.diff(batch.offsets) for batch in batches])
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return ShingleBatch(np.concatenate([batch.hashes for batch in batches]), offsets)
+
 
 @dataclass
 class Shingler:
