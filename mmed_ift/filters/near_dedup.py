@@ -91,7 +91,7 @@ class NearDupResult:
 def shingle_sets(shingler: Shingler, texts: Sequence[str], langs: Sequence[str]) -> list[npt.NDArray[np.uint64]]:
     """Sorted unique shingle hashes of each text."""
     batch = shingler.shingle(texts, langs)
-    return [np.unique(batch.of(index)) for index in range(len(texts))]
+    return [sorted_unique(batch.of(index)) for index in range(len(texts))]
 
 
 def find_near_duplicates(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,7 @@ import numpy.typing as npt
 from mmed_ift.text.shingles import ShingleBatch, mix64
 
 U32 = npt.NDArray[np.uint32]
+_Scalar = TypeVar("_Scalar", bound=np.generic)
 EMPTY = np.uint32(0xFFFFFFFF)
 #: larger buckets are linked as a chain + star instead of all pairs (a boilerplate text shared
 #: by thousands of records would otherwise produce millions of candidate pairs)
@@ -333,13 +334,13 @@ def pair_jaccards(pairs: npt.NDArray[np.int64], shingles: ShingleBatch) -> npt.N
     return result
 
 
-def sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """``np.unique`` by sorting (numpy 2's hash-based ``unique`` is several times slower on
-    millions of mostly distinct values)."""
+def sorted_unique(values: npt.NDArray[_Scalar]) -> npt.NDArray[_Scalar]:
+    """``np.unique`` by sorting (numpy 2's hash-based ``unique`` is several times slower, on
+    millions of mostly distinct values and on many small arrays alike)."""
     ordered = np.sort(values)
     if not len(ordered):
         return ordered
-    unique: npt.NDArray[np.int64] = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    unique: npt.NDArray[_Scalar] = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
     return unique
 
 

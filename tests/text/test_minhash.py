@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mmed_ift.text.minhash import (
     EMPTY,
@@ -15,7 +17,9 @@ from mmed_ift.text.minhash import (
     clusters,
     jaccard,
     optimal_bands_rows,
+    pair_jaccards,
     signatures,
+    sorted_unique,
     verified_pairs,
 )
 from mmed_ift.text.shingles import ShingleBatch
@@ -148,6 +152,25 @@ def test_verified_pairs() -> None:
     pairs = np.array([[0, 1]], dtype=np.int64)
     assert verified_pairs(pairs, sets, 0.75) == [(0, 1, 0.75)]
     assert verified_pairs(pairs, sets, 0.76) == []
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 30), max_size=25), min_size=2, max_size=8),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=20),
+)
+def test_pair_jaccards_equal_jaccard_of_each_pair(texts: list[list[int]], pairs: list[tuple[int, int]]) -> None:
+    """All pairs at once, from unsorted hashes with repeats, give exactly the per-pair values."""
+    chosen = np.array([(a % len(texts), b % len(texts)) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+    hashes = [np.array(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) for values in texts]
+    found = pair_jaccards(chosen, _batch(hashes))
+    expected = [jaccard(np.unique(hashes[a]), np.unique(hashes[b])) for a, b in chosen.tolist()]
+    assert found.tolist() == expected
+
+
+def test_sorted_unique() -> None:
+    values = np.array([5, -1, 5, 3, 2**62, -1], dtype=np.int64)
+    assert sorted_unique(values).tolist() == [-1, 3, 5, 2**62]
+    assert sorted_unique(np.zeros(0, dtype=np.int64)).tolist() == []
 
 
 # -- LSH parameters -------------------------------------------------------------------------
