@@ -172,10 +172,13 @@ class Shingler:
             np.add.at(inside, starts[:-1][full], 1)
             np.add.at(inside, starts[:-1][full] + counts[full], -1)
             valid = np.flatnonzero(np.cumsum(inside[:windows]) > 0)
-            # a unit's shingle goes to the same place in ``out`` as the unit is in ``units``,
-            # shifted by its text's offset difference
-            shift = np.repeat(offsets[:-1] - starts[:-1], lengths)
-            out[valid + shift[valid]] = mix64(combined[valid])
+            if bool((full | (counts == 0)).all()):
+                out[:] = mix64(combined[valid])  # every shingle of the batch, already in order
+            else:
+                # a unit's shingle goes to the same place in ``out`` as the unit is in ``units``,
+                # shifted by its text's offset difference
+                shift = np.repeat(offsets[:-1] - starts[:-1], lengths)
+                out[valid + shift[valid]] = mix64(combined[valid])
         short = selected & (lengths < n) & (lengths > 0)
         for index in np.flatnonzero(short):
             segment = units[starts[index] : starts[index + 1]]
