@@ -269,7 +269,11 @@ def pairs_in_runs(keys: Sequence[npt.NDArray[Any]], members: npt.NDArray[np.int6
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
-    width = np.int64(pairs.max() + 1)
+    low, high = int(pairs.min()), int(pairs.max())
+    if low < 0 or high >= 2**31:  # (a, b) does not fit one int64 key: the slower row-wise unique
+        rows: npt.NDArray[np.int64] = np.unique(pairs, axis=0)
+        return rows
+    width = np.int64(high + 1)
     unique = sorted_unique(pairs[:, 0] * width + pairs[:, 1])
     return np.stack([unique // width, unique % width], axis=1)
 
