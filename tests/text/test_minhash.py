@@ -19,6 +19,7 @@ from mmed_ift.text.minhash import (
     jaccard,
     optimal_bands_rows,
     pair_jaccards,
+    pairs_in_runs,
     signatures,
     sorted_unique,
     verified_pairs,
@@ -315,3 +316,13 @@ def test_optimal_bands_rows_equal_datasketch(num_perm: int) -> None:
         assert optimal_bands_rows(threshold, num_perm) == (lsh.b, lsh.r), threshold
         compared += 1
     assert compared >= 5
+
+
+def test_pairs_in_runs_with_large_member_ids() -> None:
+    """The distributed engine's members are ``source << 40 | record``: pairs stay exact."""
+    members = np.array([(3 << 40) | 7, (1 << 40) | 2, (3 << 40) | 1, 5], dtype=np.int64)
+    keys = np.array([9, 9, 4, 9], dtype=np.uint64)
+    band = np.zeros(4, dtype=np.int32)
+    found = pairs_in_runs([band, keys], members).tolist()
+    assert found == [[5, (1 << 40) | 2], [5, (3 << 40) | 7], [(1 << 40) | 2, (3 << 40) | 7]]
+    assert pairs_in_runs([keys], np.array([0, 1, 2, 3], dtype=np.int64)).tolist() == [[0, 1], [0, 3], [1, 3]]
