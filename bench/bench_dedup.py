@@ -9,7 +9,9 @@ RSS are its own), on the same records, at the same settings: LSH tuned at 0.6 (1
 permutations; datasketch's optimal bands x rows), then every candidate pair confirmed by its
 *exact* Jaccard similarity at >= 0.8, so precision and recall are comparable:
 
-(a) ``ours``: ``mmed_ift.filters.near_dedup.find_near_duplicates``;
+(a) ``ours``: ``mmed_ift.filters.near_dedup.find_near_duplicates`` (its 128 columns come from
+    one-permutation hashing with densification, :func:`mmed_ift.text.minhash.signatures`, not
+    from 128 permutations; the bands x rows are the same);
 (b) ``datasketch`` used as its documentation advises for speed: ``MinHash.bulk`` (the batch
     form of ``update_batch``) with an xxhash ``hashfunc``, ``MinHashLSH`` filled in an
     ``insertion_session``, every record queried, candidates checked on shingle sets;
@@ -17,7 +19,8 @@ permutations; datasketch's optimal bands x rows), then every candidate pair conf
     the same number of bands, ``insert_many`` + ``query_all``, the same exact check.
 
 The peers shingle as a user would (``normalize_text``, then word / character 3-gram strings);
-that work is part of their cost, as ours is part of ours.  Runs are interleaved (one run of
+that work is part of their cost, as ours is part of ours (a faster ``normalize_text`` speeds
+them up as much as us).  Runs are interleaved (one run of
 every method per round, ``--repeats`` rounds) and the medians printed: CPU seconds per record
 (user + system, so threads count), records per CPU-second, peak RSS, precision and recall at
 Jaccard >= 0.8, and each peer's CPU ratio to ours (median of the per-round ratios).

@@ -25,15 +25,15 @@ from mmed_ift.schemas import Item, Passage, QAPair
 from mmed_ift.text.distinct import DistinctRules, Tokens, distinct, pack, question_focus, tokens, unpack
 from mmed_ift.text.minhash import (
     LSHParams,
-    Signatures,
     band_keys,
-    candidate_pairs,
     clusters,
     jaccard,
+    pair_jaccards,
+    pairs_from_buckets,
     signatures,
-    verified_pairs,
+    sorted_unique,
 )
-from mmed_ift.text.shingles import Shingler
+from mmed_ift.text.shingles import ShingleBatch, Shingler
 
 DEFAULT_THRESHOLD = DEFAULT_NEAR_THRESHOLD
 #: how far below ``threshold`` LSH is tuned: at 0.7 about one pair in ten at Jaccard 0.81 is
@@ -91,28 +91,45 @@ class NearDupResult:
 def shingle_sets(shingler: Shingler, texts: Sequence[str], langs: Sequence[str]) -> list[npt.NDArray[np.uint64]]:
     """Sorted unique shingle hashes of each text."""
     batch = shingler.shingle(texts, langs)
-    return [np.unique(batch.of(index)) for index in range(len(texts))]
+    return [sorted_unique(batch.of(index)) for index in range(len(texts))]
 
 
 def find_near_duplicates(
     texts: Sequence[str], langs: Sequence[str], config: NearDedupConfig, batch_size: int = 20_000
 ) -> NearDupResult:
     """The near-duplicate clusters among ``texts`` (what :class:`NearDedup` decides on), for
-    callers with plain texts such as ``bench/bench_dedup.py``."""
+    callers with plain texts such as ``bench/bench_dedup.py``.
+
+    Each batch is shingled once: its band keys (``bands`` x 8 bytes a record) and its shingle
+    hashes (8 bytes a shingle, about 1 KB a record) are kept and the signatures dropped, so the
+    exact-Jaccard check reads the candidates' shingles instead of normalising and shingling them
+    a second time.
+    """
     shingler = config.shingler()
-    values = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    params = config.lsh_params()
+    usable = np.zeros(len(texts), dtype=bool)
+    keys: list[list[npt.NDArray[np.uint64]]] = []
+    batches: list[ShingleBatch] = []
     for start in range(0, len(texts), batch_size):
         batch = shingler.shingle(texts[start : start + batch_size], langs[start : start + batch_size])
-        values[start : start + batch_size] = signatures(batch, config.num_perm, config.seed).values
-    pairs = candidate_pairs(Signatures(values, config.num_perm, config.seed), config.lsh_params())
-    del values
-    needed = np.unique(pairs).tolist()
-    sets: dict[int, npt.NDArray[np.uint64]] = {}
-    for start in range(0, len(needed), batch_size):
-        chunk = needed[start : start + batch_size]
-        found = shingle_sets(shingler, [texts[index] for index in chunk], [langs[index] for index in chunk])
-        sets.update(zip(chunk, found, strict=True))
-    confirmed = verified_pairs(pairs, sets, config.threshold)
+        signature = signatures(batch, config.num_perm, config.seed)
+        usable[start : start + len(signature)] = signature.usable()
+        keys.append(list(band_keys(signature, params)))
+        batches.append(batch)
+    pairs = pairs_from_buckets([np.concatenate(parts) for parts in zip(*keys, strict=True)] if keys else [], usable)
+    del keys
+    needed = sorted_unique(pairs.reshape(-1))
+    cuts = np.searchsorted(needed, np.arange(0, len(texts) + batch_size, batch_size))
+    shingles = ShingleBatch.concatenate(
+        [batch.take(needed[cuts[at] : cuts[at + 1]] - at * batch_size) for at, batch in enumerate(batches)]
+    )
+    del batches
+    similarity = pair_jaccards(np.searchsorted(needed, pairs), shingles)
+    kept = np.flatnonzero(similarity >= config.threshold)
+    confirmed = [
+        (left, right, value)
+        for (left, right), value in zip(pairs[kept].tolist(), similarity[kept].tolist(), strict=True)
+    ]
     return NearDupResult(clusters(len(texts), confirmed), confirmed, len(pairs))
 
 

@@ -1,11 +1,11 @@
 """MinHash signatures and LSH banding over numpy arrays, for hundreds of thousands of records.
 
 The textbook loop (``MinHash().update(shingle)`` per shingle, then ``MinHashLSH.insert``) spends
-its time in Python calls.  Here a batch's shingle hashes are one array and each permutation is
-one vectorised pass: ``np.minimum.reduceat(h * a_k + b_k, offsets)`` gives permutation ``k`` of
-every signature in the batch at once (the 1-D per-permutation form; the 2-D broadcast was measured
-slower).  Permutations are ``a*h + b`` over uint32 with
-wraparound and odd ``a``, on well-mixed 64-bit shingle hashes folded to 32 bits.
+its time in Python calls.  Here a batch's shingle hashes are one array.  Signatures use
+one-permutation hashing with optimal densification (:func:`signatures`): every shingle is hashed
+once and lands in one of ``num_perm`` bins, so a signature costs O(shingles + num_perm) instead
+of the O(shingles x num_perm) of ``num_perm`` separate permutations; the probability that two
+signatures agree in a column is still the Jaccard similarity of the two sets.
 
 Banding: ``bands x rows`` columns; records whose band values all agree in any band are
 candidates.  Candidates are then checked with the *exact* Jaccard similarity of their shingle
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,10 +25,16 @@ import numpy.typing as npt
 from mmed_ift.text.shingles import ShingleBatch, mix64
 
 U32 = npt.NDArray[np.uint32]
+_Scalar = TypeVar("_Scalar", bound=np.generic)
 EMPTY = np.uint32(0xFFFFFFFF)
 #: larger buckets are linked as a chain + star instead of all pairs (a boilerplate text shared
 #: by thousands of records would otherwise produce millions of candidate pairs)
 MAX_BUCKET_ALL_PAIRS = 32
+#: one-permutation hashing rounds: each shingle lands in this many bins (one per round).  Two
+#: rounds leave fewer bins to densify, which lowers the variance for short texts at no cost
+#: (measured: the labelled near-dedup pairs missed by LSH under 1 of 40 seeds with one round,
+#: under none with two; CPU the same, since densification shrinks as hashing grows)
+ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -94,13 +100,6 @@ def _integral(
     return float((high - low) / 2 * np.dot(weights, values))
 
 
-def permutations(num_perm: int, seed: int = 1) -> tuple[U32, U32]:
-    rng = np.random.default_rng(seed)
-    a = rng.integers(1, 2**32, size=num_perm, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
-    b = rng.integers(0, 2**32, size=num_perm, dtype=np.uint64).astype(np.uint32)
-    return a, b
-
-
 @dataclass(frozen=True)
 class Signatures:
     """MinHash signatures with the ``(num_perm, seed)`` that made them.
@@ -131,21 +130,86 @@ class Signatures:
 
 
 def signatures(batch: ShingleBatch, num_perm: int = 128, seed: int = 1) -> Signatures:
-    """``(texts, num_perm)`` MinHash signatures; a text with no shingles gets all-``EMPTY``."""
-    a, b = permutations(num_perm, seed)
+    """``(texts, num_perm)`` MinHash signatures; a text with no shingles gets all-``EMPTY``.
+
+    One-permutation hashing with optimal densification (Li, Owen and Zhang 2012; Shrivastava
+    2017), in :data:`ROUNDS` rounds: in each round every shingle is hashed once (re-mixed with
+    ``seed`` and the round); the high bits pick one of ``num_perm`` bins and the low 32 bits are
+    its value there; column ``k`` is the least value in bin ``k`` over all rounds.  An empty bin
+    borrows the value of the first non-empty bin along a fixed pseudo-random probe sequence of its
+    own (the same sequence for every text).  Either way the probability that two texts agree in a
+    column is their Jaccard similarity (``tests/text/test_minhash.py`` checks it for small sets).
+    O(shingles x rounds + num_perm) per text instead of O(shingles x num_perm): the
+    k-permutation form spent 128 passes over every shingle hash.
+    """
     count = len(batch.offsets) - 1
     out = np.full((count, num_perm), EMPTY, dtype=np.uint32)
     sizes = np.diff(batch.offsets)
-    nonempty = np.flatnonzero(sizes > 0)
-    if len(nonempty) == 0:
+    if not len(batch.hashes):
         return Signatures(out, num_perm, seed)
-    folded = (batch.hashes ^ (batch.hashes >> np.uint64(32))).astype(np.uint32)
-    # reduceat needs strictly the starts of non-empty segments, in order
-    starts = batch.offsets[:-1][nonempty]
-    with np.errstate(over="ignore"):
-        for k in range(num_perm):
-            out[nonempty, k] = np.minimum.reduceat(folded * a[k] + b[k], starts)
+    rows = np.repeat(np.arange(count, dtype=np.uint64) * np.uint64(num_perm), sizes)
+    flat = out.reshape(-1)
+    for round_ in range(ROUNDS):
+        hashed = mix64(batch.hashes ^ _seed_key(seed, -1 - round_))
+        with np.errstate(over="ignore"):
+            # multiply-high: an unbiased bin in [0, num_perm) from the high 32 bits
+            bins = ((hashed >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
+        # values stay below EMPTY, which marks an empty bin
+        values = np.minimum(hashed & np.uint64(0xFFFFFFFF), np.uint64(EMPTY - 1)).astype(np.uint32)
+        np.minimum.at(flat, (rows + bins).astype(np.intp), values)
+    _densify(out, sizes > 0, seed)
     return Signatures(out, num_perm, seed)
+
+
+def _seed_key(seed: int, attempt: int) -> np.uint64:
+    """A 64-bit key per (seed, probe attempt): the family of hash functions a seed selects."""
+    return np.uint64(mix64(np.array([(seed * 0x100000001 + attempt) % 2**64], dtype=np.uint64))[0])
+
+
+def _probe(columns: npt.NDArray[np.intp], attempt: int, seed: int, num_perm: int) -> npt.NDArray[np.intp]:
+    """The bin that bin ``column`` probes on ``attempt`` (the same for every text)."""
+    if attempt < _TABLE_ATTEMPTS:
+        probed: npt.NDArray[np.intp] = _probe_table(seed, num_perm)[attempt][columns]
+        return probed
+    return _probe_hash(columns, attempt, seed, num_perm)
+
+
+def _probe_hash(columns: npt.NDArray[np.intp], attempt: int, seed: int, num_perm: int) -> npt.NDArray[np.intp]:
+    """The probe of ``attempt`` for each of ``columns``: its own hash function per attempt."""
+    with np.errstate(over="ignore"):
+        probe = mix64(columns.astype(np.uint64) ^ _seed_key(seed, attempt))
+        return ((probe >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.intp)
+
+
+_TABLE_ATTEMPTS = 64
+
+
+@cache
+def _probe_table(seed: int, num_perm: int) -> npt.NDArray[np.intp]:
+    """``_probe_hash`` for the first attempts, as a lookup table (most bins are filled by then)."""
+    columns = np.arange(num_perm, dtype=np.intp)
+    return np.stack([_probe_hash(columns, attempt, seed, num_perm) for attempt in range(_TABLE_ATTEMPTS)])
+
+
+def _densify(out: U32, usable: npt.NDArray[np.bool_], seed: int) -> None:
+    """Fill the empty bins of the ``usable`` rows of ``out`` (texts with at least one shingle):
+    bin ``i`` on attempt ``t`` probes bin ``h(i, t) mod num_perm`` and takes its value if that bin
+    had a shingle of its own (Shrivastava 2017, "optimal densification").  Bins that had a shingle
+    are never written, so reading them from ``out`` while filling is safe."""
+    num_perm = out.shape[1]
+    flat = out.reshape(-1)
+    had = flat != EMPTY
+    rows, columns = np.nonzero((out == EMPTY) & usable[:, None])
+    bases = rows * num_perm
+    attempt = 1
+    while len(columns):
+        target = bases + _probe(columns, attempt, seed, num_perm)
+        found = had[target]
+        hit = np.flatnonzero(found)
+        flat[bases[hit] + columns[hit]] = flat[target[hit]]
+        missing = np.flatnonzero(~found)
+        bases, columns = bases[missing], columns[missing]
+        attempt += 1
 
 
 def band_keys(signature: Signatures, params: LSHParams) -> Iterator[npt.NDArray[np.uint64]]:
@@ -175,7 +239,7 @@ def pairs_from_buckets(
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)
-    unique = np.unique(pairs[:, 0] * count + pairs[:, 1])
+    unique = sorted_unique(pairs[:, 0] * count + pairs[:, 1])
     return np.stack([unique // count, unique % count], axis=1)
 
 
@@ -185,7 +249,10 @@ def pairs_in_runs(keys: Sequence[npt.NDArray[Any]], members: npt.NDArray[np.int6
     bucketing rule of both engines (a partition of band rows on Ray is one call)."""
     if len(members) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    order = np.lexsort((members, *reversed(keys)))
+    if len(keys) == 1 and bool((members[1:] > members[:-1]).all()):
+        order = np.argsort(keys[0], kind="stable")  # the same order, without lexsort's cost
+    else:
+        order = np.lexsort((members, *reversed(keys)))
     ordered = [key[order] for key in keys]
     members = members[order]
     change = np.zeros(len(members) - 1, dtype=bool)
@@ -201,7 +268,14 @@ def pairs_in_runs(keys: Sequence[npt.NDArray[Any]], members: npt.NDArray[np.int6
         found.append(bucket_pairs(members[start : start + size]))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(found).astype(np.int64), axis=0)
+    pairs = np.concatenate(found).astype(np.int64)
+    low, high = int(pairs.min()), int(pairs.max())
+    if low < 0 or high >= 2**31:  # (a, b) does not fit one int64 key: the slower row-wise unique
+        rows: npt.NDArray[np.int64] = np.unique(pairs, axis=0)
+        return rows
+    width = np.int64(high + 1)
+    unique = sorted_unique(pairs[:, 0] * width + pairs[:, 1])
+    return np.stack([unique // width, unique % width], axis=1)
 
 
 def bucket_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -234,6 +308,52 @@ def verified_pairs(
         if similarity >= threshold:
             kept.append((left, right, similarity))
     return kept
+
+
+def pair_jaccards(pairs: npt.NDArray[np.int64], shingles: ShingleBatch) -> npt.NDArray[np.float64]:
+    """Exact Jaccard similarity of the shingle sets of every pair ``(a, b)`` of rows of
+    ``shingles`` (hashes per text in any order, repeats allowed), all pairs at once.
+
+    The same numbers as :func:`jaccard` on the sorted unique sets (shared / union, as float64),
+    without a numpy call per record and per pair: the texts' hashes become dense ids, each text's
+    (text, id) keys are sorted and made unique in one pass, and every left member of a pair is
+    looked up among the right member's keys with one ``searchsorted``.
+    """
+    result = np.ones(len(pairs), dtype=np.float64)
+    if not len(pairs):
+        return result
+    if not len(shingles.hashes):
+        return result
+    order = np.argsort(shingles.hashes)
+    ordered = shingles.hashes[order]
+    dense = np.empty(len(order), dtype=np.int64)
+    dense[order] = np.cumsum(np.concatenate(([0], ordered[1:] != ordered[:-1])))
+    width = np.int64(dense.max() + 1)
+    owner = np.repeat(np.arange(len(shingles.offsets) - 1, dtype=np.int64), np.diff(shingles.offsets))
+    keys = sorted_unique(owner * width + dense)
+    bounds = np.searchsorted(keys, np.arange(len(shingles.offsets), dtype=np.int64) * width)
+    sizes = np.diff(bounds)
+    left, right = pairs[:, 0], pairs[:, 1]
+    # every left key, re-addressed to the right text: found among the keys = shared
+    count = sizes[left]
+    position = np.repeat(bounds[:-1][left] - np.concatenate(([0], np.cumsum(count)[:-1])), count)
+    position += np.arange(int(count.sum()))
+    query = keys[position] % width + np.repeat(right * width, count)
+    where = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    shared = np.bincount(np.repeat(np.arange(len(pairs)), count), weights=keys[where] == query, minlength=len(pairs))
+    union = sizes[left] + sizes[right] - shared
+    np.divide(shared, union, out=result, where=union > 0)
+    return result
+
+
+def sorted_unique(values: npt.NDArray[_Scalar]) -> npt.NDArray[_Scalar]:
+    """``np.unique`` by sorting (numpy 2's hash-based ``unique`` is several times slower, on
+    millions of mostly distinct values and on many small arrays alike)."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    unique: npt.NDArray[_Scalar] = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    return unique
 
 
 def clusters(count: int, edges: Sequence[tuple[int, int] | tuple[int, int, float]]) -> list[list[int]]:

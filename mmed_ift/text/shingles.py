@@ -79,6 +79,24 @@ class ShingleBatch:
     def of(self, index: int) -> U64:
         return self.hashes[self.offsets[index] : self.offsets[index + 1]]
 
+    def take(self, rows: npt.NDArray[np.int64]) -> ShingleBatch:
+        """The batch of texts ``rows`` (in that order), without a Python loop over them."""
+        sizes = self.offsets[1:][rows] - self.offsets[:-1][rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        source = np.repeat(self.offsets[:-1][rows] - offsets[:-1], sizes) + np.arange(offsets[-1])
+        return ShingleBatch(self.hashes[source], offsets)
+
+    @staticmethod
+    def concatenate(batches: Sequence[ShingleBatch]) -> ShingleBatch:
+        """One batch of the texts of ``batches``, in order."""
+        if not batches:
+            return ShingleBatch(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
+        sizes = np.concatenate([np.diff(batch.offsets) for batch in batches])
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return ShingleBatch(np.concatenate([batch.hashes for batch in batches]), offsets)
+
 
 @dataclass
 class Shingler:
@@ -143,15 +161,24 @@ class Shingler:
     ) -> None:
         full = selected & (lengths >= n)
         if full.any():
-            # position of every shingle start in `units`, for the texts long enough for n-grams
-            text_index = np.repeat(np.flatnonzero(full), counts[full])
-            local = np.arange(len(text_index)) - np.repeat(np.cumsum(counts[full]) - counts[full], counts[full])
-            begin = starts[:-1][text_index] + local
-            combined = np.zeros(len(text_index), dtype=np.uint64)
+            # every window of n consecutive units of the whole batch, n contiguous passes; the
+            # windows that start in a long-enough text of this n and end inside it are its shingles
+            windows = len(units) - n + 1
+            combined = units[:windows] * _MIX[0]
             with np.errstate(over="ignore"):
-                for k in range(n):
-                    combined += units[begin + k] * _MIX[k % len(_MIX)]
-            out[offsets[:-1][text_index] + local] = mix64(combined)
+                for k in range(1, n):
+                    combined += units[k : k + windows] * _MIX[k % len(_MIX)]
+            inside = np.zeros(len(units) + 1, dtype=np.int64)
+            np.add.at(inside, starts[:-1][full], 1)
+            np.add.at(inside, starts[:-1][full] + counts[full], -1)
+            valid = np.flatnonzero(np.cumsum(inside[:windows]) > 0)
+            if bool((full | (counts == 0)).all()):
+                out[:] = mix64(combined[valid])  # every shingle of the batch, already in order
+            else:
+                # a unit's shingle goes to the same place in ``out`` as the unit is in ``units``,
+                # shifted by its text's offset difference
+                shift = np.repeat(offsets[:-1] - starts[:-1], lengths)
+                out[valid + shift[valid]] = mix64(combined[valid])
         short = selected & (lengths < n) & (lengths > 0)
         for index in np.flatnonzero(short):
             segment = units[starts[index] : starts[index + 1]]

@@ -5,17 +5,23 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mmed_ift.text.minhash import (
     EMPTY,
     MAX_BUCKET_ALL_PAIRS,
+    ROUNDS,
     LSHParams,
     band_keys,
     candidate_pairs,
     clusters,
     jaccard,
     optimal_bands_rows,
+    pair_jaccards,
+    pairs_in_runs,
     signatures,
+    sorted_unique,
     verified_pairs,
 )
 from mmed_ift.text.shingles import ShingleBatch
@@ -95,6 +101,27 @@ def test_minhash_estimate_close_to_exact_jaccard(target: float) -> None:
         assert abs(estimate - exact) <= 0.1, (target, exact, estimate)
 
 
+@pytest.mark.parametrize(("target", "union"), [(0.5, 12), (0.8, 20), (0.8, 60), (0.9, 400)])
+def test_densified_columns_agree_with_probability_jaccard(target: float, union: int) -> None:
+    """Small sets leave most of the 128 bins empty; the densified columns must still agree with
+    probability equal to the Jaccard similarity (averaged over many pairs: no bias)."""
+    rng = np.random.default_rng(union)
+    pairs = [_pair_with_jaccard(rng, target, union) for _ in range(200)]
+    signature = signatures(_batch([value for pair in pairs for value in pair]), num_perm=128).values
+    assert not (signature == EMPTY).any()
+    exact = np.mean([_exact(left, right) for left, right in pairs])
+    agreement = float((signature[0::2] == signature[1::2]).mean())
+    assert abs(agreement - exact) < 0.02, (target, union, exact, agreement)
+
+
+def test_one_shingle_fills_every_column_and_seeds_differ() -> None:
+    single = np.array([12345], dtype=np.uint64)
+    signature = signatures(_batch([single]), num_perm=64).values[0]
+    # its value of each round, copied into every empty bin
+    assert 1 <= len(set(signature.tolist())) <= ROUNDS and EMPTY not in signature
+    assert signatures(_batch([single]), num_perm=64, seed=2).values[0][0] != signature[0]
+
+
 def test_disjoint_sets_rarely_share_columns() -> None:
     rng = np.random.default_rng(11)
     signature = signatures(_batch([_random_hashes(rng, 200), _random_hashes(rng, 200)]), num_perm=128).values
@@ -128,6 +155,25 @@ def test_verified_pairs() -> None:
     pairs = np.array([[0, 1]], dtype=np.int64)
     assert verified_pairs(pairs, sets, 0.75) == [(0, 1, 0.75)]
     assert verified_pairs(pairs, sets, 0.76) == []
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 30), max_size=25), min_size=2, max_size=8),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=20),
+)
+def test_pair_jaccards_equal_jaccard_of_each_pair(texts: list[list[int]], pairs: list[tuple[int, int]]) -> None:
+    """All pairs at once, from unsorted hashes with repeats, give exactly the per-pair values."""
+    chosen = np.array([(a % len(texts), b % len(texts)) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+    hashes = [np.array(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) for values in texts]
+    found = pair_jaccards(chosen, _batch(hashes))
+    expected = [jaccard(np.unique(hashes[a]), np.unique(hashes[b])) for a, b in chosen.tolist()]
+    assert found.tolist() == expected
+
+
+def test_sorted_unique() -> None:
+    values = np.array([5, -1, 5, 3, 2**62, -1], dtype=np.int64)
+    assert sorted_unique(values).tolist() == [-1, 3, 5, 2**62]
+    assert sorted_unique(np.zeros(0, dtype=np.int64)).tolist() == []
 
 
 # -- LSH parameters -------------------------------------------------------------------------
@@ -270,3 +316,13 @@ def test_optimal_bands_rows_equal_datasketch(num_perm: int) -> None:
         assert optimal_bands_rows(threshold, num_perm) == (lsh.b, lsh.r), threshold
         compared += 1
     assert compared >= 5
+
+
+def test_pairs_in_runs_with_large_member_ids() -> None:
+    """The distributed engine's members are ``source << 40 | record``: pairs stay exact."""
+    members = np.array([(3 << 40) | 7, (1 << 40) | 2, (3 << 40) | 1, 5], dtype=np.int64)
+    keys = np.array([9, 9, 4, 9], dtype=np.uint64)
+    band = np.zeros(4, dtype=np.int32)
+    found = pairs_in_runs([band, keys], members).tolist()
+    assert found == [[5, (1 << 40) | 2], [5, (3 << 40) | 7], [(1 << 40) | 2, (3 << 40) | 7]]
+    assert pairs_in_runs([keys], np.array([0, 1, 2, 3], dtype=np.int64)).tolist() == [[0, 1], [0, 3], [1, 3]]

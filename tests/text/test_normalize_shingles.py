@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmed_ift.text.normalize import normalize_text
-from mmed_ift.text.shingles import Shingler
+from mmed_ift.text.shingles import ShingleBatch, Shingler
 
 # -- normalize_text -----------------------------------------------------------------------
 
@@ -172,3 +172,16 @@ def test_shingle_count_property(texts: list[str], data: st.DataObject, word_n: i
         assert len(batch.of(index)) == max(units - n + 1, min(units, 1))
         # and the hashes of a text do not depend on its neighbours
         assert np.array_equal(batch.of(index), Shingler(word_n, char_n).shingle([text], [lang]).hashes)
+
+
+def test_take_and_concatenate_keep_each_texts_shingles() -> None:
+    texts = ["a b c d e", "", "文字文字", "x", "one two three four five six"]
+    langs = ["en", "en", "zh", "en", "fr"]
+    batch = Shingler().shingle(texts, langs)
+    rows = np.array([4, 1, 0, 4], dtype=np.int64)
+    taken = batch.take(rows)
+    assert [taken.of(index).tolist() for index in range(len(rows))] == [batch.of(row).tolist() for row in rows]
+    joined = ShingleBatch.concatenate([batch, taken])
+    expected = [batch.of(row).tolist() for row in [0, 1, 2, 3, 4, *rows.tolist()]]
+    assert [joined.of(index).tolist() for index in range(len(joined.offsets) - 1)] == expected
+    assert len(ShingleBatch.concatenate([]).offsets) == 1
