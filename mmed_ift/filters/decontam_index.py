@@ -98,9 +98,12 @@ def split_question(stem: str, lang: str) -> tuple[str, str]:
     while it is shorter than MIN_ASK_CHARS); a one-sentence zh/ja stem splits at its last comma
     ("患者男性，62岁，…，最可能的诊断是")."""
     text = stem.strip()
-    ends = [found.end() for found in _BOUNDARY.finditer(text) if text[found.end() :].strip()]
+    # a boundary with text after it: one before the last non-space character (``text[end:]``
+    # holds something besides white space exactly when ``end`` is before the stripped end)
+    last = len(text)
+    ends = [found.end() for found in _BOUNDARY.finditer(text) if found.end() < last]
     if not ends and lang in CHARACTER_LANGUAGES:
-        ends = [found.end() for found in _COMMA.finditer(text) if text[found.end() :].strip()]
+        ends = [found.end() for found in _COMMA.finditer(text) if found.end() < last]
     least = 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
     for at in reversed(ends):
         if len(text[at:].strip()) >= least:
@@ -230,6 +233,21 @@ def item_major_order(items: I64, hashes: U64) -> I64:
 
 #: training records scored together by :meth:`ShingleIndex.best`
 RECORDS_PER_BATCH = 1024
+#: up to this many possible (record, benchmark item) keys, pairs are summed in a dense array
+DENSE_PAIR_KEYS = 1 << 22
+
+
+def _summed_by_key(keys: I64, weights: F64, key_space: int) -> tuple[I64, F64]:
+    """The distinct keys (sorted) and the sum of the weights of each: ``np.unique`` then
+    ``np.bincount`` over the inverse, or, when the keys are few enough (``key_space``), one
+    ``bincount`` over the keys themselves without sorting them.  Both add each key's weights in
+    the order they come, so the sums are the same to the bit."""
+    if key_space <= DENSE_PAIR_KEYS:
+        present = np.flatnonzero(np.bincount(keys, minlength=key_space))
+        totals = np.bincount(keys, weights=weights, minlength=key_space)
+        return present.astype(np.int64, copy=False), totals[present].astype(np.float64, copy=False)
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    return unique_keys, np.bincount(inverse, weights=weights, minlength=len(unique_keys)).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -348,8 +366,7 @@ class ShingleIndex:
         local = np.arange(len(pair_owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         pair_bench = self._post_items[np.repeat(starts, counts) + local]
         keys = pair_owner * self.size + pair_bench
-        unique_keys, inverse = np.unique(keys, return_inverse=True)
-        rough: F64 = np.bincount(inverse, weights=np.repeat(rare_weight, counts)).astype(np.float64)
+        unique_keys, rough = _summed_by_key(keys, np.repeat(rare_weight, counts), len(segments) * self.size)
         by_owner = unique_keys // self.size
         order = np.lexsort((-rough, by_owner))
         first_of_owner = np.searchsorted(by_owner[order], by_owner[order])

@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmed_ift.filters.decontam import longest_common_substring
-from mmed_ift.filters.decontam_index import RECORDS_PER_BATCH, Segments, ShingleIndex, item_major_order
+from mmed_ift.filters.decontam_index import (
+    DENSE_PAIR_KEYS,
+    RECORDS_PER_BATCH,
+    Segments,
+    ShingleIndex,
+    _summed_by_key,
+    item_major_order,
+)
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
 
@@ -76,3 +83,15 @@ def test_batched_best_scores_each_record_as_alone_and_as_score_does() -> None:
             exact = index.score(records[at], langs[at], mc[at], alone.bench)
             assert abs(exact.score - alone.score) < 1e-9
             assert abs(exact.question - alone.question) < 1e-9
+
+
+def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 5000, size=20000).astype(np.int64)
+    weights = rng.random(20000) * 7.0
+    dense = _summed_by_key(keys, weights, 5000)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    assert dense[0].tolist() == unique.tolist()
+    assert dense[1].tolist() == np.bincount(inverse, weights=weights).tolist()  # equal to the bit
+    sparse = _summed_by_key(keys, weights, DENSE_PAIR_KEYS + 1)
+    assert sparse[0].tolist() == dense[0].tolist() and sparse[1].tolist() == dense[1].tolist()
