@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -167,26 +168,54 @@ def run_build(sources: Path, out: Path, profile: Path | None) -> dict[str, Any]:
     from mmed_ift.pipeline.config import BuildConfig
 
     config = BuildConfig(languages=("en", "fr", "es"), sources_dir=sources, out_dir=out, progress=False)
+    stages = _stage_cpu()
     before_mb = _rss_mb()
     cpu, start = _cpu(), time.perf_counter()
     if profile is not None:
         import cProfile
 
-        with cProfile.Profile() as profiler:
+        with cProfile.Profile(time.process_time) as profiler:  # CPU, not wall: the machine is shared
             result = build(config)
         profiler.dump_stats(profile)
     else:
         result = build(config)
     report = result.report.to_dict()
+    spent = _cpu() - cpu
+    stages["other (chain setup, checks)"] = spent - sum(stages.values())
     return {
-        "cpu": _cpu() - cpu,
+        "cpu": spent,
         "seconds": time.perf_counter() - start,
         "peak_mb": _peak_mb(),
         "before_mb": before_mb,
         "read": sum(source["read"] for source in report["sources"].values()),
         "kept": sum(source["kept"] for source in report["sources"].values()),
         "rejected": {name: step["rejected"] for name, step in report["filters"].items()},
+        "stages": stages,
     }
+
+
+def _stage_cpu() -> dict[str, float]:
+    """CPU seconds per stage of the build (the report's ``timings_s`` are wall seconds, which
+    other jobs on a shared machine inflate): ``BuildReport.timed`` wrapped to add up
+    ``process_time`` per stage name."""
+    from contextlib import contextmanager
+
+    from mmed_ift.pipeline.report import BuildReport
+
+    stages: dict[str, float] = {}
+    timed = BuildReport.timed
+
+    @contextmanager
+    def cpu_timed(self: BuildReport, name: str) -> Any:
+        start = time.process_time()
+        try:
+            with timed(self, name):
+                yield
+        finally:
+            stages[name] = stages.get(name, 0.0) + time.process_time() - start
+
+    BuildReport.timed = cpu_timed  # type: ignore[method-assign]
+    return stages
 
 
 def _output_tables(out: Path) -> list[Any]:
@@ -219,11 +248,13 @@ def run_floor(sources: Path, out: Path, scratch: Path) -> dict[str, Any]:
     }
 
 
-def _spawn(mode: str, root: Path, profile: Path | None = None) -> dict[str, Any]:
+def _spawn(mode: str, root: Path, profile: Path | None = None, tree: Path | None = None) -> dict[str, Any]:
+    """One measurement in a fresh process; ``tree``: import ``mmed_ift`` from that checkout."""
     command = [sys.executable, __file__, "--run", mode, "--root", str(root)]
     if profile is not None:
         command += ["--profile", str(profile)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = None if tree is None else {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode:
         raise SystemExit(f"{mode} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -237,6 +268,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", type=Path, default=None, help="write a cProfile of the first build here")
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout of the repository (e.g. `git archive` of an older commit): each round builds"
+        " with it and with this tree, interleaved; prints both medians and checks the outputs are identical",
+    )
     parser.add_argument("--run", choices=["build", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -254,6 +292,9 @@ def main() -> None:
         write_corpus(root / "sources", args.n, args.seed)
         print(f"corpus: {args.n:,} records (en fr es, test splits, planted duplicates and leaks)"
               f" in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        if args.baseline is not None:
+            compare(root, args.baseline, args.repeats, args.n)
+            return
         builds, floors = [], []
         for round_ in range(args.repeats):
             builds.append(_spawn("build", root, args.profile if round_ == 0 else None))
@@ -268,8 +309,59 @@ def main() -> None:
             f"{name:<6} {cpu:8.2f} s CPU  {args.n / cpu:10,.0f} records/CPU-s  peak {peak:7.0f} MB"
             f" ({extra * 1024 * 1024 / args.n / 1000:.2f} KB/record above the {runs[0]['before_mb']:.0f} MB before)"
         )
+    print("build CPU per stage (median s): " + ", ".join(
+        f"{name} {statistics.median(run['stages'].get(name, 0.0) for run in builds):.2f}" for name in first["stages"]
+    ))  # fmt: skip
     ratios = [build["cpu"] / floor["cpu"] for build, floor in zip(builds, floors, strict=True)]
     print(f"build / floor: {statistics.median(ratios):.1f}x the CPU (median of {len(ratios)} interleaved rounds)")
+
+
+def _output_digests(out: Path) -> dict[str, str]:
+    """sha256 of every output file but the report's two files (their timings differ per run)."""
+    import hashlib
+
+    return {
+        str(path.relative_to(out)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.name not in ("build_report.json", "report.html")
+    }
+
+
+def _report_without_timings(out: Path) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
+    report.pop("timings_s", None)
+    return report
+
+
+def compare(root: Path, baseline: Path, repeats: int, records: int) -> None:
+    """Interleaved rounds of the build with ``baseline``'s code and with this tree's; medians of
+    CPU and of CPU per stage, and whether both wrote the same files and the same report."""
+    this_tree = Path(__file__).resolve().parents[1]
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this tree": []}
+    outputs: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}
+    for _ in range(repeats):
+        for name, tree in (("baseline", baseline), ("this tree", this_tree)):
+            runs[name].append(_spawn("build", root, tree=tree))
+            outputs[name] = (_output_digests(root / "out"), _report_without_timings(root / "out"))
+    for name, measured in runs.items():
+        cpu = statistics.median(run["cpu"] for run in measured)
+        extra = statistics.median(run["peak_mb"] - run["before_mb"] for run in measured)
+        rounds = ", ".join(f"{run['cpu']:.2f}" for run in measured)
+        print(
+            f"{name:<10} {cpu:8.2f} s CPU  {records / cpu:8,.0f} records/CPU-s"
+            f"  peak {extra * 1024 * 1024 / records / 1000:.2f} KB/record above start  (rounds: {rounds})"
+        )
+        stages = measured[0]["stages"]
+        print("  per stage (median CPU s): " + ", ".join(
+            f"{stage} {statistics.median(run['stages'].get(stage, 0.0) for run in measured):.2f}" for stage in stages
+        ))  # fmt: skip
+    ratios = [new["cpu"] / old["cpu"] for old, new in zip(runs["baseline"], runs["this tree"], strict=True)]
+    print(f"this tree / baseline: {statistics.median(ratios):.2f}x the CPU (per round: "
+          f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})")  # fmt: skip
+    same_files = outputs["baseline"][0] == outputs["this tree"][0]
+    same_report = outputs["baseline"][1] == outputs["this tree"][1]
+    print(f"outputs: {len(outputs['this tree'][0])} files {'identical' if same_files else 'DIFFER'},"
+          f" report (timings aside) {'identical' if same_report else 'DIFFERS'}")  # fmt: skip
 
 
 if __name__ == "__main__":

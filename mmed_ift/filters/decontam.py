@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, ItemFilter, NoStats, Outcome, Rejection, describe
@@ -87,8 +86,32 @@ class Hit:
 def longest_shared_span(left: str, right: str) -> str:
     """The longest common substring of the two normalised texts (evidence for a reader)."""
     a, b = normalize_text(left), normalize_text(right)
-    found = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return a[found.a : found.a + found.size].strip()
+    start, size = longest_common_substring(a, b)
+    return a[start : start + size].strip()
+
+
+def longest_common_substring(a: str, b: str) -> tuple[int, int]:
+    """``(start in a, length)`` of the longest substring of ``a`` that ``b`` contains, the one that
+    starts earliest in ``a`` among equals: what ``SequenceMatcher(None, a, b, autojunk=False)
+    .find_longest_match()`` finds, without its character-by-character loop in Python (tens of
+    milliseconds on two exam questions over a small alphabet).  The length is found by
+    bisection (a common substring of length k has one of every shorter length), each step a set
+    of ``b``'s substrings of that length probed with ``a``'s, slices and hashing done in C."""
+    low, high, start = 0, min(len(a), len(b)), 0
+    while low < high:
+        size = (low + high + 1) // 2
+        found = _first_shared(a, b, size)
+        if found is None:
+            high = size - 1
+        else:
+            low, start = size, found
+    return (start, low) if low else (0, 0)
+
+
+def _first_shared(a: str, b: str, size: int) -> int | None:
+    """The first position in ``a`` of a substring of length ``size`` that ``b`` contains."""
+    pieces = {b[at : at + size] for at in range(len(b) - size + 1)}
+    return next((at for at in range(len(a) - size + 1) if a[at : at + size] in pieces), None)
 
 
 def joined(segments: Segments) -> str:

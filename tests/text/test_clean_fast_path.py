@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmed_ift.text.clean import _plainly_clean, _special_pattern, clean_text
+from mmed_ift.text.clean import FieldProblem, _clean_each, _plainly_clean, _special_pattern, clean_fields, clean_text
 
 _SPECIAL = "\r\n\t\x00\x85\u00ad\u200b\u200e\u2028\u2029\u2066\ufeff\U000e0041\u00a0 é文"
 
@@ -32,3 +33,43 @@ def test_fast_path_keeps_clean_text_and_still_cleans() -> None:
     assert clean_text("Quel est\tle diagnostic ?\nA. x") == ("Quel est\tle diagnostic ?\nA. x", 0)
     assert clean_text("a\u200bb\r\nc") == ("ab\nc", 1)
     assert clean_text("\u00a0x") == ("\u00a0x", 0)  # not printable, but nothing to remove
+
+
+_FIELD_TEXT = st.text(alphabet=st.sampled_from(_SPECIAL + "e\u0301\u0316\u1100\u1161A") | st.characters(), max_size=12)
+_RECORD = st.fixed_dictionaries(
+    {
+        "source": st.just("medqa"),
+        "question": _FIELD_TEXT,
+        "options": st.dictionaries(st.sampled_from("ABCD") | _FIELD_TEXT, _FIELD_TEXT, max_size=4),
+        "answer": st.lists(_FIELD_TEXT, max_size=3),
+        "rationale": st.none() | _FIELD_TEXT,
+        "patient_dialogue": st.booleans(),
+    }
+)
+
+
+def _outcome(clean: Any, data: dict[str, Any], max_chars: int) -> Any:
+    try:
+        return clean(data, max_chars)
+    except FieldProblem as problem:
+        return (problem.reason, problem.detail)
+
+
+@settings(max_examples=500)
+@given(_RECORD, st.integers(1, 14))
+def test_whole_record_check_gives_what_the_per_field_cleaning_gives(data: dict[str, Any], max_chars: int) -> None:
+    # strings that end in a base letter and start with a combining mark, Hangul jamo, controls:
+    # joined, they must still be judged as separate fields
+    assert _outcome(clean_fields, data, max_chars) == _outcome(_clean_each, data, max_chars)
+
+
+def test_a_clean_record_comes_back_as_it_is_and_a_dirty_one_cleaned() -> None:
+    clean = {
+        "source": "x",
+        "question": "Quel est le diagnostic ?",
+        "options": {"A": "e", "B": "\u0301"},
+        "answer": ["A"],
+    }
+    assert clean_fields(clean, 100) is clean  # "e" then a lone combining acute: two fields, both in NFC
+    dirty = {"question": "a\u200bb", "options": {"A": "x"}}
+    assert clean_fields(dirty, 100) == {"question": "ab", "options": {"A": "x"}}

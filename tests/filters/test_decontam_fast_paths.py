@@ -1,0 +1,97 @@
+"""The decontamination index's fast paths give what the plain algorithms give.
+
+``longest_common_substring`` replaces difflib's ``find_longest_match``, ``item_major_order``
+replaces ``np.lexsort``, and :meth:`ShingleIndex.best` scores records in batches with an exact
+join key; each is checked here against the slow form it replaced.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmed_ift.filters.decontam import longest_common_substring
+from mmed_ift.filters.decontam_index import (
+    DENSE_PAIR_KEYS,
+    RECORDS_PER_BATCH,
+    Segments,
+    ShingleIndex,
+    _summed_by_key,
+    item_major_order,
+)
+
+WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abc ", max_size=40), st.text(alphabet="abc ", max_size=40))
+def test_longest_common_substring_is_difflibs_match(a: str, b: str) -> None:
+    found = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    start, size = longest_common_substring(a, b)
+    assert size == found.size
+    assert a[start : start + size] == a[found.a : found.a + found.size]
+    assert (start, size) == ((found.a, found.size) if found.size else (0, 0))
+
+
+def test_longest_common_substring_prefers_the_earliest_in_the_first_text() -> None:
+    assert longest_common_substring("xxabyycd", "cd ab") == (2, 2)
+    assert longest_common_substring("abc", "xyz") == (0, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**64 - 1)), max_size=60))
+def test_item_major_order_sorts_like_lexsort(pairs: list[tuple[int, int]]) -> None:
+    items = np.array([item for item, _ in pairs], dtype=np.int64)
+    hashes = np.array([value for _, value in pairs], dtype=np.uint64)
+    order = item_major_order(items, hashes)
+    expected = np.lexsort((hashes, items))
+    assert items[order].tolist() == items[expected].tolist()
+    assert hashes[order].tolist() == hashes[expected].tolist()
+
+
+def test_item_major_order_falls_back_when_top_bits_tie() -> None:
+    # two hashes of item 1 that agree on every bit the packed key keeps, in the wrong order
+    items = np.array([1, 1, 0, 1], dtype=np.int64)
+    hashes = np.array([0xFFFF_0000_0000_0003, 0xFFFF_0000_0000_0001, 7, 0xFFFF_0000_0000_0002], dtype=np.uint64)
+    order = item_major_order(items, hashes)
+    assert items[order].tolist() == [0, 1, 1, 1]
+    assert hashes[order].tolist() == [7, 0xFFFF_0000_0000_0001, 0xFFFF_0000_0000_0002, 0xFFFF_0000_0000_0003]
+
+
+def _question(rng: np.random.Generator, words: int) -> str:
+    return " ".join(rng.choice(WORDS, size=words).tolist()) + "?"
+
+
+def test_batched_best_scores_each_record_as_alone_and_as_score_does() -> None:
+    rng = np.random.default_rng(7)
+    bench = [Segments(_question(rng, 30), tuple(_question(rng, 2) for _ in range(4))) for _ in range(40)]
+    index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    records = [
+        bench[int(rng.integers(len(bench)))] if at % 7 == 0 else Segments(_question(rng, 30), (_question(rng, 2),))
+        for at in range(RECORDS_PER_BATCH + 300)  # more than one batch
+    ]
+    langs, mc = ["es"] * len(records), [at % 2 == 0 for at in range(len(records))]
+    together = index.best(records, langs, mc)
+    assert sum(match is not None and match.score > 0.99 for match in together) >= len(records) // 7
+    for at in range(0, len(records), 97):
+        [alone] = index.best([records[at]], [langs[at]], [mc[at]])
+        assert alone == together[at]
+        if alone is not None:
+            exact = index.score(records[at], langs[at], mc[at], alone.bench)
+            assert abs(exact.score - alone.score) < 1e-9
+            assert abs(exact.question - alone.question) < 1e-9
+
+
+def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 5000, size=20000).astype(np.int64)
+    weights = rng.random(20000) * 7.0
+    dense = _summed_by_key(keys, weights, 5000)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    assert dense[0].tolist() == unique.tolist()
+    assert dense[1].tolist() == np.bincount(inverse, weights=weights).tolist()  # equal to the bit
+    sparse = _summed_by_key(keys, weights, DENSE_PAIR_KEYS + 1)
+    assert sparse[0].tolist() == dense[0].tolist() and sparse[1].tolist() == dense[1].tolist()
