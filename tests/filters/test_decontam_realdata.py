@@ -87,11 +87,11 @@ def test_no_repeated_test_item_leaks_into_training(
 @pytest.mark.slow
 def test_crosslingual_check_on_headqa_es_to_en(corpora: dict[str, list[MCQuestion]]) -> None:
     # cognate words only (no lexicon), measured (docs/decontamination.md): translation precision
-    # 0.997, recall 0.783; other-year repeats in the other language: recall 0.76 at precision 0.18
+    # 0.999, recall 0.825; other-year repeats in the other language: recall 0.86 at precision 0.17
     counts = crosslingual_counts(corpora, CrossConfig())
     translation, other = counts["translation"], counts["other_language"]
-    assert EvalReport.precision(translation) >= 0.99 and EvalReport.recall(translation) >= 0.75, counts
-    assert EvalReport.recall(other) >= 0.7, counts
+    assert EvalReport.precision(translation) >= 0.99 and EvalReport.recall(translation) >= 0.8, counts
+    assert EvalReport.recall(other) >= 0.8, counts
 
 
 @pytest.mark.slow
