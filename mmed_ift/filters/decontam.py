@@ -225,7 +225,7 @@ class Decontaminate(ItemFilter[NoStats]):
             assert isinstance(evidence, ContaminationEvidence)
             removed[evidence.benchmark] += 1
             examples[evidence.benchmark].append(evidence.to_dict())
-        return {
+        details: dict[str, Any] = {
             "benchmarks": {
                 name: {"items": size, "removed": removed[name]} for name, size in sorted(self.index.sizes.items())
             },
@@ -234,5 +234,7 @@ class Decontaminate(ItemFilter[NoStats]):
             "min_shared": self.config.min_shared,
             "question_threshold": self.config.question_threshold,
             "crosslingual": self.config.crosslingual,
-            "crosslingual_lexicons": self.index.lexicon_sizes,
         }
+        if self.config.crosslingual:  # words per learned lexicon ("es->en"); none: cognates only
+            details["crosslingual_lexicons"] = self.index.lexicon_sizes
+        return details
