@@ -93,7 +93,7 @@ def crosslingual(args: argparse.Namespace, corpora: dict[str, list[MCQuestion]])
                 (0.45, 0.2, 0.5),
                 (0.55, 0.3, 0.65),
                 (0.5, 0.4, 0.6),
-                (0.55, 0.55, 0.7),
+                (0.6, 0.4, 0.7),
             )
         ]
         settings += [
