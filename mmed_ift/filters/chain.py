@@ -37,11 +37,14 @@ __all__ = ["REGISTRY", "FilterContext", "FilterOptions", "Registration", "build_
 
 @dataclass(frozen=True)
 class FilterContext:
-    """What the build knows that filters need: the held-out benchmark items (decontamination)
-    and the sources whose records are patient dialogue (PII)."""
+    """What the build knows that filters need: the held-out benchmark items (decontamination),
+    the sources whose records are patient dialogue (PII), and training items whose other-language
+    versions the build also reads (the cross-lingual decontamination learns a word lexicon from
+    them; empty: it compares cognate words only)."""
 
     held_out: Sequence[Item] = ()
     patient_dialogue_sources: frozenset[str] | None = None
+    parallel: Sequence[Item] = ()
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,9 @@ REGISTRY: tuple[Registration, ...] = (
         "decontam",
         lambda o, c: (
             Decontaminate(
-                c.held_out, DecontamConfig(threshold=o.decontam_threshold, crosslingual=o.decontam_crosslingual)
+                c.held_out,
+                DecontamConfig(threshold=o.decontam_threshold, crosslingual=o.decontam_crosslingual),
+                parallel_items=c.parallel,
             )
             if o.decontaminate
             else None

@@ -30,7 +30,8 @@ from mmed_ift.filters.decontam_index import (
     benchmark_segments,
     training_segments,
 )
-from mmed_ift.filters.decontam_xling import CrossConfig, CrossHit, CrossLingualIndex, cognate_words
+from mmed_ift.filters.decontam_xling import CrossConfig, CrossHit, CrossLingualIndex, cognate_words, family
+from mmed_ift.filters.decontam_xling_lexicon import learn_lexicons
 from mmed_ift.schemas import Item, MCQuestion, QAPair
 from mmed_ift.text.normalize import normalize_text
 
@@ -121,7 +122,12 @@ def joined(segments: Segments) -> str:
 class BenchmarkIndex:
     """The held-out items' shingle index, queried with items (build) or plain texts (audit)."""
 
-    def __init__(self, benchmark_items: Sequence[Item], config: DecontamConfig | None = None) -> None:
+    def __init__(
+        self,
+        benchmark_items: Sequence[Item],
+        config: DecontamConfig | None = None,
+        parallel_items: Sequence[Item] = (),
+    ) -> None:
         self.config = config or DecontamConfig()
         self.items = list(benchmark_items)
         self.sizes = Counter(benchmark_name(item) for item in self.items)
@@ -129,11 +135,14 @@ class BenchmarkIndex:
         self._index = ShingleIndex(
             self._segments, [item.lang for item in self.items], self.config.max_df, self.config.candidates
         )
-        self._cross = (
-            CrossLingualIndex(self.items, self.config.max_df, self.config.candidates)
-            if self.config.crosslingual
-            else None
-        )
+        self._cross: CrossLingualIndex | None = None
+        self.lexicon_sizes: dict[str, int] = {}
+        if self.config.crosslingual:
+            cross = self.config.cross
+            targets = CrossLingualIndex.groups_of(self.items)
+            lexicons = learn_lexicons(parallel_items, targets, family)
+            self.lexicon_sizes = {f"{a}->{b}": len(lexicon) for (a, b), lexicon in sorted(lexicons.items())}
+            self._cross = CrossLingualIndex(self.items, cross.max_df, cross.candidates, lexicons)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -145,7 +154,7 @@ class BenchmarkIndex:
         hits = self._hits(segments, [item.lang for item in items], mc)
         if self._cross is not None:
             missing = [at for at, hit in enumerate(hits) if hit is None]
-            found = self._cross.best([items[at] for at in missing], self.config.cross.threshold)
+            found = self._cross.best([items[at] for at in missing], self.config.cross)
             for at, cross in zip(missing, found, strict=True):
                 if cross is not None and cross.repeats(self.config.cross):
                     hits[at] = self._cross_hit(cross, items[at])
@@ -206,9 +215,12 @@ class Decontaminate(ItemFilter[NoStats]):
     benchmark_items: Sequence[Item] = ()
     config: DecontamConfig = field(default_factory=DecontamConfig)
     name: str = "decontam"
+    #: training items of the multilingual exam families (HEAD-QA es + en train/dev): the
+    #: cross-lingual check learns its word lexicons from their aligned versions
+    parallel_items: Sequence[Item] = ()
 
     def __post_init__(self) -> None:
-        self.index = BenchmarkIndex(self.benchmark_items, self.config)
+        self.index = BenchmarkIndex(self.benchmark_items, self.config, self.parallel_items)
 
     def new_stats(self) -> NoStats:
         return NoStats()
@@ -236,7 +248,7 @@ class Decontaminate(ItemFilter[NoStats]):
             assert isinstance(evidence, ContaminationEvidence)
             removed[evidence.benchmark] += 1
             examples[evidence.benchmark].append(evidence.to_dict())
-        return {
+        details: dict[str, Any] = {
             "benchmarks": {
                 name: {"items": size, "removed": removed[name]} for name, size in sorted(self.index.sizes.items())
             },
@@ -246,3 +258,6 @@ class Decontaminate(ItemFilter[NoStats]):
             "question_threshold": self.config.question_threshold,
             "crosslingual": self.config.crosslingual,
         }
+        if self.config.crosslingual:  # words per learned lexicon ("es->en"); none: cognates only
+            details["crosslingual_lexicons"] = self.index.lexicon_sizes
+        return details

@@ -20,6 +20,7 @@ from mmed_ift.filters.decontam_eval import (
     word_candidates,
 )
 from mmed_ift.filters.decontam_xling import CrossConfig, CrossLingualIndex
+from mmed_ift.filters.decontam_xling_lexicon import Lexicon
 from mmed_ift.schemas import MCQuestion
 from mmed_ift.sources.frenchmedmcqa import FrenchMedMCQA
 from mmed_ift.sources.headqa import HeadQA
@@ -70,7 +71,11 @@ def background_items(root: Path) -> list[MCQuestion]:
 
 
 def crosslingual_counts(
-    corpora: dict[str, list[MCQuestion]], config: CrossConfig, source: str = "es", target: str = "en"
+    corpora: dict[str, list[MCQuestion]],
+    config: CrossConfig,
+    source: str = "es",
+    target: str = "en",
+    lexicon: Lexicon | None = None,
 ) -> dict[str, dict[str, int]]:
     """The cross-lingual check on HEAD-QA, ``source``-language items against the ``target``
     test items (the English release is a translation of the Spanish, item by item).
@@ -88,7 +93,9 @@ def crosslingual_counts(
     test = {item.source_id: item for item in items if item.lang == source and item.split == "test"}
     targets = [item for item in items if item.lang == target and item.split == "test"]
     twin = {item.source_id.replace(f"{target}/", f"{source}/", 1): at for at, item in enumerate(targets)}
-    index = CrossLingualIndex(targets)
+    index = CrossLingualIndex(
+        targets, config.max_df, config.candidates, lexicons={(source, target): lexicon} if lexicon is not None else None
+    )
     test_items = list(test.values())
     repeats = {
         (t, test_items[b].source_id)
@@ -102,7 +109,7 @@ def crosslingual_counts(
         kind: {"tp": 0, "fp": 0, "fn": 0, "unlabelled": 0} for kind in ("other_language", "translation")
     }
     found = counts["other_language"]
-    for at, hit in enumerate(index.best(train, config.threshold)):
+    for at, hit in enumerate(index.best(train, config)):
         wanted = repeated.get(at)
         removed = hit is not None and hit.repeats(config)
         matched = targets[hit.bench].source_id.replace(f"{target}/", f"{source}/", 1) if removed and hit else None
@@ -113,7 +120,7 @@ def crosslingual_counts(
             labelled = label_pair(train[at], test[matched]) if matched in test else None
             found["unlabelled" if labelled is None else "tp" if labelled[0] else "fp"] += 1
     translated = counts["translation"]
-    for item, hit in zip(test_items, index.best(test_items, config.threshold), strict=True):
+    for item, hit in zip(test_items, index.best(test_items, config), strict=True):
         if hit is None or not hit.repeats(config):
             translated["fn"] += int(item.source_id in twin)
         elif twin.get(item.source_id) == hit.bench:

@@ -10,6 +10,7 @@ import pytest
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
 from mmed_ift.filters.decontam_eval import EvalReport, evaluate, label_pair, word_candidates
 from mmed_ift.filters.decontam_xling import CrossConfig
+from mmed_ift.filters.decontam_xling_lexicon import Lexicon, parallel_key, parallel_pairs
 from mmed_ift.pipeline.decontam_calibration import (
     build_eval_set,
     crosslingual_counts,
@@ -85,10 +86,27 @@ def test_no_repeated_test_item_leaks_into_training(
 
 @pytest.mark.slow
 def test_crosslingual_check_on_headqa_es_to_en(corpora: dict[str, list[MCQuestion]]) -> None:
-    # measured at the defaults (docs/decontamination.md): translation precision 0.997, recall
-    # 0.783; other-year repeats in the other language: recall 0.76 at precision 0.18 - the
-    # targets (0.95 / 0.98) are not reached, so the check is opt-in
+    # cognate words only (no lexicon), measured (docs/decontamination.md): translation precision
+    # 0.999, recall 0.825; other-year repeats in the other language: recall 0.86 at precision 0.17
     counts = crosslingual_counts(corpora, CrossConfig())
     translation, other = counts["translation"], counts["other_language"]
-    assert EvalReport.precision(translation) >= 0.99 and EvalReport.recall(translation) >= 0.75, counts
-    assert EvalReport.recall(other) >= 0.7, counts
+    assert EvalReport.precision(translation) >= 0.99 and EvalReport.recall(translation) >= 0.8, counts
+    assert EvalReport.recall(other) >= 0.8, counts
+
+
+@pytest.mark.slow
+def test_crosslingual_lexicon_from_train_and_dev_finds_translations(corpora: dict[str, list[MCQuestion]]) -> None:
+    # the lexicon learns from train + dev only; the test items it is measured on never teach it
+    parallel = [item for item in corpora["headqa"] if item.split != "test"]
+    pairs = parallel_pairs(parallel, "es", "en")
+    tested = {parallel_key(item) for item in corpora["headqa"] if item.split == "test"}
+    assert len(pairs) > 3000 and not tested & {parallel_key(es) for es, _ in pairs}
+    lexicon = Lexicon.learn(pairs)
+    assert lexicon.translate("higado") == ("liver",) and lexicon.translate("hierro") == ("iron",)
+    counts = crosslingual_counts(corpora, CrossConfig(), lexicon=lexicon)
+    translation, other = counts["translation"], counts["other_language"]
+    # the targets on the translation pairs (measured: precision 0.999, recall 0.982)
+    assert EvalReport.precision(translation) >= 0.95 and EvalReport.recall(translation) >= 0.98, counts
+    # other exam years in the other language: every labelled repeat is found (29 of 29), but
+    # precision stays low (measured 0.32): template questions share their translated options
+    assert EvalReport.recall(other) >= 0.95, counts
