@@ -38,9 +38,10 @@ __all__ = ["REGISTRY", "FilterContext", "FilterOptions", "Registration", "build_
 @dataclass(frozen=True)
 class FilterContext:
     """What the build knows that filters need: the held-out benchmark items (decontamination),
-    the sources whose records are patient dialogue (PII), and training items whose other-language
-    versions the build also reads (the cross-lingual decontamination learns a word lexicon from
-    them; empty: it compares cognate words only)."""
+    the sources whose records are patient dialogue (PII), and the training items of releases
+    published in several languages (HEAD-QA es + en): decontamination removes every language
+    version of an item whose own text repeats a benchmark item, and the cross-lingual check learns
+    its word lexicon from them (empty: neither; the cross-lingual check compares cognate words only)."""
 
     held_out: Sequence[Item] = ()
     patient_dialogue_sources: frozenset[str] | None = None

@@ -31,7 +31,7 @@ from mmed_ift.filters.decontam_index import (
     training_segments,
 )
 from mmed_ift.filters.decontam_xling import CrossConfig, CrossHit, CrossLingualIndex, cognate_words, family
-from mmed_ift.filters.decontam_xling_lexicon import learn_lexicons
+from mmed_ift.filters.decontam_xling_lexicon import learn_lexicons, parallel_key
 from mmed_ift.schemas import Item, MCQuestion, QAPair
 from mmed_ift.text.normalize import normalize_text
 
@@ -144,6 +144,41 @@ class BenchmarkIndex:
             self.lexicon_sizes = {f"{a}->{b}": len(lexicon) for (a, b), lexicon in sorted(lexicons.items())}
             self._cross = CrossLingualIndex(self.items, cross.max_df, cross.candidates, lexicons)
 
+        self._version_hits = self._versions_repeating(parallel_items)
+
+    def _versions_repeating(self, parallel_items: Sequence[Item]) -> dict[tuple[str, str], dict[str, tuple[Item, Hit]]]:
+        """(family, release key) -> language -> the training item of a multilingual release whose
+        own text repeats a benchmark item, with that hit.  Another language's version of the same
+        item (HEAD-QA's English release translates the Spanish one item by item) is then contaminated
+        too: it is the same question, and the monolingual evidence of its sibling is far stronger
+        than a cross-lingual match (docs/decontamination.md, "Versions of one item")."""
+        versioned = [
+            item
+            for item in parallel_items
+            if isinstance(item, MCQuestion) and family(item.source) is not None and parallel_key(item) is not None
+        ]
+        found: dict[tuple[str, str], dict[str, tuple[Item, Hit]]] = {}
+        if not versioned:
+            return found
+        segments = [training_segments(item) for item in versioned]
+        hits = self._hits(segments, [item.lang for item in versioned], [True] * len(versioned))
+        for item, hit in zip(versioned, hits, strict=True):
+            key, name = parallel_key(item), family(item.source)
+            if hit is not None and key is not None and name is not None:
+                found.setdefault((name, key[1]), {}).setdefault(item.lang, (item, hit))
+        return found
+
+    def _version_hit(self, item: Item) -> Hit | None:
+        """The hit of another language's version of ``item`` (:meth:`_versions_repeating`), if any."""
+        key, name = parallel_key(item), family(item.source)
+        if key is None or name is None:
+            return None
+        for lang, (sibling, hit) in sorted(self._version_hits.get((name, key[1]), {}).items()):
+            if lang != item.lang:
+                span = f"its {lang} version {sibling.source_id} repeats it: {hit.shared_span}"
+                return Hit(hit.benchmark, hit.benchmark_id, hit.location, hit.score, span[:300])
+        return None
+
     def __len__(self) -> int:
         return len(self.items)
 
@@ -152,6 +187,10 @@ class BenchmarkIndex:
         segments = [training_segments(item) for item in items]
         mc = [isinstance(item, MCQuestion) for item in items]
         hits = self._hits(segments, [item.lang for item in items], mc)
+        if self._version_hits:
+            for at, hit in enumerate(hits):
+                if hit is None:
+                    hits[at] = self._version_hit(items[at])
         if self._cross is not None:
             missing = [at for at, hit in enumerate(hits) if hit is None]
             found = self._cross.best([items[at] for at in missing], self.config.cross)

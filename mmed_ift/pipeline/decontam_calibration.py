@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from mmed_ift.filters.decontam import BenchmarkIndex, DecontamConfig
 from mmed_ift.filters.decontam_eval import (
     Pair,
     label_pair,
@@ -85,6 +86,8 @@ def crosslingual_counts(
       test item's ``target`` version (tp / fn); a removal whose matched item's ``source`` version
       the rules label a different question is a false removal (fp); other removals are not
       labelled (``unlabelled``).
+    * ``via_version``: the same labels, with each training item judged by its ``target`` version's
+      monolingual match (the build's default when it reads both versions).
     * ``translation``: each ``source`` test item must be matched with its own translation (tp);
       a removal naming another test item of the exam is a false removal (fp), none is a fn.
     """
@@ -119,6 +122,21 @@ def crosslingual_counts(
         elif matched is not None:
             labelled = label_pair(train[at], test[matched]) if matched in test else None
             found["unlabelled" if labelled is None else "tp" if labelled[0] else "fp"] += 1
+    # The same Spanish training items, judged by their English versions: a training item whose
+    # other-language version (same release id) repeats a test item monolingually is removed with it
+    # (BenchmarkIndex._versions_repeating, on in every build that reads both versions).
+    versions = BenchmarkIndex(targets, DecontamConfig(), [item for item in items if item.split != "test"])
+    counts["via_version"] = {"tp": 0, "fp": 0, "fn": 0, "unlabelled": 0}
+    by_version = counts["via_version"]
+    for at, version_hit in enumerate(versions.check_items(train)):
+        wanted = repeated.get(at)
+        matched = version_hit.benchmark_id.replace(f"{target}/", f"{source}/", 1) if version_hit else None
+        if wanted is not None:
+            by_version["tp" if matched in wanted else "fn"] += 1
+            by_version["fp"] += int(matched is not None and matched not in wanted)
+        elif matched is not None:
+            labelled = label_pair(train[at], test[matched]) if matched in test else None
+            by_version["unlabelled" if labelled is None else "tp" if labelled[0] else "fp"] += 1
     translated = counts["translation"]
     for item, hit in zip(test_items, index.best(test_items, config), strict=True):
         if hit is None or not hit.repeats(config):

@@ -38,7 +38,7 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
         collected = read_sources(config, located, report)
     if not collected.training:
         raise no_training_records(config, [adapter.spec.name for adapter, _ in located])
-    steps = filters(config, collected.held_out)
+    steps = filters(config, collected.held_out, collected.training)
     training, filter_rejects = run_filters(steps, collected.training, report, config.progress)
     for item in training:
         report.record_kept(item.source, item.split)

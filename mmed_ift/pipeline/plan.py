@@ -33,7 +33,7 @@ def dry_run(config: BuildConfig) -> Plan:
     report = BuildReport()
     located = locate_sources(config, report)
     collected = read_sources(config, located, report)
-    steps = default_filters(config, collected.held_out)
+    steps = default_filters(config, collected.held_out, collected.training)
     items, _rejects = run_filters(steps, collected.training, report, config.progress)
     samples: list[Sample] = []
     for item in items:
@@ -95,7 +95,7 @@ def filtered_samples(config: BuildConfig) -> Grouped:
     report = BuildReport()
     located = locate_sources(config, report)
     collected = read_sources(config, located, report)
-    steps = default_filters(config, collected.held_out)
+    steps = default_filters(config, collected.held_out, collected.training)
     items, _rejects = run_filters(steps, collected.training, report, config.progress)
     return _template_grouped(config, items, report)
 

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 #: samples grouped as dataset -> language -> split
 Grouped = dict[str, dict[str, dict[str, list[Sample]]]]
-FilterFactory = Callable[[BuildConfig, list[Item]], list[Filter[Any]]]
+#: (config, held-out benchmark items, training items) -> the filter chain
+FilterFactory = Callable[[BuildConfig, list[Item], Sequence[Item]], list[Filter[Any]]]
 
 
 def patient_dialogue_sources() -> frozenset[str]:
@@ -39,9 +40,16 @@ def patient_dialogue_sources() -> frozenset[str]:
     return frozenset(name for name, adapter in registry().items() if adapter.spec.extra.get("patient_dialogue"))
 
 
-def default_filters(config: BuildConfig, held_out: list[Item]) -> list[Filter[Any]]:
-    """PII scrub, language ID, exact + near dedup, decontamination against ``held_out``."""
-    context = FilterContext(held_out=held_out, patient_dialogue_sources=patient_dialogue_sources())
+def default_filters(config: BuildConfig, held_out: list[Item], training: Sequence[Item] = ()) -> list[Filter[Any]]:
+    """PII scrub, language ID, exact + near dedup, decontamination against ``held_out``; the
+    ``training`` items of multilingual releases link an item's language versions (decontam)."""
+    from mmed_ift.filters.decontam_xling import family
+
+    context = FilterContext(
+        held_out=held_out,
+        patient_dialogue_sources=patient_dialogue_sources(),
+        parallel=[item for item in training if family(item.source) is not None],
+    )
     return build_filter_chain(config.filter_options, context)
 
 

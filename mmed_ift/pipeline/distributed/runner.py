@@ -91,6 +91,23 @@ def _side_rows(batch: pa.Table) -> pa.Table:
     return batch.filter(mask)
 
 
+def _versioned_rows(batch: pa.Table) -> pa.Table:
+    """Training rows of releases published in several languages: decontamination links an item's
+    language versions, so the driver hands them to the filters as the local engine does."""
+    from mmed_ift.filters.decontam_xling import FAMILIES
+
+    mask = pc.and_(pc.equal(batch["role"], "training"), pc.is_in(batch["source"], pa.array(sorted(FAMILIES))))
+    return batch.filter(mask)
+
+
+def _versioned_items(rows: list[dict[str, Any]]) -> list[Item]:
+    items = []
+    for row in sorted(rows, key=lambda row: row["seq"]):
+        payload = json.loads(row["payload"])
+        items.append(item_from_json(payload["kind"], payload["item"]))
+    return items
+
+
 def _rejected_rows(batch: pa.Table) -> pa.Table:
     return batch.filter(pc.equal(batch["status"], "rejected")).select(["seq", "reject", "evidence"])
 
@@ -272,12 +289,13 @@ def run_ray_build(
         )
         side = read.map_batches(_side_rows, batch_format="pyarrow").take_all()
         held_out, read_rejects = _account_side_rows(side, report)
+        versioned = _versioned_items(read.map_batches(_versioned_rows, batch_format="pyarrow").take_all())
         training = read.map_batches(_training_rows, batch_format="pyarrow").materialize()
         del read  # each materialised stage is released as soon as the next one exists
         rows = training.count()
     if not rows:
         raise no_training_records(config, [adapter.spec.name for adapter, _ in located])
-    steps = filters(config, held_out)
+    steps = filters(config, held_out, versioned)
     with report.timed("filters+generate"):
         filtered, known = _apply_filters(training, steps, rows)
         del training
