@@ -40,18 +40,37 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def encode(value: Any) -> str:
+    """The one JSON encoding of the cache: compact, sorted keys, UTF-8 kept (what keys hash)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def request_key(model: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str) -> str:
     """Hash of (model, messages, parameters, prompt version), stable across runs and machines.
 
     Parameters are serialised with sorted keys so dict order never changes the key.
     """
-    payload = json.dumps(
-        {"model": model, "messages": messages, "params": params, "prompt_version": prompt_version},
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+    return key_of(model, encode(messages), encode(params), prompt_version)
+
+
+def key_of(model: str, messages_json: str, params_json: str, prompt_version: str) -> str:
+    """:func:`request_key` from messages and parameters already encoded with :func:`encode`.
+
+    Why: the client encodes a request's messages once for its key and its cache row, and the
+    parameters (schema included, the same for every request of a task) once per run.  The bytes
+    hashed are those of ``encode({"model", "messages", "params", "prompt_version"})``: sorted
+    keys put the four fields in this order, so every existing key stays valid.
+    """
+    payload = (
+        f'{{"messages":{messages_json},"model":{encode(model)},"params":{params_json},'
+        f'"prompt_version":{encode(prompt_version)}}}'
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def request_text(messages_json: str, params_json: str) -> str:
+    """The ``request`` column of a cache row, ``encode({"messages", "params"})``, from its parts."""
+    return f'{{"messages":{messages_json},"params":{params_json}}}'
 
 
 @dataclass(frozen=True)
@@ -106,10 +125,12 @@ class RequestCache:
         *,
         model: str,
         prompt_version: str,
-        request: dict[str, Any],
+        request: dict[str, Any] | str,
         response: CachedResponse,
     ) -> None:
-        """Store one response.  ``request`` holds messages and parameters only, never credentials."""
+        """Store one response.  ``request`` holds messages and parameters only, never credentials:
+        a dict, or its :func:`encode` text (:func:`request_text`) when the caller has it already."""
+        text = request if isinstance(request, str) else encode(request)
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses"
@@ -119,7 +140,7 @@ class RequestCache:
                     key,
                     model,
                     prompt_version,
-                    json.dumps(request, ensure_ascii=False, sort_keys=True),
+                    text,
                     response.content,
                     response.finish_reason,
                     response.prompt_tokens,

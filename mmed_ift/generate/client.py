@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from mmed_ift.errors import MMedIFTError
-from mmed_ift.generate.cache import CachedResponse, RequestCache, request_key
+from mmed_ift.generate.cache import CachedResponse, RequestCache, encode, key_of, request_text
 from mmed_ift.generate.deferral import Deferred, DeferredRequests
 from mmed_ift.generate.format_mode import StructuredOutput, mode_of
 from mmed_ift.generate.ratelimit import RateLimiter, backoff_delay
@@ -137,6 +137,9 @@ class LLMClient:
         self._rng = random.Random(settings.seed or 0)
         self._in_flight = 0
         self._pending: dict[str, asyncio.Future[CachedResponse]] = {}
+        #: (format mode, output model) -> the request parameters and their JSON: built and encoded
+        #: once per run, not per request (the schema in them is the bulk of a request)
+        self._params: dict[tuple[str, type[BaseModel]], tuple[dict[str, Any], str]] = {}
         try:
             self._format = StructuredOutput(settings.response_format, settings.model, cache)
         except MMedIFTError as error:
@@ -157,12 +160,16 @@ class LLMClient:
             self.stats.format_mode = self._format.mode
 
     def params(self, output_model: type[BaseModel]) -> dict[str, Any]:
-        return request_params(self.settings, self._format.mode, output_model)
+        return self._encoded_params(self._format.mode, output_model)[0]
 
-    def _key(self, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, attempt: int) -> str:
-        return request_key(
-            self.settings.model, messages, {**params, "attempt": attempt} if attempt else params, prompt_version
-        )
+    def _encoded_params(self, mode: str, output_model: type[BaseModel]) -> tuple[dict[str, Any], str]:
+        """The parameters of a request in ``mode`` and their :func:`encode` text (shared between
+        requests: never mutated)."""
+        found = self._params.get((mode, output_model))
+        if found is None:
+            params = request_params(self.settings, mode, output_model)
+            found = self._params[(mode, output_model)] = (params, encode(params))
+        return found
 
     # -- requests --------------------------------------------------------------------------------
 
@@ -175,10 +182,12 @@ class LLMClient:
         the cache key but not of the request: a retry that happens to repeat an earlier request
         exactly is still sent (a sampling server may answer differently), and a rerun replays it.
         """
+        messages_json = encode(messages)
         while True:
             mode = self._format.mode
-            params = self.params(output_model)
-            key = self._key(messages, params, prompt_version, attempt)
+            params, params_json = self._encoded_params(mode, output_model)
+            key_params = encode({**params, "attempt": attempt}) if attempt else params_json
+            key = key_of(self.settings.model, messages_json, key_params, prompt_version)
             cached = self.cache.get(key)
             if cached is not None:
                 self.stats.cache_hits += 1
@@ -202,7 +211,9 @@ class LLMClient:
             future: asyncio.Future[CachedResponse] = asyncio.get_running_loop().create_future()
             self._pending[key] = future
             try:
-                response = await self._send(key, messages, params, prompt_version)
+                response = await self._send(
+                    key, messages, params, prompt_version, request_text(messages_json, params_json)
+                )
             except _FormatRejected as error:
                 future.set_exception(error)
                 future.exception()
@@ -218,8 +229,10 @@ class LLMClient:
             return response
 
     async def _send(
-        self, key: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str
+        self, key: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, request: str
     ) -> CachedResponse:
+        """Send until a reply comes (retrying transport faults); ``request`` is the cache row's
+        text of ``messages`` and ``params`` (:func:`~mmed_ift.generate.cache.request_text`)."""
         import openai
 
         settings = self.settings
@@ -281,7 +294,7 @@ class LLMClient:
                     # anything else the client library raises about one request: retried, never fatal
                     cause, detail = "bad_response", self._redact(f"{type(error).__name__}: {error}"[:200])
                 else:
-                    response = self._store(key, messages, params, prompt_version, completion)
+                    response = self._store(key, messages, params, prompt_version, completion, request=request)
                     self._limiter.refund(estimate, response.prompt_tokens + response.completion_tokens)
                     return response
                 finally:
@@ -307,10 +320,13 @@ class LLMClient:
         read or used raises :class:`BadReply`.
         """
         cap = self.settings.max_response_bytes
+        # Messages and parameters go in as ``extra_body``, which the openai client sends as given:
+        # passed as arguments, it would first walk every message and the schema against its
+        # TypedDicts (about a millisecond of CPU per request) and change nothing in them.
         async with self._client.chat.completions.with_streaming_response.create(
             model=self.settings.model,
-            messages=messages,  # type: ignore[arg-type]
-            **params,
+            messages=[],
+            extra_body={"messages": messages, **params},
         ) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > cap:
@@ -351,10 +367,13 @@ class LLMClient:
         prompt_version: str,
         completion: Completion,
         stats: UsageStats | None = None,
+        *,
+        request: str | None = None,
     ) -> CachedResponse:
         """The response, redacted; cached only when it has content (an empty reply is asked again).
 
         Batch results come in here too (:mod:`mmed_ift.generate.batch`), counted in ``stats``.
+        ``request``: the cache row's text of ``messages`` and ``params``, when the caller has it.
         """
         stats = stats or self.stats
         content = self._redact(completion.content)
@@ -370,7 +389,7 @@ class LLMClient:
                 key,
                 model=self.settings.model,
                 prompt_version=prompt_version,
-                request={"messages": messages, "params": params},
+                request=request if request is not None else {"messages": messages, "params": params},
                 response=response,
             )
         else:
