@@ -5,7 +5,7 @@ remote server costs), and the time of a full rerun served from the request cache
 repeated build costs).  The numbers measure this library's overhead and concurrency, not a model.
 
     python bench/bench_llm.py [--items 200] [--latency 0.05]
-    python bench/bench_llm.py --memory 20000,200000 [--concurrency 32]
+    python bench/bench_llm.py --memory 20000,200000 [--concurrency 32] [--mode batch]
 
 ``--memory``: for each number of planned requests N, a fresh process runs one build of N
 rationale requests against the fake server (itself in another process, so its CPU and its record
@@ -15,7 +15,10 @@ in a second run, ``peak`` (the most Python memory held at once by the generation
 (what is still held after it: the result, i.e. the replies' samples).  Flat memory means
 ``peak - kept`` (the in-flight working set) does not grow with N and ``kept / N`` is the size of
 one reply's sample.  The items themselves are allocated, and a 3-request warm-up run (imports,
-HTTP client) done, before the measurement starts.
+HTTP client) done, before the measurement starts.  ``--mode batch`` runs the same generation
+through the Batch API (:mod:`mmed_ift.generate.batch`): a collect round, input files, upload,
+polling, ingestion into the cache, and the round that replays the replies; the fake server
+answers the batches in its own process.
 """
 
 from __future__ import annotations
@@ -94,22 +97,22 @@ def _rss_kib() -> int:
     return 0
 
 
-def memory_run(requests: int, base_url: str, concurrency: int, trace: bool) -> dict[str, float]:
+def memory_run(requests: int, base_url: str, concurrency: int, trace: bool, mode: str = "online") -> dict[str, float]:
     """One generation of ``requests`` rationale jobs in this (fresh) process; what it cost."""
     import tracemalloc
 
     items = _licensed_all(_items(requests))
     with tempfile.TemporaryDirectory() as folder:
-        config = LLMConfig(
-            base_url=base_url,
-            model="fake-model",
-            cache_path=str(Path(folder) / "cache.sqlite"),
-            tasks=("rationale",),
-            concurrency=concurrency,
-        )
+
+        def config_for(cache: str) -> LLMConfig:
+            # batch mode: the fake server ends a batch at its second poll; poll every 50 ms
+            return LLMConfig(base_url=base_url, model="fake-model", cache_path=str(Path(folder) / cache),
+                             tasks=("rationale",), concurrency=concurrency, llm_mode=mode,
+                             batch_poll_s=0.05, batch_max_poll_s=0.2)  # fmt: skip
+
+        config = config_for("cache.sqlite")
         # warm-up: imports, the HTTP client and sqlite are paid once per process, not per request
-        warm = LLMConfig(base_url=base_url, model="fake-model", cache_path=str(Path(folder) / "warm.sqlite"),
-                         tasks=("rationale",), concurrency=concurrency)  # fmt: skip
+        warm = config_for("warm.sqlite")
         generate_llm_samples(_licensed_all(_items(3)), [], warm, ("en",))
         gc.collect()
         if trace:
@@ -129,7 +132,7 @@ def memory_run(requests: int, base_url: str, concurrency: int, trace: bool) -> d
     return out
 
 
-def memory_bench(counts: list[int], concurrency: int) -> None:
+def memory_bench(counts: list[int], concurrency: int, mode: str) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.generate.fake_openai_server"],
         cwd=Path(__file__).resolve().parents[1],
@@ -139,7 +142,7 @@ def memory_bench(counts: list[int], concurrency: int) -> None:
     try:
         assert server.stdout is not None
         base_url = server.stdout.readline().strip()
-        print(f"fake server {base_url} (own process); concurrency {concurrency}; rationale requests")
+        print(f"fake server {base_url} (own process); {mode} mode; concurrency {concurrency}; rationale requests")
         print(
             f"{'requests':>10}{'wall s':>9}{'CPU ms/req':>12}{'RSS delta MiB':>15}"
             f"{'peak MiB':>10}{'kept MiB':>10}{'peak-kept':>11}{'kept KiB/req':>14}"
@@ -148,7 +151,7 @@ def memory_bench(counts: list[int], concurrency: int) -> None:
             runs = []
             for trace in (False, True):
                 command = [sys.executable, __file__, "--memory-run", str(count), "--base-url", base_url]
-                command += ["--concurrency", str(concurrency)] + (["--trace"] if trace else [])
+                command += ["--concurrency", str(concurrency), "--mode", mode] + (["--trace"] if trace else [])
                 done = subprocess.run(command, check=True, capture_output=True, text=True)
                 runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
             plain, traced = runs
@@ -169,15 +172,16 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="simulated server seconds per request")
     parser.add_argument("--memory", default=None, help="comma-separated request counts, e.g. 20000,200000")
     parser.add_argument("--concurrency", type=int, default=32, help="with --memory")
+    parser.add_argument("--mode", choices=("online", "batch"), default="online", help="with --memory")
     parser.add_argument("--memory-run", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--base-url", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_run is not None:
-        print(json.dumps(memory_run(args.memory_run, args.base_url, args.concurrency, args.trace)))
+        print(json.dumps(memory_run(args.memory_run, args.base_url, args.concurrency, args.trace, args.mode)))
         return
     if args.memory is not None:
-        memory_bench([int(count) for count in args.memory.split(",")], args.concurrency)
+        memory_bench([int(count) for count in args.memory.split(",")], args.concurrency, args.mode)
         return
     items = _items(args.items)
     fake = FakeOpenAI(delay_s=args.latency).start()

@@ -160,6 +160,7 @@ class BatchRunner:
             log.info("batch %s submitted: %d requests (%s)", batch_id, upload.requests, path.name)
         batch = await self._poll(batch_id, upload.requests)
         await self._ingest(upload.local_file, batch)
+        self.client.cache.flush()  # the replies are durable before the upload is marked ingested
         self.store.set_ingested(upload.local_file)
         self.traffic.batches[f"ended:{batch.status}"] += 1
 

@@ -97,8 +97,9 @@ _WIDE = re.compile("[\u2e80-\U0010ffff]")
 
 
 def retry_after_seconds(error: Exception) -> float | None:
-    response = getattr(error, "response", None)
-    headers = getattr(response, "headers", None)
+    headers = getattr(error, "headers", None)
+    if headers is None:
+        headers = getattr(getattr(error, "response", None), "headers", None)
     if headers is None:
         return None
     value = headers.get("retry-after")
