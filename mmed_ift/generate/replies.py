@@ -51,6 +51,11 @@ def parse_completion(body: bytes) -> Completion:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError, ValueError) as error:
         raise BadReply("invalid_json", f"the reply body is not JSON ({str(error)[:120]})") from None
+    return completion_from_json(data)
+
+
+def completion_from_json(data: Any) -> Completion:
+    """:func:`parse_completion` of a body already parsed (a batch result line carries it as JSON)."""
     if not isinstance(data, dict):
         raise BadReply("wrong_types", f"the reply is a JSON {type(data).__name__}, not an object")
     choices = data.get("choices")

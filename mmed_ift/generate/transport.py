@@ -18,6 +18,7 @@ cap, raises :class:`~mmed_ift.generate.replies.BadReply`.  Proxies come from the
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import ssl
 from typing import Any
@@ -78,7 +79,8 @@ class ChatTransport:
         }
         if url.user is not None or url.password is not None:
             # as httpx did: credentials in the URL are sent as basic auth, in place of the key
-            headers["Authorization"] = aiohttp.BasicAuth(url.user or "", url.password or "").encode()
+            pair = f"{url.user or ''}:{url.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
             url = url.with_user(None)
         self._url = url
         self._headers = headers
