@@ -192,13 +192,18 @@ def test_request_key_is_the_hash_of_the_whole_payload() -> None:
         {"role": "user", "content": "ß"},
     ]
     schema = output_schema(rationale.RationaleOutput)
-    params = {
+    params: dict[str, object] = {
         "temperature": 0.0,
         "max_tokens": 7,
         "seed": 0,
         "response_format": {"type": "json_schema", "json_schema": {"name": "R", "schema": schema}},
     }
-    for model, version, extra in [("m", "v1", {}), ("模型", "r2", {"attempt": 2}), ("m", "", {"top_p": 1.0})]:
+    extras: list[tuple[str, str, dict[str, object]]] = [
+        ("m", "v1", {}),
+        ("模型", "r2", {"attempt": 2}),
+        ("m", "", {"top_p": 1.0}),
+    ]
+    for model, version, extra in extras:
         both = {**params, **extra}
         assert request_key(model, messages, both, version) == _whole_payload_key(model, messages, both, version)
         assert key_of(model, encode(messages), encode(both), version) == _whole_payload_key(
