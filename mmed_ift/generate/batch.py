@@ -42,7 +42,7 @@ from mmed_ift.generate.batch_store import BatchStore, StoredRequest, Upload
 from mmed_ift.generate.client import LLMClient, LLMSetupError
 from mmed_ift.generate.deferral import DeferredRequests
 from mmed_ift.generate.ratelimit import backoff_delay
-from mmed_ift.generate.replies import BadReply, error_message, parse_completion
+from mmed_ift.generate.replies import BadReply, completion_from_json, error_message
 from mmed_ift.generate.usage import UsageStats
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ class BatchRunner:
             log.info("batch %s submitted: %d requests (%s)", batch_id, upload.requests, path.name)
         batch = await self._poll(batch_id, upload.requests)
         await self._ingest(upload.local_file, batch)
+        self.client.cache.flush()  # the replies are durable before the upload is marked ingested
         self.store.set_ingested(upload.local_file)
         self.traffic.batches[f"ended:{batch.status}"] += 1
 
@@ -225,13 +226,19 @@ class BatchRunner:
         body = response.get("body") if isinstance(response, dict) else None
         if status == 200 and isinstance(body, dict):
             try:
-                completion = parse_completion(json.dumps(body).encode("utf-8"))
+                completion = completion_from_json(body)
             except BadReply as error:
                 self.store.add_failure(key, f"{error.cause}: {error.detail}")
                 self.traffic.failures[error.cause] += 1
                 return
             self.client.store_reply(
-                key, stored.messages, stored.params, stored.prompt_version, completion, self.traffic
+                key,
+                stored.messages,
+                stored.params,
+                stored.prompt_version,
+                completion,
+                self.traffic,
+                request=stored.text,
             )
             if not completion.content.strip():
                 self.store.add_failure(key, "empty reply")

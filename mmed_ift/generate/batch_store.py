@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mmed_ift.generate.cache import open_db
+from mmed_ift.generate.cache import encode, open_db, request_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batch_uploads (
@@ -64,6 +64,8 @@ class StoredRequest:
     messages: list[dict[str, str]]
     params: dict[str, Any]
     failures: int
+    #: ``messages`` and ``params`` as the store keeps them (a request cache row's text), when read back
+    text: str | None = None
 
 
 class BatchStore:
@@ -97,7 +99,7 @@ class BatchStore:
                         request.key,
                         local_file,
                         request.prompt_version,
-                        json.dumps({"messages": request.messages, "params": request.params}, ensure_ascii=False),
+                        request_text(encode(request.messages), encode(request.params)),
                         request.failures,
                     )
                     for request in requests
@@ -150,7 +152,7 @@ class BatchStore:
         if row is None:
             return None
         body = json.loads(row[2])
-        return StoredRequest(row[0], row[1], body["messages"], body["params"], row[3])
+        return StoredRequest(row[0], row[1], body["messages"], body["params"], row[3], row[2])
 
     def requests_of(self, local_file: str) -> list[str]:
         with self._lock:

@@ -126,10 +126,21 @@ def detect_language(text: str, declared: str) -> tuple[str, float]:
     return langdetect.detect_language(text, declared)
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """At least ``count`` letters in ``text``: stops counting there (replies are long)."""
+    if len(text) < count:
+        return False
+    for char in text:
+        if char.isalpha():
+            count -= 1
+            if count <= 0:
+                return True
+    return False
+
+
 def check_language(text: str, expected: str, what: str = "text") -> None:
     """Reject text confidently detected as another language; short text is not judged."""
-    letters = sum(1 for char in text if char.isalpha())
-    if letters < MIN_LANGID_CHARS:
+    if not _has_letters(text, MIN_LANGID_CHARS):
         return
     detected, confidence = detect_language(text, expected)
     if expected == "ja" and detected == "zh" and not _KANA.search(text) and len(_HAN.findall(text)) < 20:

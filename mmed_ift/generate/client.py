@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from mmed_ift.errors import MMedIFTError
-from mmed_ift.generate.cache import CachedResponse, RequestCache, request_key
+from mmed_ift.generate.cache import CachedResponse, RequestCache, encode, key_of, request_text
 from mmed_ift.generate.deferral import Deferred, DeferredRequests
 from mmed_ift.generate.format_mode import StructuredOutput, mode_of
 from mmed_ift.generate.ratelimit import RateLimiter, backoff_delay
@@ -51,9 +51,17 @@ from mmed_ift.generate.replies import (
 )
 from mmed_ift.generate.secrets import HTTP_LOGGERS, RedactingFilter, full_url, redact, redact_url, url_secrets
 from mmed_ift.generate.settings import ClientSettings, request_params
+from mmed_ift.generate.transport import ChatTransport, ConnectionFailed, HTTPStatusError
 from mmed_ift.generate.usage import UsageStats
 
 log = logging.getLogger(__name__)
+
+def request_body(model: str, messages_json: str, params_json: str) -> bytes:
+    """The chat completion request, ``{"messages", "model", **params}``, as UTF-8 JSON bytes,
+    spliced from the encoded messages and parameters (``params_json`` is an encoded object)."""
+    rest = params_json[1:-1]
+    return f'{{"messages":{messages_json},"model":{encode(model)}{"," if rest else ""}{rest}}}'.encode()
+
 
 class LLMSetupError(MMedIFTError):
     """Wrong key, model or URL: no request can succeed, so the run stops."""
@@ -90,7 +98,8 @@ class Limiter(Protocol):
 
 
 class LLMClient:
-    """Chat completions through ``openai.AsyncOpenAI``; create it inside the running event loop.
+    """Chat completions (through :class:`~mmed_ift.generate.transport.ChatTransport`; the Batch API
+    through ``openai.AsyncOpenAI``); create it inside the running event loop.
 
     ``semaphore`` and ``limiter`` replace the per-process request slots (``concurrency``) and
     RPM/TPM limiter built from ``settings``; the Ray engine passes cluster-wide ones
@@ -128,6 +137,8 @@ class LLMClient:
         self._client = openai.AsyncOpenAI(
             base_url=url, api_key=api_key or "no-key", max_retries=0, timeout=settings.timeout_s
         )
+        #: chat completions go through this (:mod:`mmed_ift.generate.transport` says why)
+        self._transport = ChatTransport(url, api_key or "no-key")
         self._semaphore: RequestSlots = semaphore if semaphore is not None else asyncio.Semaphore(settings.concurrency)
         self._limiter: Limiter = (
             limiter
@@ -137,6 +148,9 @@ class LLMClient:
         self._rng = random.Random(settings.seed or 0)
         self._in_flight = 0
         self._pending: dict[str, asyncio.Future[CachedResponse]] = {}
+        #: (format mode, output model) -> the request parameters and their JSON: built and encoded
+        #: once per run, not per request (the schema in them is the bulk of a request)
+        self._params: dict[tuple[str, type[BaseModel]], tuple[dict[str, Any], str]] = {}
         try:
             self._format = StructuredOutput(settings.response_format, settings.model, cache)
         except MMedIFTError as error:
@@ -157,12 +171,16 @@ class LLMClient:
             self.stats.format_mode = self._format.mode
 
     def params(self, output_model: type[BaseModel]) -> dict[str, Any]:
-        return request_params(self.settings, self._format.mode, output_model)
+        return self._encoded_params(self._format.mode, output_model)[0]
 
-    def _key(self, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str, attempt: int) -> str:
-        return request_key(
-            self.settings.model, messages, {**params, "attempt": attempt} if attempt else params, prompt_version
-        )
+    def _encoded_params(self, mode: str, output_model: type[BaseModel]) -> tuple[dict[str, Any], str]:
+        """The parameters of a request in ``mode`` and their :func:`encode` text (shared between
+        requests: never mutated)."""
+        found = self._params.get((mode, output_model))
+        if found is None:
+            params = request_params(self.settings, mode, output_model)
+            found = self._params[(mode, output_model)] = (params, encode(params))
+        return found
 
     # -- requests --------------------------------------------------------------------------------
 
@@ -175,10 +193,12 @@ class LLMClient:
         the cache key but not of the request: a retry that happens to repeat an earlier request
         exactly is still sent (a sampling server may answer differently), and a rerun replays it.
         """
+        messages_json = encode(messages)
         while True:
             mode = self._format.mode
-            params = self.params(output_model)
-            key = self._key(messages, params, prompt_version, attempt)
+            params, params_json = self._encoded_params(mode, output_model)
+            key_params = encode({**params, "attempt": attempt}) if attempt else params_json
+            key = key_of(self.settings.model, messages_json, key_params, prompt_version)
             cached = self.cache.get(key)
             if cached is not None:
                 self.stats.cache_hits += 1
@@ -202,7 +222,7 @@ class LLMClient:
             future: asyncio.Future[CachedResponse] = asyncio.get_running_loop().create_future()
             self._pending[key] = future
             try:
-                response = await self._send(key, messages, params, prompt_version)
+                response = await self._send(key, messages, params, prompt_version, messages_json, params_json)
             except _FormatRejected as error:
                 future.set_exception(error)
                 future.exception()
@@ -218,10 +238,18 @@ class LLMClient:
             return response
 
     async def _send(
-        self, key: str, messages: list[dict[str, str]], params: dict[str, Any], prompt_version: str
+        self,
+        key: str,
+        messages: list[dict[str, str]],
+        params: dict[str, Any],
+        prompt_version: str,
+        messages_json: str,
+        params_json: str,
     ) -> CachedResponse:
-        import openai
-
+        """Send until a reply comes (retrying transport faults).  ``messages_json`` and
+        ``params_json`` are the :func:`~mmed_ift.generate.cache.encode` texts of ``messages`` and
+        ``params``: the request body and the cache row are spliced from them, not encoded again."""
+        body = request_body(self.settings.model, messages_json, params_json)
         settings = self.settings
         estimate = sum(estimate_tokens(message["content"]) for message in messages) + settings.max_tokens
         cause, detail = "", ""
@@ -240,48 +268,45 @@ class LLMClient:
                 self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
                 try:
                     # the deadline covers the whole exchange: a server trickling bytes is cut off too
-                    completion = await asyncio.wait_for(self._fetch(messages, params), settings.timeout_s)
+                    completion = await asyncio.wait_for(self._fetch(body), settings.timeout_s)
                 except BadReply as error:
                     cause, detail = error.cause, self._redact(error.detail)
-                except (asyncio.TimeoutError, TimeoutError, openai.APITimeoutError):
+                except (asyncio.TimeoutError, TimeoutError):
                     cause, detail = "timeout", f"no complete reply within {settings.timeout_s}s"
-                except openai.RateLimitError as error:
-                    cause, detail, retry_after = "rate_limited", "429", retry_after_seconds(error)
-                except openai.APIConnectionError as error:
-                    cause, detail = "connection", f"{type(error.__cause__ or error).__name__}"
-                except openai.APIResponseValidationError as error:
-                    cause, detail = "bad_response", self._redact(str(error)[:200])
-                except (openai.AuthenticationError, openai.PermissionDeniedError) as error:
-                    raise LLMSetupError(
-                        f"the server at {self._shown_url} refused the API key from ${settings.api_key_env}"
-                        f" (HTTP {error.status_code}); set that variable to a valid key"
-                    ) from None
-                except openai.NotFoundError as error:
-                    raise LLMSetupError(
-                        f"HTTP 404 from {self._shown_url} for model {settings.model!r}: check --base-url"
-                        f" (it usually ends in /v1) and --model ({self._redact(error_message(error))})"
-                    ) from None
-                except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
-                    if self._refuses_format(error, params):
-                        raise _FormatRejected() from None
-                    raise RequestFailed(
-                        "bad_request", f"HTTP {error.status_code}: {self._redact(error_message(error))}"
-                    ) from None
-                except openai.APIStatusError as error:
-                    if error.status_code >= 500 and self._refuses_format(error, params, strict=True):
+                except ConnectionFailed as error:
+                    cause, detail = "connection", error.kind
+                except HTTPStatusError as error:
+                    status = error.status_code
+                    if status == 429:
+                        cause, detail, retry_after = "rate_limited", "429", retry_after_seconds(error)
+                    elif status in (401, 403):
+                        raise LLMSetupError(
+                            f"the server at {self._shown_url} refused the API key from ${settings.api_key_env}"
+                            f" (HTTP {status}); set that variable to a valid key"
+                        ) from None
+                    elif status == 404:
+                        raise LLMSetupError(
+                            f"HTTP 404 from {self._shown_url} for model {settings.model!r}: check --base-url"
+                            f" (it usually ends in /v1) and --model ({self._redact(error_message(error))})"
+                        ) from None
+                    elif status in (400, 422):
+                        if self._refuses_format(error, params):
+                            raise _FormatRejected() from None
+                        raise RequestFailed(
+                            "bad_request", f"HTTP {status}: {self._redact(error_message(error))}"
+                        ) from None
+                    elif status >= 500 and self._refuses_format(error, params, strict=True):
                         # llama-cpp-python answers a request it fails to validate with 500.
                         raise _FormatRejected() from None
-                    if error.status_code in (408, 409) or error.status_code >= 500:
-                        cause, detail = "server_error", f"HTTP {error.status_code}"
+                    elif status in (408, 409) or status >= 500:
+                        cause, detail = "server_error", f"HTTP {status}"
                     else:
                         raise RequestFailed(
-                            "http_error", f"HTTP {error.status_code}: {self._redact(error_message(error))}"
+                            "http_error", f"HTTP {status}: {self._redact(error_message(error))}"
                         ) from None
-                except openai.OpenAIError as error:
-                    # anything else the client library raises about one request: retried, never fatal
-                    cause, detail = "bad_response", self._redact(f"{type(error).__name__}: {error}"[:200])
                 else:
-                    response = self._store(key, messages, params, prompt_version, completion)
+                    request = request_text(messages_json, params_json)
+                    response = self._store(key, messages, params, prompt_version, completion, request=request)
                     self._limiter.refund(estimate, response.prompt_tokens + response.completion_tokens)
                     return response
                 finally:
@@ -300,34 +325,14 @@ class LLMClient:
         self.stats.failures[cause] += 1
         raise RequestFailed("request_failed", f"{cause} ({detail}) after {settings.max_retries + 1} attempts")
 
-    async def _fetch(self, messages: list[dict[str, str]], params: dict[str, Any]) -> Completion:
-        """Send one request and read its body here: at most ``max_response_bytes``, then checked.
+    async def _fetch(self, body: bytes) -> Completion:
+        """Send one request (its JSON ``body``), read the reply (at most ``max_response_bytes``), check it.
 
-        HTTP errors (4xx/5xx) are raised by the ``openai`` client as usual; a body that cannot be
-        read or used raises :class:`BadReply`.
+        HTTP errors (not 2xx) raise :class:`~mmed_ift.generate.transport.HTTPStatusError`; a
+        connection that fails raises :class:`~mmed_ift.generate.transport.ConnectionFailed`; a body
+        that cannot be read or used raises :class:`BadReply`.
         """
-        cap = self.settings.max_response_bytes
-        async with self._client.chat.completions.with_streaming_response.create(
-            model=self.settings.model,
-            messages=messages,  # type: ignore[arg-type]
-            **params,
-        ) as response:
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > cap:
-                raise BadReply("body_too_large", f"the reply announces {declared} bytes; the limit is {cap}")
-            chunks: list[bytes] = []
-            size = 0
-            try:
-                async for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > cap:
-                        raise BadReply("body_too_large", f"the reply passed {cap} bytes")
-                    chunks.append(chunk)
-            except (BadReply, asyncio.CancelledError):
-                raise
-            except Exception as error:  # the connection broke while the body came in
-                raise BadReply("connection", f"{type(error).__name__} while reading the reply") from None
-        return parse_completion(b"".join(chunks))
+        return parse_completion(await self._transport.post(body, self.settings.max_response_bytes))
 
     def _redact(self, text: str) -> str:
         """``text`` without the API key or the URL's credentials (a server may echo them)."""
@@ -340,7 +345,7 @@ class LLMClient:
         self._downgrade(mode_of(params))
         return True
 
-    def _refuses_format(self, error: Exception, params: dict[str, Any], strict: bool = False) -> bool:
+    def _refuses_format(self, error: HTTPStatusError, params: dict[str, Any], strict: bool = False) -> bool:
         return self._format.is_refusal(f"{getattr(error, 'body', '')} {error}", params, strict)
 
     def _store(
@@ -351,10 +356,13 @@ class LLMClient:
         prompt_version: str,
         completion: Completion,
         stats: UsageStats | None = None,
+        *,
+        request: str | None = None,
     ) -> CachedResponse:
         """The response, redacted; cached only when it has content (an empty reply is asked again).
 
         Batch results come in here too (:mod:`mmed_ift.generate.batch`), counted in ``stats``.
+        ``request``: the cache row's text of ``messages`` and ``params``, when the caller has it.
         """
         stats = stats or self.stats
         content = self._redact(completion.content)
@@ -370,7 +378,7 @@ class LLMClient:
                 key,
                 model=self.settings.model,
                 prompt_version=prompt_version,
-                request={"messages": messages, "params": params},
+                request=request if request is not None else {"messages": messages, "params": params},
                 response=response,
             )
         else:
@@ -391,6 +399,7 @@ class LLMClient:
         return self._redact(text)
 
     async def aclose(self) -> None:
+        await self._transport.aclose()
         await self._client.close()
         for name in HTTP_LOGGERS:
             logging.getLogger(name).removeFilter(self._log_filter)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -67,16 +68,29 @@ def _balanced_object(text: str) -> str | None:
     return None
 
 
-def extract_json(text: str) -> dict[str, Any]:
-    """The JSON object in a reply: bare, fenced, or embedded in prose; trailing commas forgiven."""
-    candidates: list[str] = [text.strip()]
-    candidates += [match.strip() for match in _FENCE.findall(text)]
+def _candidates(text: str) -> Iterator[str]:
+    """Where the JSON may be, in the order tried: the whole reply, each fenced block, the first
+    balanced object.  Lazily: a bare JSON reply (the usual one) is never scanned character by
+    character."""
+    yield text.strip()
+    for match in _FENCE.findall(text):
+        yield match.strip()
     embedded = _balanced_object(text)
     if embedded is not None:
-        candidates.append(embedded)
+        yield embedded
+
+
+def _with_trailing_commas_removed(candidate: str) -> Iterator[str]:
+    """``candidate``, then (only if that failed) the same with trailing commas removed."""
+    yield candidate
+    yield _TRAILING_COMMA.sub(r"\1", candidate)
+
+
+def extract_json(text: str) -> dict[str, Any]:
+    """The JSON object in a reply: bare, fenced, or embedded in prose; trailing commas forgiven."""
     last_error = "no JSON object found"
-    for candidate in candidates:
-        for attempt in (candidate, _TRAILING_COMMA.sub(r"\1", candidate)):
+    for candidate in _candidates(text):
+        for attempt in _with_trailing_commas_removed(candidate):
             try:
                 value = json.loads(attempt)
             except json.JSONDecodeError as error:
@@ -91,7 +105,7 @@ def extract_json(text: str) -> dict[str, Any]:
             if isinstance(value, dict):
                 return value
             last_error = f"expected a JSON object, got {type(value).__name__}"
-    if "{" in text and embedded is None:
+    if "{" in text and _balanced_object(text) is None:
         raise OutputError("truncated_json", f"the JSON object never closes ({len(text)} characters)")
     raise OutputError("malformed_json", last_error)
 

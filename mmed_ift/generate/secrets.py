@@ -119,7 +119,7 @@ class URLField:
 
 
 #: loggers of the HTTP stack that may print a request URL (httpx logs every request at INFO)
-HTTP_LOGGERS = ("httpx", "httpx2", "httpcore", "openai", "openai._base_client")
+HTTP_LOGGERS = ("httpx", "httpx2", "httpcore", "openai", "openai._base_client", "aiohttp.client")
 
 
 class RedactingFilter(logging.Filter):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import random
 import sqlite3
@@ -11,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from mmed_ift.generate import checks
-from mmed_ift.generate.cache import CachedResponse, RequestCache, request_key
+from mmed_ift.generate.cache import CachedResponse, RequestCache, encode, key_of, request_key, request_text
+from mmed_ift.generate.client import request_body
 from mmed_ift.generate.parsing import OutputError, extract_json, parse_output
-from mmed_ift.generate.prompts import knowledge, rationale, translate
+from mmed_ift.generate.prompts import knowledge, output_schema, rationale, translate
 from mmed_ift.generate.ratelimit import TokenBucket, backoff_delay
+from mmed_ift.generate.replies import estimate_tokens
 from mmed_ift.languages import LANGUAGE_CODES
 
 # -- tolerant parsing --------------------------------------------------------------------------
@@ -168,6 +172,96 @@ def test_cache_survives_reopening_and_is_readable_by_another_connection(tmp_path
     assert reopened.get_meta("response_format:m") == "json_object"
     assert len(reopened) == 1
     reopened.close()
+
+
+def _whole_payload_key(model: str, messages: list[dict[str, str]], params: dict[str, object], version: str) -> str:
+    """How keys were computed before the client encoded messages and parameters apart: every
+    cache written then must still answer."""
+    payload = json.dumps(
+        {"model": model, "messages": messages, "params": params, "prompt_version": version},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def test_request_key_is_the_hash_of_the_whole_payload() -> None:
+    messages = [
+        {"role": "system", "content": 'Réponds en JSON « strict » "quoted" \n 中文'},
+        {"role": "user", "content": "ß"},
+    ]
+    schema = output_schema(rationale.RationaleOutput)
+    params: dict[str, object] = {
+        "temperature": 0.0,
+        "max_tokens": 7,
+        "seed": 0,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "R", "schema": schema}},
+    }
+    extras: list[tuple[str, str, dict[str, object]]] = [
+        ("m", "v1", {}),
+        ("模型", "r2", {"attempt": 2}),
+        ("m", "", {"top_p": 1.0}),
+    ]
+    for model, version, extra in extras:
+        both = {**params, **extra}
+        assert request_key(model, messages, both, version) == _whole_payload_key(model, messages, both, version)
+        assert key_of(model, encode(messages), encode(both), version) == _whole_payload_key(
+            model, messages, both, version
+        )
+    assert json.loads(request_text(encode(messages), encode(params))) == {"messages": messages, "params": params}
+
+
+def test_request_body_is_the_messages_the_model_and_the_parameters() -> None:
+    messages = [{"role": "user", "content": 'é " }'}]
+    params = {"temperature": 0.0, "response_format": {"type": "json_object"}}
+    body = request_body("m", encode(messages), encode(params))
+    assert json.loads(body.decode("utf-8")) == {"messages": messages, "model": "m", **params}
+    assert json.loads(request_body("m", encode(messages), encode({}))) == {"messages": messages, "model": "m"}
+
+
+def test_cache_commits_the_puts_of_one_loop_turn_together(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    response = CachedResponse('{"a": 1}', "stop", 10, 3)
+
+    def committed() -> list[str]:
+        with sqlite3.connect(path) as other:
+            return [row[0] for row in other.execute("SELECT key FROM responses ORDER BY key")]
+
+    async def main() -> tuple[list[str], list[str], bool]:
+        cache = RequestCache(path)
+        cache.put("k1", model="m", prompt_version="v", request={"messages": []}, response=response)
+        cache.put("k2", model="m", prompt_version="v", request='{"messages":[],"params":{}}', response=response)
+        seen_here = cache.get("k2") == response  # this connection sees its own puts at once
+        during = committed()  # another connection does not, until the loop turns
+        await asyncio.sleep(0)
+        after = committed()
+        cache.put("k3", model="m", prompt_version="v", request={"messages": []}, response=response)
+        cache.close()  # commits what is left
+        return during, after, seen_here
+
+    during, after, seen_here = asyncio.run(main())
+    assert seen_here and during == [] and after == ["k1", "k2"]
+    assert committed() == ["k1", "k2", "k3"]
+    with sqlite3.connect(path) as other:
+        assert (
+            other.execute("SELECT request FROM responses WHERE key = 'k2'").fetchone()[0]
+            == '{"messages":[],"params":{}}'
+        )
+
+
+@pytest.mark.parametrize(
+    "text", ["", "plain ascii text", "中文和English混合", "日本語のテキスト", "émigré ß", "😀 emoji ⺀"]
+)
+def test_token_estimate_counts_wide_characters_as_one_token(text: str) -> None:
+    wide = sum(1 for char in text if ord(char) >= 0x2E80)
+    assert estimate_tokens(text) == wide + (len(text) - wide + 3) // 4
+
+
+@pytest.mark.parametrize("text", ["", "short", "a" * 19, "a" * 20, "1234567890 " * 5 + "abc", "中" * 25, "x1" * 30])
+def test_language_check_skips_exactly_the_texts_with_too_few_letters(text: str) -> None:
+    letters = sum(1 for char in text if char.isalpha())
+    assert checks._has_letters(text, checks.MIN_LANGID_CHARS) == (letters >= checks.MIN_LANGID_CHARS)
 
 
 # -- rate limits and backoff -------------------------------------------------------------------

@@ -47,6 +47,12 @@ def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema()
 
 
+@functools.cache
+def _schema_text(model: type[BaseModel]) -> str:
+    """The schema as the system prompt shows it (encoded once per model, not once per prompt)."""
+    return json.dumps(output_schema(model), ensure_ascii=False, sort_keys=True)
+
+
 @dataclass(frozen=True)
 class PromptTemplate:
     """A system prompt and a user-turn template (``str.format`` fields) for one task and language."""
@@ -59,7 +65,7 @@ class PromptTemplate:
 
     def render(self, output_model: type[BaseModel], **fields: str) -> list[dict[str, str]]:
         """Chat messages for one request: the system prompt with the output schema, the user turn."""
-        schema = json.dumps(output_schema(output_model), ensure_ascii=False, sort_keys=True)
+        schema = _schema_text(output_model)
         instruction = JSON_INSTRUCTION.get(self.lang, JSON_INSTRUCTION["en"])
         return [
             {"role": "system", "content": f"{self.system}\n\n{instruction}\n{schema}"},
