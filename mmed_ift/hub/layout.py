@@ -9,11 +9,12 @@ byte-identical parquet files.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datasets import Features, List, Value
 
@@ -56,14 +57,30 @@ def shard_paths(lang: str, split: str, rows: int, max_rows: int) -> list[str]:
 def write_parquet_shards(
     folder: Path, lang: str, split: str, samples: list[Sample], max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD
 ) -> list[str]:
-    rows = [sample.to_row() for sample in sorted(samples, key=lambda sample: sample.id)]
-    paths = shard_paths(lang, split, len(rows), max_rows)
+    """``samples`` as the shards of one (language, split), sorted by id."""
+    return write_table_shards(folder, lang, split, samples_table(samples), max_rows)
+
+
+def samples_table(samples: Sequence[Sample]) -> pa.Table:
+    """Samples as rows of the published schema, in their order."""
+    return pa.Table.from_pylist([sample.to_row() for sample in samples], schema=SAMPLE_FEATURES.arrow_schema)
+
+
+def write_table_shards(
+    folder: Path, lang: str, split: str, table: pa.Table, max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD
+) -> list[str]:
+    """The rows of ``table`` (the published schema) as the shards of one (language, split).
+
+    Rows are sorted by id with a stable sort (ties keep their order, as Python's ``sorted`` does)
+    and gathered into one contiguous chunk, so the bytes do not depend on how the rows were
+    batched before: a table built from the sorted rows at once gives the same files."""
+    order = pc.sort_indices(table, sort_keys=[("id", "ascending")])
+    table = table.take(order).combine_chunks()
+    paths = shard_paths(lang, split, table.num_rows, max_rows)
     for index, relative in enumerate(paths):
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        chunk = rows[index * max_rows : (index + 1) * max_rows]
-        table = pa.Table.from_pylist(chunk, schema=SAMPLE_FEATURES.arrow_schema)
-        pq.write_table(table, target, compression="zstd")
+        pq.write_table(table.slice(index * max_rows, max_rows), target, compression="zstd")
     return paths
 
 
@@ -93,22 +110,37 @@ def write_dataset_folder(
     folder: Path, samples: SamplesByLanguage, max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD
 ) -> dict[str, dict[str, int]]:
     """Write every published (language, split) that has samples; returns the row counts written."""
-    upstream = {lang: {split: len(rows) for split, rows in per_split.items()} for lang, per_split in samples.items()}
-    target = published_splits(upstream)
-    merged: dict[str, dict[str, list[Sample]]] = {}
-    for lang in sorted(samples):
-        for split in OUTPUT_SPLITS:
-            merged.setdefault(lang, {}).setdefault(target.get((lang, split), split), []).extend(
-                samples[lang].get(split, [])
-            )
-    counts: dict[str, dict[str, int]] = {}
-    for lang in sorted(merged):
-        for split in OUTPUT_SPLITS:
-            rows = merged[lang].get(split, [])
-            if rows:
-                write_parquet_shards(folder, lang, split, rows, max_rows)
-                counts.setdefault(lang, {})[split] = len(rows)
-    return counts
+    counts = {lang: {split: len(rows) for split, rows in per_split.items()} for lang, per_split in samples.items()}
+    return write_dataset_tables(folder, counts, lambda lang, split: samples_table(samples[lang][split]), max_rows)
+
+
+def write_dataset_tables(
+    folder: Path,
+    counts: Mapping[str, Mapping[str, int]],
+    table: Callable[[str, str], pa.Table],
+    max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD,
+) -> dict[str, dict[str, int]]:
+    """Write every published (language, split) of one dataset; returns the row counts written.
+
+    ``counts``: language -> upstream split -> rows; ``table(lang, split)`` gives the rows of one
+    upstream split (asked for once each, one published split at a time, so only one split's
+    rows need be in memory).  Upstream splits that :func:`published_splits` moves into ``train``
+    follow its own rows, as :func:`write_dataset_folder` has always merged them."""
+    target = published_splits(counts)
+    written: dict[str, dict[str, int]] = {}
+    for lang in sorted(counts):
+        for published in OUTPUT_SPLITS:
+            sources = [
+                split
+                for split in OUTPUT_SPLITS
+                if counts[lang].get(split) and target.get((lang, split), split) == published
+            ]
+            if not sources:
+                continue
+            rows = pa.concat_tables([table(lang, split) for split in sources])
+            write_table_shards(folder, lang, published, rows, max_rows)
+            written.setdefault(lang, {})[published] = rows.num_rows
+    return written
 
 
 def config_entries(counts: Mapping[str, Mapping[str, int]]) -> list[dict[str, object]]:

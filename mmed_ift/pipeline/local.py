@@ -6,21 +6,24 @@ is accounted for in the report and in ``rejects.jsonl``.
 
 from __future__ import annotations
 
-from collections import Counter
+from pathlib import Path
 
 from mmed_ift.errors import BuildError
-from mmed_ift.hub.layout import DATASET_FOLDERS, write_dataset_folder
+from mmed_ift.hub.layout import DATASET_FOLDERS, DEFAULT_MAX_ROWS_PER_SHARD, write_dataset_tables
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
-from mmed_ift.pipeline.report import BuildResult, new_report
+from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
+from mmed_ift.pipeline.sample_store import SampleStore
 from mmed_ift.pipeline.sources import locate_sources, read_sources
 from mmed_ift.pipeline.stages import (
     FilterFactory,
     apply_composition,
     default_filters,
     generate_samples,
+    generate_template,
     run_filters,
 )
+from mmed_ift.schemas import Item, Reject
 
 
 def no_training_records(config: BuildConfig, names: list[str]) -> BuildError:
@@ -30,7 +33,11 @@ def no_training_records(config: BuildConfig, names: list[str]) -> BuildError:
 
 
 def build(config: BuildConfig, filters: FilterFactory = default_filters) -> BuildResult:
-    """Run the whole build; see :class:`BuildConfig`.  Raises :class:`BuildError` on failure."""
+    """Run the whole build; see :class:`BuildConfig`.  Raises :class:`BuildError` on failure.
+
+    Memory: the items are let go of as soon as a stage no longer needs them (the read list once
+    the chain has them, the survivors once their samples are made), and samples are kept as
+    Arrow rows (:class:`SampleStore`), not models, until they are written."""
     check_output(config)
     report = new_report(config.to_dict())
     with report.timed("read"):
@@ -39,37 +46,52 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     if not collected.training:
         raise no_training_records(config, [adapter.spec.name for adapter, _ in located])
     steps = filters(config, collected.held_out, collected.training)
-    training, filter_rejects = run_filters(steps, collected.training, report, config.progress)
+    read, collected.training = collected.training, []
+    training, filter_rejects = run_filters(steps, read, report, config.progress)
+    del read, steps
     for item in training:
         report.record_kept(item.source, item.split)
+    store = SampleStore()
     with report.timed("generate"):
-        grouped, generate_rejects = generate_samples(training, report, config.progress, config)
-    if config.composition is not None:
-        with report.timed("compose"):
-            grouped, fill_rejects = apply_composition(grouped, config, report)
-        generate_rejects += fill_rejects
+        generate_rejects = generate_into(store, training, report, config)
+    del training
     rejects = collected.rejects + filter_rejects + generate_rejects
 
     with staged_output(config, report) as staging, report.timed("write"):
         per_dataset: dict[str, dict[str, dict[str, int]]] = {}
-        used: dict[str, Counter[str]] = {}
-        composition: dict[str, Counter[tuple[str, str, str]]] = {}
         for dataset, folder_name in DATASET_FOLDERS.items():
             folder = staging / folder_name
             folder.mkdir(parents=True)
-            per_dataset[dataset] = write_dataset_folder(folder, grouped.get(dataset, {}))
-            used[dataset] = Counter(
-                sample.provenance.source
-                for per_split in grouped.get(dataset, {}).values()
-                for samples in per_split.values()
-                for sample in samples
-            )
-            composition[dataset] = Counter(
-                (sample.lang, sample.task, sample.provenance.source)
-                for per_split in grouped.get(dataset, {}).values()
-                for samples in per_split.values()
-                for sample in samples
-            )
-        write_cards(staging, per_dataset, used, report, config, composition)
+            per_dataset[dataset] = write_dataset_folder(folder, store, dataset)
+        write_cards(staging, per_dataset, store.used, report, config, store.composition)
         write_rejects(staging, rejects)
     return finished(config, report, rejects)
+
+
+def generate_into(store: SampleStore, training: list[Item], report: BuildReport, config: BuildConfig) -> list[Reject]:
+    """Every sample of the build into ``store``; returns the generate (and gap-filling) rejects.
+
+    Template samples go straight in as they are made.  The LLM generator and a composition
+    need the samples as models (they read, cut and translate them), so with either the samples
+    are grouped first and stored after."""
+    if config.llm_config() is None and config.composition is None:
+        return generate_template(training, report, config.progress, config, store.add)
+    grouped, rejects = generate_samples(training, report, config.progress, config)
+    if config.composition is not None:
+        with report.timed("compose"):
+            grouped, fill_rejects = apply_composition(grouped, config, report)
+        rejects += fill_rejects
+    for by_lang in grouped.values():
+        for by_split in by_lang.values():
+            for split, samples in by_split.items():
+                for sample in samples:
+                    store.add(sample, split)
+    return rejects
+
+
+def write_dataset_folder(
+    folder: Path, store: SampleStore, dataset: str, max_rows: int = DEFAULT_MAX_ROWS_PER_SHARD
+) -> dict[str, dict[str, int]]:
+    """One dataset's folder from ``store`` (each group's rows leave the store as they are written)."""
+    counts = store.counts(dataset)
+    return write_dataset_tables(folder, counts, lambda lang, split: store.take(dataset, lang, split), max_rows)

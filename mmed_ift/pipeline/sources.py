@@ -19,6 +19,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from mmed_ift.errors import BuildError, SourceNotFoundError
+from mmed_ift.pipeline.compact import SharedFieldSets
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, Reject
@@ -219,6 +220,7 @@ def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]],
     collected = Collected()
     config = reading_config(config, located)
     rationales = rationale_index(config, located)
+    shared = SharedFieldSets()  # the items are held for the whole build: one fields-set per kind
     for adapter, folder in located:
         name = adapter.spec.name
         results = classified(adapter, folder, config, rationales)
@@ -226,10 +228,10 @@ def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]],
             record(report, role, result, name)
             if role is Role.TRAINING:
                 assert not isinstance(result, Reject)
-                collected.training.append(result)
+                collected.training.append(shared(result))
             elif role is Role.HELD_OUT:
                 assert not isinstance(result, Reject)
-                collected.held_out.append(result)
+                collected.held_out.append(shared(result))
             elif role is Role.REJECT and isinstance(result, Reject):  # outside the build: only counted
                 collected.rejects.append(result)
         record_selection(adapter, report)

@@ -125,25 +125,44 @@ def template_samples(item: Item, options: template.TemplateOptions | None = None
         )
 
 
-def generate_samples(
-    items: list[Item], report: BuildReport, progress: bool, config: BuildConfig | None = None
-) -> tuple[Grouped, list[Reject]]:
-    """Template samples (and, with the LLM generator, the model's) grouped by dataset, language, split."""
-    grouped: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+def generate_template(
+    items: Sequence[Item],
+    report: BuildReport,
+    progress: bool,
+    config: BuildConfig | None,
+    add: Callable[[Sample, str], None],
+) -> list[Reject]:
+    """The template generator over ``items``: each sample goes to ``add`` (with its item's split)
+    as it is made, so a caller may keep it in any form; returns the ``generate`` rejects."""
     rejects: list[Reject] = []
     counts = report.step("generate")
+    options = template_options(config)
     for item in tqdm(items, desc="generate", unit="item", disable=not progress):
         counts.seen += 1
-        made = template_samples(item, template_options(config))
+        made = template_samples(item, options)
         if isinstance(made, Reject):
             counts.rejected[made.reason] += 1
             rejects.append(made)
             continue
         counts.kept += 1
         for sample in made:
-            grouped[sample.dataset][sample.lang][item.split].append(sample)
+            add(sample, item.split)
             report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
             report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
+    return rejects
+
+
+def generate_samples(
+    items: list[Item], report: BuildReport, progress: bool, config: BuildConfig | None = None
+) -> tuple[Grouped, list[Reject]]:
+    """Template samples (and, with the LLM generator, the model's) grouped by dataset, language, split."""
+    grouped: Grouped = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+
+    def add(sample: Sample, split: str) -> None:
+        grouped[sample.dataset][sample.lang][split].append(sample)
+
+    rejects = generate_template(items, report, progress, config, add)
+    counts = report.step("generate")
     llm = config.llm_config() if config is not None else None
     if config is not None and config.composition is not None and llm is not None:
         # with a composition, translations fill its gaps (apply_composition), not every language

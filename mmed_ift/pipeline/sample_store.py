@@ -1,0 +1,70 @@
+"""The local engine's samples between generation and writing, held as Arrow rows, not models.
+
+A template sample as pydantic models (a ``Sample``, its ``Provenance`` and ``Message``s, each
+with a ``__dict__`` and a fields-set) costs several KB; the same row in Arrow's columnar buffers
+costs little more than its text.  :class:`SampleStore` takes each sample as it is made, keeps
+its row in the published schema (``SAMPLE_FEATURES``), and turns every ``batch_rows`` pending
+rows of a (dataset, language, split) into one Arrow record batch, so memory holds the corpus's
+text once.  What the cards need (samples per source; per language, task and source) is counted
+as samples arrive.  :func:`~mmed_ift.hub.layout.write_table_shards` then sorts each group by id
+and writes the same bytes as writing the sorted models would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+import pyarrow as pa
+
+from mmed_ift.hub.layout import SAMPLE_FEATURES
+from mmed_ift.schemas import Sample
+
+#: (dataset, language, upstream split)
+GroupKey = tuple[str, str, str]
+
+
+class SampleStore:
+    """Samples by dataset, language and upstream split, as Arrow record batches."""
+
+    def __init__(self, batch_rows: int = 4096) -> None:
+        self.batch_rows = batch_rows
+        self._schema = SAMPLE_FEATURES.arrow_schema
+        self._pending: dict[GroupKey, list[dict[str, Any]]] = defaultdict(list)
+        self._batches: dict[GroupKey, list[pa.RecordBatch]] = defaultdict(list)
+        self._rows: Counter[GroupKey] = Counter()
+        #: dataset -> samples per source (the card's sources)
+        self.used: dict[str, Counter[str]] = defaultdict(Counter)
+        #: dataset -> samples per (language, task, source) (the card's composition)
+        self.composition: dict[str, Counter[tuple[str, str, str]]] = defaultdict(Counter)
+
+    def add(self, sample: Sample, split: str) -> None:
+        """One sample, filed under ``split`` (the upstream split it is grouped by)."""
+        key = (sample.dataset, sample.lang, split)
+        pending = self._pending[key]
+        pending.append(sample.to_row())
+        self._rows[key] += 1
+        self.used[sample.dataset][sample.provenance.source] += 1
+        self.composition[sample.dataset][(sample.lang, sample.task, sample.provenance.source)] += 1
+        if len(pending) >= self.batch_rows:
+            self._flush(key)
+
+    def _flush(self, key: GroupKey) -> None:
+        pending = self._pending.pop(key, [])
+        if pending:
+            self._batches[key].append(pa.RecordBatch.from_pylist(pending, schema=self._schema))
+
+    def counts(self, dataset: str) -> dict[str, dict[str, int]]:
+        """language -> upstream split -> rows of ``dataset`` (what :func:`published_splits` reads)."""
+        counts: dict[str, dict[str, int]] = {}
+        for (name, lang, split), rows in self._rows.items():
+            if name == dataset and rows:
+                counts.setdefault(lang, {})[split] = rows
+        return counts
+
+    def take(self, dataset: str, lang: str, split: str) -> pa.Table:
+        """The rows of one group in the order they were added; the store lets go of them."""
+        key = (dataset, lang, split)
+        self._flush(key)
+        batches = self._batches.pop(key, [])
+        return pa.Table.from_batches(batches, schema=self._schema)

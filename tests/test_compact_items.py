@@ -1,0 +1,31 @@
+"""Items sharing one fields-set (the local engine's read) behave as items with their own."""
+
+from __future__ import annotations
+
+from mmed_ift.pipeline.compact import SharedFieldSets
+from mmed_ift.schemas import MCQuestion
+
+
+def item(index: int, **extra: str) -> MCQuestion:
+    return MCQuestion(source="medqa", source_id=str(index), lang="en", split="train", question=f"Question {index}?",
+                      options={"A": "yes", "B": "no"}, answer=["A"], **extra)  # fmt: skip
+
+
+def test_equal_field_names_share_one_set_and_others_keep_theirs() -> None:
+    shared = SharedFieldSets()
+    first, second, other = shared(item(1)), shared(item(2)), shared(item(3, subject="cardiology"))
+    assert first.model_fields_set is second.model_fields_set
+    assert other.model_fields_set is not first.model_fields_set
+    assert "subject" in other.model_fields_set and "subject" not in first.model_fields_set
+    assert len(shared) == 2
+
+
+def test_a_copy_with_updates_leaves_the_shared_set_alone() -> None:
+    shared = SharedFieldSets()
+    first, second = shared(item(1)), shared(item(2))
+    before = set(first.model_fields_set)
+    changed = second.model_copy(update={"subject": "renal"})
+    assert "subject" in changed.model_fields_set
+    assert first.model_fields_set == before and second.model_fields_set == before
+    assert first.model_dump(exclude_unset=True) == item(1).model_dump(exclude_unset=True)
+    assert first == item(1)
