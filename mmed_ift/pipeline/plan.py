@@ -178,10 +178,10 @@ def _first_phase_requests(grouped: Grouped, price: dict[str, float] | None) -> l
                     if sample.provenance.generator != GENERATOR_NAME:
                         continue
                     source = estimate_tokens(sample.messages[-1].content)
-                    entry = totals.setdefault((dataset, lang, sample.task), [0, 0, 0])
-                    entry[0] += 1
-                    entry[1] += source + FIRST_PHASE_OVERHEAD_TOKENS
-                    entry[2] += source
+                    counts = totals.setdefault((dataset, lang, sample.task), [0, 0, 0])
+                    counts[0] += 1
+                    counts[1] += source + FIRST_PHASE_OVERHEAD_TOKENS
+                    counts[2] += source
     found = []
     for (dataset, lang, task), (requests, prompt, completion) in sorted(totals.items()):
         entry: dict[str, Any] = {
