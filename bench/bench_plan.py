@@ -78,7 +78,8 @@ def extrapolated(
     llm_rows = sum(gap.rows for gap in full.gaps)
     cost = plan["totals"].get("cost_usd")
     return (
-        f"  rows {total:,} (LLM {llm_rows:,} = requests); shares: {shares}\n"
+        f"  rows {total:,} (LLM gap rows {llm_rows:,}; requests ~{plan['totals']['requests'] / scale:,.0f},"
+        f" measured / scale); shares: {shares}\n"
         f"  tokens in ~{plan['totals']['prompt_tokens'] / scale:,.0f},"
         f" out ~{plan['totals']['completion_tokens'] / scale:,.0f};"
         f" cost ~${(cost / scale if cost is not None else float('nan')):,.2f} (measured / scale)"
@@ -93,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--balance", default="temperature:0.3")
     parser.add_argument(
         "--min-share", type=float, default=0.0, help="the second policy's floor per language (0: temperature alone)"
+    )
+    parser.add_argument(
+        "--tasks",
+        default="translate",
+        help="the LLM tasks (default translate: gap filling only; rationale,knowledge,translate also plans a"
+        " rationale for every MC item and knowledge rows for every passage, before the composition)",
     )
     parser.add_argument("--model", default="gpt-4o-mini")
     parser.add_argument("--price-table", type=Path, default=Path(__file__).with_name("prices-gpt-4o-mini.json"))
@@ -109,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     build_argv = ["build", "--all", "--sources", str(corpus), "--out", str(work / "out"), "--no-progress"]
     build_argv += ["--target-size", str(target), "--balance", args.balance, "--plan"]
     build_argv += ["--generator", "openai", "--base-url", "http://127.0.0.1:9/v1", "--model", args.model]
+    build_argv += ["--tasks", args.tasks]
     build_argv += ["--price-table", str(args.price_table)]
     config = build_config_from_args(make_parser().parse_args(build_argv))
     print(f"corpus scale {scale}; same as: python -m mmed_ift {' '.join(build_argv)}", flush=True)

@@ -121,11 +121,16 @@ def test_plan_writes_plan_json_and_builds_nothing(tmp_path: Path) -> None:
     assert plan["totals"]["rows"] == 2000
     assert plan["languages"]["ja"]["selected"] + plan["languages"]["ja"]["llm"] == 1000
     totals = plan["totals"]
-    assert totals["llm_rows"] > 0 and 0 < totals["requests"] <= totals["llm_rows"]
+    gap_requests = sum(gap["requests"] for gap in plan["llm_must_write"])
+    assert totals["llm_rows"] > 0 and 0 < gap_requests <= totals["llm_rows"]
     # one request per translated row; rows with no distinct source row left are stated, not requested
-    assert totals["requests"] + totals["no_source_rows"] == totals["llm_rows"]
+    assert gap_requests + totals["no_source_rows"] == totals["llm_rows"]
+    # the default tasks also write a rationale per MC item and knowledge rows before the composition
+    first = plan["llm_writes_first"]
+    assert {entry["task"] for entry in first} >= {"rationale"} and all(entry["requests"] > 0 for entry in first)
+    assert totals["requests"] == gap_requests + sum(entry["requests"] for entry in first)
     assert plan["totals"]["cost_usd"] > 0
-    assert "LLM must write" in result.stdout and "cost: $" in result.stdout
+    assert "LLM must write" in result.stdout and "LLM writes first" in result.stdout and "cost: $" in result.stdout
 
 
 def test_composition_flags_need_a_target_size(tmp_path: Path) -> None:
