@@ -145,6 +145,13 @@ class BenchmarkIndex:
             self._cross = CrossLingualIndex(self.items, cross.max_df, cross.candidates, lexicons)
 
         self._version_hits = self._versions_repeating(parallel_items)
+        #: (family, release key) -> language -> benchmark item: a training item whose other-language
+        #: version *is* a benchmark item is that item, translated by the release itself
+        self._benchmark_versions: dict[tuple[str, str], dict[str, int]] = {}
+        for at, item in enumerate(self.items):
+            key, name = parallel_key(item), family(item.source)
+            if key is not None and name is not None:
+                self._benchmark_versions.setdefault((name, key[1]), {}).setdefault(item.lang, at)
 
     def _versions_repeating(self, parallel_items: Sequence[Item]) -> dict[tuple[str, str], dict[str, tuple[Item, Hit]]]:
         """(family, release key) -> language -> the training item of a multilingual release whose
@@ -169,10 +176,16 @@ class BenchmarkIndex:
         return found
 
     def _version_hit(self, item: Item) -> Hit | None:
-        """The hit of another language's version of ``item`` (:meth:`_versions_repeating`), if any."""
+        """``item``'s other-language version is a benchmark item, or repeats one
+        (:meth:`_versions_repeating`); None when neither."""
         key, name = parallel_key(item), family(item.source)
         if key is None or name is None:
             return None
+        for lang, at in sorted(self._benchmark_versions.get((name, key[1]), {}).items()):
+            if lang != item.lang:
+                bench = self.items[at]
+                span = f"its {lang} version is this benchmark item (same release id)"
+                return Hit(benchmark_name(bench), bench.source_id, bench.location, 1.0, span)
         for lang, (sibling, hit) in sorted(self._version_hits.get((name, key[1]), {}).items()):
             if lang != item.lang:
                 span = f"its {lang} version {sibling.source_id} repeats it: {hit.shared_span}"
@@ -187,7 +200,7 @@ class BenchmarkIndex:
         segments = [training_segments(item) for item in items]
         mc = [isinstance(item, MCQuestion) for item in items]
         hits = self._hits(segments, [item.lang for item in items], mc)
-        if self._version_hits:
+        if self._version_hits or self._benchmark_versions:
             for at, hit in enumerate(hits):
                 if hit is None:
                     hits[at] = self._version_hit(items[at])

@@ -88,6 +88,8 @@ def crosslingual_counts(
       labelled (``unlabelled``).
     * ``via_version``: the same labels, with each training item judged by its ``target`` version's
       monolingual match (the build's default when it reads both versions).
+    * ``translation_via_version``: the same pairs, found by the release id alone (a training item
+      whose other-language version is a benchmark item), as the default check does.
     * ``translation``: each ``source`` test item must be matched with its own translation (tp);
       a removal naming another test item of the exam is a false removal (fp), none is a fn.
     """
@@ -137,6 +139,19 @@ def crosslingual_counts(
         elif matched is not None:
             labelled = label_pair(train[at], test[matched]) if matched in test else None
             by_version["unlabelled" if labelled is None else "tp" if labelled[0] else "fp"] += 1
+    # Each source test item judged as a training item would be: its own target version is a
+    # benchmark item with the same release id (the default check's version link).
+    counts["translation_via_version"] = {"tp": 0, "fp": 0, "fn": 0, "unlabelled": 0}
+    linked = counts["translation_via_version"]
+    for item, version_hit in zip(test_items, versions.check_items(test_items), strict=True):
+        expected = twin.get(item.source_id)
+        if version_hit is None:
+            linked["fn"] += int(expected is not None)
+        elif expected is not None and targets[expected].source_id == version_hit.benchmark_id:
+            linked["tp"] += 1
+        else:
+            linked["fp"] += 1
+            linked["fn"] += int(expected is not None)
     translated = counts["translation"]
     for item, hit in zip(test_items, index.best(test_items, config), strict=True):
         if hit is None or not hit.repeats(config):

@@ -98,3 +98,26 @@ def test_the_build_links_versions_of_the_sources_it_reads(tmp_path: Path) -> Non
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     contaminated = {r["source_id"] for r in rejects if r["reason"] == "contaminated"}
     assert contaminated == {REPEAT_EN.source_id, REPEAT_ES.source_id}
+
+
+def test_a_training_item_whose_other_version_is_a_benchmark_item_is_that_item() -> None:
+    """The release translated it: no text in common is needed, the release id says so."""
+    spanish_of_bench = decontam_mc(
+        "es/Cuaderno_2016_1_B/1",
+        "¿Qué enzima transforma la angiotensina I en angiotensina II en los capilares pulmonares?",
+        ["Renina.", "Enzima convertidora de angiotensina.", "Aldosterona sintasa.", "Quimasa."],
+        source="headqa",
+        split="train",
+        lang="es",
+    )
+    result = Decontaminate([BENCH], DecontamConfig()).process([spanish_of_bench, OTHER_ES])
+    assert [r.reject.source_id for r in result.rejections] == [spanish_of_bench.source_id]
+    evidence = result.rejections[0].evidence
+    assert evidence.benchmark_id == BENCH.source_id and evidence.score == 1.0  # type: ignore[attr-defined]
+    assert "its en version is this benchmark item" in evidence.shared_span  # type: ignore[attr-defined]
+    # another source's item with the same id shape is not a version of the benchmark item
+    other_source = decontam_mc(
+        "es/Cuaderno_2016_1_B/1", "¿Cuál es el principal catión intracelular?", ["Sodio.", "Potasio."],
+        source="frenchmedmcqa", split="train", lang="es",
+    )  # fmt: skip
+    assert Decontaminate([BENCH], DecontamConfig()).process([other_source]).rejections == []
