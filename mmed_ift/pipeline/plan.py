@@ -120,17 +120,10 @@ def plan_from_samples(config: BuildConfig, grouped: Grouped) -> dict[str, Any]:
         completion = sum(sizes)
         entry = {
             **choice.gap.to_dict(),
-            "requests": len(choice.sources),
             "from_languages": origin_languages(choice),
             "no_source_rows": choice.unsourced,
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
         }
-        if price is not None:
-            entry["cost_usd"] = round(
-                (prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)) / 1e6, 4
-            )
-        gaps.append(entry)
+        gaps.append(_costed(entry, len(choice.sources), prompt, completion, price))
     first = _first_phase_requests(grouped, price)
     plan = composition.to_dict()
     plan["llm_writes_first"] = first
@@ -184,20 +177,20 @@ def _first_phase_requests(grouped: Grouped, price: dict[str, float] | None) -> l
                     counts[2] += source
     found = []
     for (dataset, lang, task), (requests, prompt, completion) in sorted(totals.items()):
-        entry: dict[str, Any] = {
-            "dataset": dataset,
-            "lang": lang,
-            "task": task,
-            "requests": requests,
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-        }
-        if price is not None:
-            entry["cost_usd"] = round(
-                (prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)) / 1e6, 4
-            )
-        found.append(entry)
+        entry: dict[str, Any] = {"dataset": dataset, "lang": lang, "task": task}
+        found.append(_costed(entry, requests, prompt, completion, price))
     return found
+
+
+def _costed(
+    entry: dict[str, Any], requests: int, prompt: int, completion: int, price: dict[str, float] | None
+) -> dict[str, Any]:
+    """``entry`` with its requests, tokens and (with a price) cost in USD."""
+    entry.update({"requests": requests, "prompt_tokens": prompt, "completion_tokens": completion})
+    if price is not None:
+        usd = prompt * price.get("prompt", 0.0) + completion * price.get("completion", 0.0)
+        entry["cost_usd"] = round(usd / 1e6, 4)
+    return entry
 
 
 def _llm_notes(llm: LLMConfig | None) -> list[str]:
