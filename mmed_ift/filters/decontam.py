@@ -23,13 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, ItemFilter, NoStats, Outcome, Rejection, describe
-from mmed_ift.filters.decontam_index import (
-    Match,
-    Segments,
-    ShingleIndex,
-    benchmark_segments,
-    training_segments,
-)
+from mmed_ift.filters.decontam_index import Match, ShingleIndex
+from mmed_ift.filters.decontam_shingles import Segments, benchmark_segments, training_segments
 from mmed_ift.filters.decontam_xling import CrossConfig, CrossHit, CrossLingualIndex, cognate_words, family
 from mmed_ift.filters.decontam_xling_lexicon import learn_lexicons, parallel_key
 from mmed_ift.schemas import Item, MCQuestion, QAPair

@@ -35,7 +35,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from mmed_ift.filters.decontam_index import Segments, ShingleIndex
+from mmed_ift.filters.decontam_index import ShingleIndex
+from mmed_ift.filters.decontam_shingles import Segments
 from mmed_ift.schemas import MCQuestion
 from mmed_ift.text.normalize import normalize_text
 

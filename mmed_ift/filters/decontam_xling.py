@@ -26,7 +26,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mmed_ift.filters.decontam_index import Segments, ShingleIndex
+from mmed_ift.filters.decontam_index import ShingleIndex
+from mmed_ift.filters.decontam_shingles import Segments
 from mmed_ift.filters.decontam_xling_lexicon import Lexicon, lexicon_tokens
 from mmed_ift.schemas import Item, MCQuestion
 

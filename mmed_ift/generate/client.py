@@ -51,17 +51,10 @@ from mmed_ift.generate.replies import (
 )
 from mmed_ift.generate.secrets import HTTP_LOGGERS, RedactingFilter, full_url, redact, redact_url, url_secrets
 from mmed_ift.generate.settings import ClientSettings, request_params
-from mmed_ift.generate.transport import ChatTransport, ConnectionFailed, HTTPStatusError
+from mmed_ift.generate.transport import ChatTransport, ConnectionFailed, HTTPStatusError, request_body
 from mmed_ift.generate.usage import UsageStats
 
 log = logging.getLogger(__name__)
-
-def request_body(model: str, messages_json: str, params_json: str) -> bytes:
-    """The chat completion request, ``{"messages", "model", **params}``, as UTF-8 JSON bytes,
-    spliced from the encoded messages and parameters (``params_json`` is an encoded object)."""
-    rest = params_json[1:-1]
-    return f'{{"messages":{messages_json},"model":{encode(model)}{"," if rest else ""}{rest}}}'.encode()
-
 
 class LLMSetupError(MMedIFTError):
     """Wrong key, model or URL: no request can succeed, so the run stops."""

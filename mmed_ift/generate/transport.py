@@ -27,7 +27,15 @@ import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
+from mmed_ift.generate.cache import encode
 from mmed_ift.generate.replies import BadReply
+
+
+def request_body(model: str, messages_json: str, params_json: str) -> bytes:
+    """The chat completion request, ``{"messages", "model", **params}``, as UTF-8 JSON bytes,
+    spliced from the encoded messages and parameters (``params_json`` is an encoded object)."""
+    rest = params_json[1:-1]
+    return f'{{"messages":{messages_json},"model":{encode(model)}{"," if rest else ""}{rest}}}'.encode()
 
 
 class HTTPStatusError(Exception):

@@ -18,7 +18,8 @@ from mmed_ift.filters.decontam import (
     question_text,
 )
 from mmed_ift.filters.decontam_eval import EvalReport, evaluate, load_pairs
-from mmed_ift.filters.decontam_index import Segments, ShingleIndex, segment_shingles, split_question
+from mmed_ift.filters.decontam_index import ShingleIndex
+from mmed_ift.filters.decontam_shingles import Segments, segment_shingles, split_question
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 
 CRAFTED = Path(__file__).resolve().parents[1] / "data" / "decontam_eval" / "crafted.jsonl"

@@ -14,14 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmed_ift.filters.decontam import longest_common_substring
-from mmed_ift.filters.decontam_index import (
-    DENSE_PAIR_KEYS,
-    RECORDS_PER_BATCH,
-    Segments,
-    ShingleIndex,
-    _summed_by_key,
-    item_major_order,
-)
+from mmed_ift.filters.decontam_index import DENSE_PAIR_KEYS, RECORDS_PER_BATCH, ShingleIndex, _summed_by_key
+from mmed_ift.filters.decontam_shingles import Segments, item_major_order
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
 

@@ -14,11 +14,11 @@ import pytest
 
 from mmed_ift.generate import checks
 from mmed_ift.generate.cache import CachedResponse, RequestCache, encode, key_of, request_key, request_text
-from mmed_ift.generate.client import request_body
 from mmed_ift.generate.parsing import OutputError, extract_json, parse_output
 from mmed_ift.generate.prompts import knowledge, output_schema, rationale, translate
 from mmed_ift.generate.ratelimit import TokenBucket, backoff_delay
 from mmed_ift.generate.replies import estimate_tokens
+from mmed_ift.generate.transport import request_body
 from mmed_ift.languages import LANGUAGE_CODES
 
 # -- tolerant parsing --------------------------------------------------------------------------

@@ -1,0 +1,205 @@
+"""How :mod:`~mmed_ift.filters.decontam_index` cuts items into segments and hashes them into
+weighted character shingles, once per record; kept apart from the index so that each module has
+one job (the index joins and scores, this module prepares what it joins)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
+from mmed_ift.text.normalize import normalize_text
+from mmed_ift.text.scripts import CHARACTER_LANGUAGES
+from mmed_ift.text.shingles import mix64
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+#: shingle length in characters: space-delimited languages, and zh/ja (no spaces)
+WORD_SCRIPT_N = 5
+CHARACTER_SCRIPT_N = 3
+_SALT = np.uint64(0x6D6D6564DEC0)
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The parts of a record compared separately; ``stem`` is the question (or the only text)."""
+
+    stem: str
+    rest: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return (self.stem, *self.rest)
+
+
+def training_segments(item: Item) -> Segments:
+    """What a training record is checked with: an MC stem and its option texts (letters dropped,
+    order irrelevant), a QA pair's question and answer, a passage's title and text."""
+    if isinstance(item, MCQuestion):
+        return Segments(item.question, tuple(item.options.values()))
+    if isinstance(item, QAPair):
+        return Segments(item.question, (item.answer,))
+    if isinstance(item, Passage):
+        return Segments(item.text, (item.title,))
+    raise TypeError(f"not a source item: {type(item).__name__}")
+
+
+def benchmark_segments(item: Item) -> Segments:
+    """What a benchmark item is recognised by: its question and options (a QA pair: its question;
+    a passage: its text)."""
+    if isinstance(item, MCQuestion):
+        return Segments(item.question, tuple(item.options.values()))
+    if isinstance(item, QAPair):
+        return Segments(item.question)
+    if isinstance(item, Passage):
+        return Segments(item.text)
+    raise TypeError(f"not a source item: {type(item).__name__}")
+
+
+#: where a sentence ends: CJK full stops and question marks, Latin ones before a space, new lines
+_BOUNDARY = re.compile(r"[。？！?!；]|[.:;](?=\s)|\n")
+_COMMA = re.compile(r"[，,]")
+#: a question part shorter than this (characters; zh/ja: 5) takes the sentence before it too ("Why?")
+MIN_ASK_CHARS = 12
+
+
+def split_question(stem: str, lang: str) -> tuple[str, str]:
+    """``(case, question)``: the question is the stem's last sentence (with the ones before it
+    while it is shorter than MIN_ASK_CHARS); a one-sentence zh/ja stem splits at its last comma
+    ("患者男性，62岁，…，最可能的诊断是")."""
+    text = stem.strip()
+    # a boundary with text after it: one before the last non-space character (``text[end:]``
+    # holds something besides white space exactly when ``end`` is before the stripped end)
+    last = len(text)
+    ends = [found.end() for found in _BOUNDARY.finditer(text) if found.end() < last]
+    if not ends and lang in CHARACTER_LANGUAGES:
+        ends = [found.end() for found in _COMMA.finditer(text) if found.end() < last]
+    least = 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
+    for at in reversed(ends):
+        if len(text[at:].strip()) >= least:
+            return text[:at].strip(), text[at:].strip()
+    return "", text
+
+
+def shingle_text(normalized: str, lang: str) -> str:
+    """The string shingled: normalised text, without spaces for zh/ja."""
+    return normalized.replace(" ", "") if lang in CHARACTER_LANGUAGES else normalized
+
+
+def segment_shingles(
+    texts: Sequence[str], langs: Sequence[str], tail_from: Sequence[int] | None = None
+) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
+    """Shingle hashes of each text (one normalisation and one hashing pass), the text owning each,
+    and whether it starts at or after ``tail_from[text]`` (in the prepared text; default: all).
+    A text shorter than n is one shingle; empty: none."""
+    prepared = [shingle_text(normalize_text(text), lang) for text, lang in zip(texts, langs, strict=True)]
+    return prepared_shingles(prepared, langs, tail_from)
+
+
+def prepared_shingles(
+    prepared: Sequence[str], langs: Sequence[str], tail_from: Sequence[int] | None = None, n: int | None = None
+) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
+    """:func:`segment_shingles` of texts already prepared (``n``: one shingle length for all)."""
+    default = [CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs]
+    ns = np.array([n] * len(prepared) if n is not None else default, dtype=np.int64)
+    lengths = np.array([len(text) for text in prepared], dtype=np.int64)
+    if not prepared or lengths.sum() == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    codes = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.zeros(len(prepared) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    counts = np.where(lengths >= ns, lengths - ns + 1, np.minimum(lengths, 1))
+    owner = np.repeat(np.arange(len(prepared), dtype=np.int64), counts)
+    local = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    begin = starts[:-1][owner] + local
+    longest = int(ns.max())
+    size = np.minimum(ns[owner], lengths[owner])
+    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
+    # no term beyond its end; the padding keeps ``begin + k`` inside ``codes`` for the others
+    masked = bool((size < longest).any())
+    codes = np.concatenate([codes, np.zeros(longest, dtype=np.uint64)])
+    combined = np.zeros(len(owner), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(longest):
+            term = (codes[begin + k] + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
+            if masked:
+                term[k >= size] = 0
+            combined *= np.uint64(31)
+            combined += term
+        hashes = mix64(combined ^ _SALT)
+    tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
+    return hashes, owner, tail
+
+
+def _prepare_stem(stem: str, lang: str) -> tuple[str, int]:
+    """The stem's prepared text and where its question part starts in it."""
+    prepared = shingle_text(normalize_text(stem), lang)
+    case, question = split_question(stem, lang)
+    if not case:
+        return prepared, 0
+    tail = shingle_text(normalize_text(question), lang)
+    if prepared.endswith(tail):
+        return prepared, len(prepared) - len(tail)
+    head = shingle_text(normalize_text(case), lang)
+    joint = "" if lang in CHARACTER_LANGUAGES or not head else " "
+    return f"{head}{joint}{tail}", len(head) + len(joint)
+
+
+def item_shingles(
+    segments: Sequence[Segments], langs: Sequence[str], n: int | None = None
+) -> tuple[U64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Unique (hash, item) pairs of whole items, sorted by item then hash; whether each hash
+    occurs in the item's stem, and whether it occurs in its question part (the stem's question
+    sentence or an option: see :func:`split_question`)."""
+    texts: list[str] = []
+    text_langs: list[str] = []
+    text_item: list[int] = []
+    tail_from: list[int] = []
+    is_stem: list[bool] = []
+    for index, (parts, lang) in enumerate(zip(segments, langs, strict=True)):
+        prepared, start = _prepare_stem(parts.stem, lang)
+        texts.append(prepared)
+        tail_from.append(start)
+        is_stem.append(True)
+        for text in parts.rest:
+            texts.append(shingle_text(normalize_text(text), lang))
+            tail_from.append(0)
+            is_stem.append(False)
+        text_langs += [lang] * (1 + len(parts.rest))
+        text_item += [index] * (1 + len(parts.rest))
+    hashes, owner, tail = prepared_shingles(texts, text_langs, tail_from, n)
+    items = np.array(text_item, dtype=np.int64)[owner] if len(owner) else owner
+    stem = np.array(is_stem, dtype=bool)[owner] if len(owner) else np.zeros(0, dtype=bool)
+    # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
+    order = item_major_order(items, hashes)
+    items, hashes, stem, tail = items[order], hashes[order], stem[order], tail[order]
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
+    starts = np.flatnonzero(first)
+    any_stem = np.maximum.reduceat(stem, starts) if len(starts) else stem
+    any_tail = np.maximum.reduceat(tail, starts) if len(starts) else tail
+    return hashes[first], items[first], any_stem.astype(bool), any_tail.astype(bool)
+
+
+def item_major_order(items: I64, hashes: U64) -> I64:
+    """The order that sorts (item, hash) pairs by item, then hash (``np.lexsort((hashes, items))``
+    up to the order of equal pairs), in one sort of one 64-bit key: the item number in the high
+    bits, the hash's top bits below it.  Two different hashes of one item that agree on those top
+    bits would be left unordered; the result is checked, and such a batch is sorted by
+    ``lexsort`` instead (with 40+ bits left for the hash, that is about one item in 10^8)."""
+    if len(items) == 0:
+        return np.zeros(0, dtype=np.int64)
+    bits = max(int(items.max()), 0).bit_length()
+    if bits > 32 or int(items.min()) < 0:
+        return np.lexsort((hashes, items))
+    key = hashes if bits == 0 else (items.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> np.uint64(bits))
+    order = np.argsort(key)
+    by_item, by_hash = items[order], hashes[order]
+    later_item = by_item[1:] > by_item[:-1]
+    if not np.all(later_item | ((by_item[1:] == by_item[:-1]) & (by_hash[1:] >= by_hash[:-1]))):
+        return np.lexsort((hashes, items))
+    return order.astype(np.int64, copy=False)
