@@ -9,12 +9,15 @@ Latin-borrowing rules).  The filter rejects only on strong evidence, in this ord
    zh/ja/ru, glosses in other scripts from en/fr/es).  Kana makes a CJK text Japanese, Han without
    kana Chinese: a kana text declared zh is rejected; a kanji-only text declared ja is kept
    (``急性心筋梗塞`` is Japanese too, and nothing tells it from Chinese);
-3. **model**: the rest go to lid.176 in one batch call; a text whose first label is the declared
+3. **function words first**: a text in the declared language's own script where no other
+   language's function words reach the bar of step 5 is kept without asking the model, since
+   step 5 would keep it whatever the model said (most running text; the model is most of the CPU);
+4. **model**: the rest go to lid.176 in one batch call; a text whose first label is the declared
    language is kept;
-4. **second look** (probabilities, one call per text): kept when the declared language has at
+5. **second look** (probabilities, one call per text): kept when the declared language has at
    least ``max_declared_score`` among the top guesses, or the first guess is under
    ``min_confidence``;
-5. **function words**: when the text is in the declared language's own script (a Latin-script
+6. **function words**: when the text is in the declared language's own script (a Latin-script
    text declared en/fr/es, a Cyrillic one declared ru), the model's guess of another language of
    that script must also be borne out by that language's function words outnumbering the
    declared one's (at least ``min_function_words``).  A list of disease names, which lid.176
@@ -31,7 +34,7 @@ from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, FilterStats, ItemFilter, Outcome, Rejection, item_text
 from mmed_ift.schemas import Item
-from mmed_ift.text.function_words import FUNCTION_WORDS, function_word_hits
+from mmed_ift.text.function_words import FUNCTION_WORDS, function_word_counts, function_word_hits
 from mmed_ift.text.langdetect import BACKENDS, MAX_CHARS, Backend, detect_language, detector, scores
 from mmed_ift.text.scripts import (
     NON_LATIN_LANGUAGES,
@@ -105,6 +108,9 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
     max_declared_score: float = 0.05
     #: function words of the detected language needed to reject a text in the declared script
     min_function_words: int = 2
+    #: ask the model only where its answer can change the verdict (step 3); ``False`` asks it of
+    #: every text the script rules leave open, as the tests of the model's own path need
+    function_words_first: bool = True
     name: str = "langid"
 
     def __post_init__(self) -> None:
@@ -130,11 +136,26 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
                 results.append(None)
             else:
                 results.append(settled)
-        model = detector(self.backend)
-        order = list(pending)
-        for index, labels in zip(order, model.labels([pending[index].view for index in order]), strict=True):
+        order = []
+        for index, open_text in pending.items():
+            if self.function_words_first and open_text.same_script and self._function_words_keep(open_text):
+                results[index] = Verdict(True, "function_words_first")
+            else:
+                order.append(index)
+        # the first label decides; the rest come from the second look's own call
+        found = detector(self.backend).labels([pending[index].view for index in order], k=1)
+        for index, labels in zip(order, found, strict=True):
             results[index] = self._by_model(pending[index], labels)
         return [result for result in results if result is not None]
+
+    def _function_words_keep(self, pending: _Pending) -> bool:
+        """True when no verdict of the model could reject this text: in the declared language's
+        own script, :meth:`_by_model` rejects only a text where another language's function
+        words reach ``max(min_function_words, declared's + 1)``, so where none does the text is
+        kept whatever the model says, and the model (most of the filter's CPU) is not asked."""
+        hits = function_word_counts(pending.view)
+        bar = max(self.min_function_words, hits.get(pending.declared, 0) + 1)
+        return all(count < bar for lang, count in hits.items() if lang != pending.declared)
 
     def _by_script(self, text: str, declared: str) -> Verdict | _Pending:
         flat = " ".join(text.split())[:MAX_CHARS]

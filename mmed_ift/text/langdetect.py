@@ -51,8 +51,8 @@ _LABEL = "__label__"
 class Detector(Protocol):
     """A language-ID model: top labels of a batch in one call, probabilities of one text."""
 
-    def labels(self, texts: Sequence[str]) -> list[list[str]]:
-        """The :data:`TOP_K` most likely languages of each text, best first (one model call)."""
+    def labels(self, texts: Sequence[str], k: int = TOP_K) -> list[list[str]]:
+        """The ``k`` most likely languages of each text, best first (one model call)."""
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """The :data:`TOP_K` most likely languages of ``text`` with their probabilities."""
@@ -67,10 +67,10 @@ class FastTextDetector:
         with importlib.resources.as_file(_model_file()) as model_path:
             self._model: Any = fasttext.load_model(str(model_path))
 
-    def labels(self, texts: Sequence[str]) -> list[list[str]]:
+    def labels(self, texts: Sequence[str], k: int = TOP_K) -> list[list[str]]:
         if not texts:
             return []
-        found = self._model.f.multilinePredict([_line(text) for text in texts], TOP_K, 0.0, "replace")
+        found = self._model.f.multilinePredict([_line(text) for text in texts], k, 0.0, "replace")
         if isinstance(found, tuple):  # fasttext builds other than fasttext-predict also return probabilities
             found = found[0]
         return [[label.removeprefix(_LABEL) for label in labels] for labels in found]
@@ -118,8 +118,8 @@ class LangdetectDetector:
         DetectorFactory.seed = 0  # langdetect is random unless seeded
         self._detect = detect_langs
 
-    def labels(self, texts: Sequence[str]) -> list[list[str]]:
-        return [[lang for lang, _score in self.scores(text)] for text in texts]
+    def labels(self, texts: Sequence[str], k: int = TOP_K) -> list[list[str]]:
+        return [[lang for lang, _score in self.scores(text)][:k] for text in texts]
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         try:

@@ -27,6 +27,12 @@ def step() -> LanguageIDFilter:
     return LanguageIDFilter()
 
 
+@pytest.fixture(scope="module")
+def model_step() -> LanguageIDFilter:
+    """The filter that asks the model of every open text (no function-words-first shortcut)."""
+    return LanguageIDFilter(function_words_first=False)
+
+
 def model_alone(text: str) -> dict[str, float]:
     """lid.176's own probabilities, no script rule."""
     return dict(detector("fasttext").scores(text))
@@ -79,9 +85,10 @@ def test_latin_words_are_removed_from_japanese(step: LanguageIDFilter) -> None:
     ],
 )
 def test_a_gloss_in_another_script_does_not_change_the_language(
-    step: LanguageIDFilter, text: str, declared: str
+    step: LanguageIDFilter, model_step: LanguageIDFilter, text: str, declared: str
 ) -> None:
-    verdict = judged(step, text, declared)
+    assert judged(step, text, declared).keep
+    verdict = judged(model_step, text, declared)
     assert verdict == Verdict(True, "match"), verdict
 
 
@@ -98,9 +105,12 @@ def test_a_list_of_disease_names_is_not_another_language(step: LanguageIDFilter,
     assert judged(step, text, "en").keep
 
 
-def test_function_words_decide_between_latin_script_languages(step: LanguageIDFilter) -> None:
+def test_function_words_decide_between_latin_script_languages(
+    step: LanguageIDFilter, model_step: LanguageIDFilter
+) -> None:
     one_word = "Ectopia lentis et pupillae"  # lid.176: French 0.85, on one 'et'
-    assert judged(step, one_word, "en") == Verdict(True, "function_words")
+    assert judged(model_step, one_word, "en") == Verdict(True, "function_words")
+    assert judged(step, one_word, "en") == Verdict(True, "function_words_first")  # one 'et' cannot reject it
     italian = "Sindrome di Crigler-Najjar: una malattia rara del fegato che causa ittero nei neonati."
     assert not judged(step, italian, "en").keep
     hesitant = "The patient complains of crushing chest pain radiating to the left arm for two hours."
@@ -114,12 +124,13 @@ def test_ukrainian_filed_as_russian_is_rejected_by_its_letters(step: LanguageIDF
     assert judged(step, "Пациент жалуется на боль в груди, отдающую в левую руку, в течение двух часов.", "ru").keep
 
 
-def test_the_model_sees_the_length_the_filter_promises(step: LanguageIDFilter) -> None:
+def test_the_model_sees_the_length_the_filter_promises(step: LanguageIDFilter, model_step: LanguageIDFilter) -> None:
     """A text whose first 80 characters are Spanish and whose next 900 are French is French."""
     spanish = "El paciente refiere dolor torácico y disnea. "
     french = "Le patient présente une fièvre élevée depuis trois jours et une toux productive. " * 11
     text = (spanish * 2 + french)[:MAX_CHARS]
-    assert judged(step, text, "fr") == Verdict(True, "match")
+    assert judged(model_step, text, "fr") == Verdict(True, "match")
+    assert judged(step, text, "fr").keep
     assert not judged(step, text, "es").keep
 
 
@@ -130,10 +141,12 @@ class CountingDetector:
         self.inner = inner
         self.batch_calls = 0
         self.single_calls = 0
+        self.texts_seen = 0
 
-    def labels(self, texts: list[str]) -> list[list[str]]:
+    def labels(self, texts: list[str], k: int = 5) -> list[list[str]]:
         self.batch_calls += 1
-        return self.inner.labels(texts)
+        self.texts_seen += len(texts)
+        return self.inner.labels(texts, k)
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         self.single_calls += 1
