@@ -10,8 +10,8 @@ Latin-borrowing rules).  The filter rejects only on strong evidence, in this ord
    kana Chinese: a kana text declared zh is rejected; a kanji-only text declared ja is kept
    (``急性心筋梗塞`` is Japanese too, and nothing tells it from Chinese);
 3. **function words first**: a text in the declared language's own script where no other
-   language's function words reach the bar of step 5 is kept without asking the model, since
-   step 5 would keep it whatever the model said (most running text; the model is most of the CPU);
+   language's function words reach the bar of step 6 is kept without asking the model, since
+   step 6 would keep it whatever the model said (most running text; the model is most of the CPU);
 4. **model**: the rest go to lid.176 in one batch call; a text whose first label is the declared
    language is kept;
 5. **second look** (probabilities, one call per text): kept when the declared language has at
