@@ -2,8 +2,9 @@
 
 A template sample as pydantic models (a ``Sample``, its ``Provenance`` and ``Message``s, each
 with a ``__dict__`` and a fields-set) costs several KB; the same row in Arrow's columnar buffers
-costs little more than its text.  :class:`SampleStore` takes each sample as it is made, keeps
-its row in the published schema (``SAMPLE_FEATURES``), and turns every ``batch_rows`` pending
+costs little more than its text.  :class:`SampleStore` takes each sample as it is made (a model,
+or - from the template generator - the row itself, built without models), keeps its row in the
+published schema (``SAMPLE_FEATURES``), and turns every ``batch_rows`` pending
 rows of a (dataset, language, split) into one Arrow record batch, so memory holds the corpus's
 text once.  What the cards need (samples per source; per language, task and source) is counted
 as samples arrive.  :func:`~mmed_ift.hub.layout.write_table_shards` then sorts each group by id
