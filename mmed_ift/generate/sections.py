@@ -14,8 +14,7 @@ a heading of no known kind gets a question naming the heading itself.
 
 from __future__ import annotations
 
-from mmed_ift.generate.template import TemplateOptions
-from mmed_ift.generate.template import _sample as template_sample
+from mmed_ift.generate.template import Draft, TemplateOptions, from_draft
 from mmed_ift.schemas import Passage, Sample
 from mmed_ift.text.wiki_sections import GENERAL, LEAD, section_kind
 
@@ -144,11 +143,13 @@ def prompts(item: Passage) -> dict[str, str]:
     }
 
 
+def section_drafts(item: Passage) -> list[Draft]:
+    """Both styles' drafts of one section (MMed-IFT), answered by the section's text."""
+    return [Draft(task, user, item.text.strip(), "ift", None) for task, user in prompts(item).items()]
+
+
 def section_samples(item: Passage, options: TemplateOptions | None = None) -> list[Sample]:
     """Both styles' samples of one section (MMed-IFT), built like every template sample (the
     language's typography, the optional system turn)."""
     options = options or TemplateOptions()
-    return [
-        template_sample(item, task, user, item.text.strip(), "ift", None, options)
-        for task, user in prompts(item).items()
-    ]
+    return [from_draft(item, draft, options) for draft in section_drafts(item)]

@@ -21,13 +21,25 @@ every sentence holding a PII placeholder; an item left with no target is rejecte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NamedTuple, get_args
 
 from mmed_ift.generate import typography
 from mmed_ift.generate.dialogue import drop_placeholder_sentences, strip_pleasantries
 from mmed_ift.generate.passages import split_sections
 from mmed_ift.generate.phrasings import SYSTEM_MESSAGES, Phrasing, choose
-from mmed_ift.languages import Language, get_language
-from mmed_ift.schemas import Item, MCQuestion, Message, Passage, Provenance, QAPair, Sample, stable_id
+from mmed_ift.languages import LANGUAGE_CODES, Language, get_language
+from mmed_ift.schemas import (
+    DatasetName,
+    Item,
+    MCQuestion,
+    Message,
+    Passage,
+    Provenance,
+    QAPair,
+    Sample,
+    Split,
+    stable_id,
+)
 
 GENERATOR_NAME = "template"
 PROMPT_VERSION = "template-v2"
@@ -67,6 +79,18 @@ def mc_prompt(item: MCQuestion, language: Language, instruction: str | None = No
     return "\n".join(parts)
 
 
+class Draft(NamedTuple):
+    """One sample's content before it becomes a model (:func:`_sample`) or an Arrow row
+    (:func:`sample_row`): both are built from the same drafts, so they cannot drift apart."""
+
+    task: str
+    user: str
+    assistant: str
+    dataset: str
+    phrasing: Phrasing | None
+    id_parts: tuple[str, ...] = ()
+
+
 def _sample(
     item: Item,
     task: str,
@@ -101,7 +125,72 @@ def _sample(
     )
 
 
-def mc_samples(item: MCQuestion, options: TemplateOptions) -> list[Sample]:
+def from_draft(item: Item, draft: Draft, options: TemplateOptions) -> Sample:
+    """The validated model of one draft (what the LLM generator and the composition work on)."""
+    return _sample(
+        item, draft.task, draft.user, draft.assistant, draft.dataset, draft.phrasing, options, *draft.id_parts
+    )
+
+
+_SPLITS = frozenset(get_args(Split))
+_DATASETS = frozenset(get_args(DatasetName))
+
+
+def _text(value: object) -> bool:
+    """Whether ``value`` passes the schema's ``Text`` (a string that is not blank)."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _item_fits(item: Item) -> bool:
+    """Whether the item's fields copied into a sample pass the ``Provenance``/``Sample`` checks.
+
+    An item's own validation does not promise them all (its ``license`` may be empty, and a
+    filter's ``model_copy`` does not re-validate), so :func:`sample_row` checks them itself."""
+    return (
+        _text(item.source)
+        and _text(item.source_id)
+        and _text(item.license)
+        and item.split in _SPLITS
+        and item.lang in LANGUAGE_CODES
+    )
+
+
+def sample_row(item: Item, draft: Draft, options: TemplateOptions) -> dict[str, Any] | None:
+    """The row ``from_draft(item, draft, options).to_row()`` would give, built without the
+    models (a third of the generate stage's CPU went to validating what the checks below
+    cover), or ``None`` where that model would fail validation: the caller then builds the
+    models, whose ``ValidationError`` is the reject.  Tests prove the two forms equal."""
+    lang = item.lang
+    user = typography.apply(draft.user, lang)
+    assistant = typography.apply(draft.assistant, lang)
+    if not (_text(user) and _text(assistant) and _text(draft.task) and draft.dataset in _DATASETS):
+        return None
+    if not _item_fits(item):
+        return None
+    messages = [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+    if options.system_message:
+        messages.insert(0, {"role": "system", "content": SYSTEM_MESSAGES[lang]})
+    return {
+        "id": stable_id(item.source, item.source_id, draft.task, *draft.id_parts),
+        "lang": lang,
+        "dataset": draft.dataset,
+        "task": draft.task,
+        "messages": messages,
+        "provenance": {
+            "source": item.source,
+            "source_id": item.source_id,
+            "split": item.split,
+            "license": item.license,
+            "generator": GENERATOR_NAME,
+            "model": None,
+            "prompt_version": PROMPT_VERSION,
+            "template_id": draft.phrasing.template_id if draft.phrasing else None,
+            "derived_from": None,
+        },
+    }
+
+
+def mc_drafts(item: MCQuestion) -> list[Draft]:
     language = get_language(item.lang)
     phrasing = choose(item.lang, "mc_multi" if item.is_multi_answer else "mc", item.source, item.source_id)
     prompt = mc_prompt(item, language, phrasing.text)
@@ -114,7 +203,11 @@ def mc_samples(item: MCQuestion, options: TemplateOptions) -> list[Sample]:
         task = "mc_answer_text"
         lines = [language.format_option(key, item.options[key].strip()) for key in item.answer]
         target = "\n".join([answer, *lines])
-    return [_sample(item, task, prompt, target, "mc", phrasing, options)]
+    return [Draft(task, prompt, target, "mc", phrasing)]
+
+
+def mc_samples(item: MCQuestion, options: TemplateOptions) -> list[Sample]:
+    return [from_draft(item, draft, options) for draft in mc_drafts(item)]
 
 
 def _clean_target(item: Item, text: str) -> str:
@@ -127,7 +220,7 @@ def _clean_target(item: Item, text: str) -> str:
     return cleaned
 
 
-def qa_samples(item: QAPair, options: TemplateOptions) -> list[Sample]:
+def qa_drafts(item: QAPair) -> list[Draft]:
     answer = _clean_target(item, item.answer)
     question = item.question.strip()
     if item.patient_dialogue:
@@ -135,36 +228,48 @@ def qa_samples(item: QAPair, options: TemplateOptions) -> list[Sample]:
     if item.context:
         phrasing = choose(item.lang, "qa_context", item.source, item.source_id)
         user = f"{phrasing.text}\n\n{item.context.strip()}\n\n{question}"
-        return [_sample(item, "qa_context", user, answer, "ift", phrasing, options)]
-    return [_sample(item, "qa", question, answer, "ift", None, options)]
+        return [Draft("qa_context", user, answer, "ift", phrasing)]
+    return [Draft("qa", question, answer, "ift", None)]
 
 
-def passage_samples(item: Passage, options: TemplateOptions) -> list[Sample]:
+def qa_samples(item: QAPair, options: TemplateOptions) -> list[Sample]:
+    return [from_draft(item, draft, options) for draft in qa_drafts(item)]
+
+
+def passage_drafts(item: Passage) -> list[Draft]:
     title = item.title.strip()
     lead, sections = split_sections(item.text, title)
-    samples: list[Sample] = []
+    drafts: list[Draft] = []
     lead = drop_placeholder_sentences(lead)
     if lead:
         phrasing = choose(item.lang, "explain", item.source, item.source_id)
-        user = phrasing.text.format(title=title)
-        samples.append(_sample(item, "explain", user, lead, "ift", phrasing, options))
+        drafts.append(Draft("explain", phrasing.text.format(title=title), lead, "ift", phrasing))
     for index, (heading, body) in enumerate(sections):
         body = drop_placeholder_sentences(body)
         if not body:
             continue
         phrasing = choose(item.lang, "explain_section", item.source, item.source_id, str(index))
         user = phrasing.text.format(title=title, section=heading)
-        samples.append(_sample(item, "explain_section", user, body, "ift", phrasing, options, str(index)))
-    if not samples:
+        drafts.append(Draft("explain_section", user, body, "ift", phrasing, (str(index),)))
+    if not drafts:
         raise TemplateReject("pii_in_target", "every sentence of the passage holds a PII placeholder")
-    return samples
+    return drafts
+
+
+def passage_samples(item: Passage, options: TemplateOptions) -> list[Sample]:
+    return [from_draft(item, draft, options) for draft in passage_drafts(item)]
+
+
+def drafts(item: Item) -> list[Draft]:
+    """The drafts of one item's samples (raises :class:`TemplateReject`)."""
+    if isinstance(item, MCQuestion):
+        return mc_drafts(item)
+    if isinstance(item, QAPair):
+        return qa_drafts(item)
+    return passage_drafts(item)
 
 
 def generate(item: Item, options: TemplateOptions | None = None) -> list[Sample]:
     """All template samples for one item (MC items go to MMed-IFT-MC, the rest to MMed-IFT)."""
     options = options or TemplateOptions()
-    if isinstance(item, MCQuestion):
-        return mc_samples(item, options)
-    if isinstance(item, QAPair):
-        return qa_samples(item, options)
-    return passage_samples(item, options)
+    return [from_draft(item, draft, options) for draft in drafts(item)]

@@ -23,9 +23,17 @@ def join_label(label: str, text: str) -> str:
 
 
 def apply(text: str, lang: str) -> str:
-    """``text`` following the typographic rules of ``lang`` (see the module docstring)."""
+    """``text`` following the typographic rules of ``lang`` (see the module docstring).
+
+    Each rule removes or replaces a space, so a text holding none of the spaces it matches is
+    returned as it is: the substring test costs well under a microsecond where the French
+    pattern (its lookbehind tried at every position) cost ~25 us per template turn."""
     if lang in ("zh", "ja"):
+        if " " not in text and "\u00a0" not in text and "\u3000" not in text:
+            return text
         return _AFTER_FULL_WIDTH.sub(r"\1", text)
     if lang == "fr":
+        if "\u00a0" not in text and "\u202f" not in text:
+            return text
         return _FR_BEFORE.sub(" ", text)
     return text

@@ -2,8 +2,9 @@
 
 A template sample as pydantic models (a ``Sample``, its ``Provenance`` and ``Message``s, each
 with a ``__dict__`` and a fields-set) costs several KB; the same row in Arrow's columnar buffers
-costs little more than its text.  :class:`SampleStore` takes each sample as it is made, keeps
-its row in the published schema (``SAMPLE_FEATURES``), and turns every ``batch_rows`` pending
+costs little more than its text.  :class:`SampleStore` takes each sample as it is made (a model,
+or - from the template generator - the row itself, built without models), keeps its row in the
+published schema (``SAMPLE_FEATURES``), and turns every ``batch_rows`` pending
 rows of a (dataset, language, split) into one Arrow record batch, so memory holds the corpus's
 text once.  What the cards need (samples per source; per language, task and source) is counted
 as samples arrive.  :func:`~mmed_ift.hub.layout.write_table_shards` then sorts each group by id
@@ -33,21 +34,41 @@ class SampleStore:
         self._pending: dict[GroupKey, list[dict[str, Any]]] = defaultdict(list)
         self._batches: dict[GroupKey, list[pa.RecordBatch]] = defaultdict(list)
         self._rows: Counter[GroupKey] = Counter()
-        #: dataset -> samples per source (the card's sources)
-        self.used: dict[str, Counter[str]] = defaultdict(Counter)
-        #: dataset -> samples per (language, task, source) (the card's composition)
-        self.composition: dict[str, Counter[tuple[str, str, str]]] = defaultdict(Counter)
+        #: samples per (dataset, language, source, task), in the order first seen: one count
+        #: per row feeds both of the cards' tallies (:attr:`used`, :attr:`composition`)
+        self._made: Counter[tuple[str, str, str, str]] = Counter()
 
     def add(self, sample: Sample, split: str) -> None:
         """One sample, filed under ``split`` (the upstream split it is grouped by)."""
-        key = (sample.dataset, sample.lang, split)
+        self.add_row(sample.to_row(), split)
+
+    def add_row(self, row: dict[str, Any], split: str) -> None:
+        """One sample already in its row form (``Sample.to_row()``; the template generator
+        builds rows without the models), filed under ``split``."""
+        dataset, lang = row["dataset"], row["lang"]
+        key = (dataset, lang, split)
         pending = self._pending[key]
-        pending.append(sample.to_row())
+        pending.append(row)
         self._rows[key] += 1
-        self.used[sample.dataset][sample.provenance.source] += 1
-        self.composition[sample.dataset][(sample.lang, sample.task, sample.provenance.source)] += 1
+        self._made[(dataset, lang, row["provenance"]["source"], row["task"])] += 1
         if len(pending) >= self.batch_rows:
             self._flush(key)
+
+    @property
+    def used(self) -> dict[str, Counter[str]]:
+        """dataset -> samples per source (the card's sources)."""
+        used: dict[str, Counter[str]] = defaultdict(Counter)
+        for (dataset, _, source, _), count in self._made.items():
+            used[dataset][source] += count
+        return used
+
+    @property
+    def composition(self) -> dict[str, Counter[tuple[str, str, str]]]:
+        """dataset -> samples per (language, task, source) (the card's composition)."""
+        composition: dict[str, Counter[tuple[str, str, str]]] = defaultdict(Counter)
+        for (dataset, lang, source, task), count in self._made.items():
+            composition[dataset][(lang, task, source)] += count
+        return composition
 
     def _flush(self, key: GroupKey) -> None:
         pending = self._pending.pop(key, [])

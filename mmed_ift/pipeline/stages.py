@@ -8,7 +8,7 @@ The local engine also runs the whole chain here (:func:`run_filters`, :func:`gen
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from mmed_ift.generate import sections, template
 from mmed_ift.generate.llm import generate_llm_samples, translate_samples, usage_details
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.pipeline.sample_store import SampleStore
 from mmed_ift.schemas import Item, Passage, Reject, Sample
 from mmed_ift.sources import registry
 
@@ -125,6 +126,26 @@ def template_samples(item: Item, options: template.TemplateOptions | None = None
         )
 
 
+def template_rows(item: Item, options: template.TemplateOptions) -> list[dict[str, Any]] | None:
+    """The rows (``Sample.to_row()``) of :func:`template_samples`'s samples of one item, built
+    without the models; ``None`` where that gives a reject (or a row the checks of
+    :func:`~mmed_ift.generate.template.sample_row` doubt), so the caller asks the models."""
+    try:
+        if isinstance(item, Passage) and item.section is not None:
+            drafts = sections.section_drafts(item)
+        else:
+            drafts = template.drafts(item)
+    except template.TemplateReject:
+        return None
+    rows = []
+    for draft in drafts:
+        row = template.sample_row(item, draft, options)
+        if row is None:
+            return None
+        rows.append(row)
+    return rows
+
+
 def generate_template(
     items: Sequence[Item],
     report: BuildReport,
@@ -133,7 +154,14 @@ def generate_template(
     add: Callable[[Sample, str], None],
 ) -> list[Reject]:
     """The template generator over ``items``: each sample goes to ``add`` (with its item's split)
-    as it is made, so a caller may keep it in any form; returns the ``generate`` rejects."""
+    as it is made, so a caller may keep it in any form; returns the ``generate`` rejects.
+
+    When ``add`` is a :class:`SampleStore`'s ``add`` (the local engine), the samples go in as
+    rows built without the models (:func:`template_rows`): the same rows, at a fraction of the
+    CPU of validating three models per sample."""
+    store = getattr(add, "__self__", None)
+    if isinstance(store, SampleStore) and add == store.add:
+        return _generate_rows(items, report, progress, template_options(config), store)
     rejects: list[Reject] = []
     counts = report.step("generate")
     options = template_options(config)
@@ -149,6 +177,36 @@ def generate_template(
             add(sample, item.split)
             report.tasks[(sample.dataset, sample.lang, sample.task)] += 1
             report.source_tasks[(sample.dataset, sample.lang, sample.provenance.source, sample.task)] += 1
+    return rejects
+
+
+def _generate_rows(
+    items: Sequence[Item], report: BuildReport, progress: bool, options: template.TemplateOptions, store: SampleStore
+) -> list[Reject]:
+    """:func:`generate_template` into ``store`` as rows; the report's task counts are tallied
+    once per (dataset, language, source, task) at the end, not per sample."""
+    rejects: list[Reject] = []
+    counts = report.step("generate")
+    made: Counter[tuple[str, str, str, str]] = Counter()
+    for item in tqdm(items, desc="generate", unit="item", disable=not progress):
+        rows = template_rows(item, options)
+        if rows is None:  # a reject, or a doubtful row: the models decide, as on the other path
+            outcome = template_samples(item, options)
+            if isinstance(outcome, Reject):
+                rejects.append(outcome)
+                continue
+            rows = [sample.to_row() for sample in outcome]
+        split = item.split
+        for row in rows:
+            store.add_row(row, split)
+            made[(row["dataset"], row["lang"], item.source, row["task"])] += 1
+    counts.seen += len(items)
+    counts.kept += len(items) - len(rejects)
+    for reject in rejects:
+        counts.rejected[reject.reason] += 1
+    for (dataset, lang, source, task), count in made.items():
+        report.tasks[(dataset, lang, task)] += count
+        report.source_tasks[(dataset, lang, source, task)] += count
     return rejects
 
 

@@ -1,0 +1,176 @@
+"""The template generator's rows built without models equal the rows of its validated models.
+
+The local engine stores template samples as rows made straight from their drafts
+(:func:`~mmed_ift.pipeline.stages.template_rows`); every other path builds pydantic models.  These
+tests hold the fast form to the slow one for every item kind and option, and for the items the
+models reject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mmed_ift.generate import typography
+from mmed_ift.generate.template import TemplateOptions
+from mmed_ift.languages import LANGUAGE_CODES
+from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.report import BuildReport
+from mmed_ift.pipeline.sample_store import SampleStore
+from mmed_ift.pipeline.stages import generate_template, template_rows, template_samples
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, Sample
+
+OPTIONS = [TemplateOptions(), TemplateOptions(system_message=True)]
+
+PASSAGE_TEXT = (
+    "Migraine\n\nMigraine is a primary headache disorder with recurrent attacks.\n"
+    "Treatment\nAcute attacks are treated with NSAIDs or triptans taken early.\n"
+    "Prevention.\nBeta-blockers, topiramate or CGRP antibodies reduce attack frequency."
+)
+
+
+def items(lang: str) -> list[Item]:
+    """One item of every kind and shape the template generator words differently."""
+    common = {"source": "medqa", "lang": lang, "split": "train", "license": "MIT"}
+    options = {"A": "un\u00a0;", "B": "deux", "C": "trois"}
+    mc = MCQuestion(source_id=f"{lang}-mc", question=" Question : quel ? ", options=options, answer=["B"], **common)
+    dialogue = {**common, "source": "meddialog", "patient_dialogue": True}
+    return [
+        mc,
+        mc.model_copy(update={"source_id": f"{lang}-multi", "answer": ["A", "C"]}),
+        mc.model_copy(update={"source_id": f"{lang}-why", "rationale": "Parce que ; voilà. Mail [EMAIL] ici."}),
+        mc.model_copy(update={"source_id": f"{lang}-ctx", "context": "Contexte：  long\u3000texte."}),
+        QAPair(source_id=f"{lang}-qa", question="What is asthma ?", answer="A disease： of the airways.", **common),
+        QAPair(source_id=f"{lang}-qac", question="Why?", answer="Because.", context="Some passage.", **common),
+        QAPair(
+            source_id=f"{lang}-dlg",
+            question="Hello doctor, I have a cough?",
+            answer="Hi. Take rest. Thanks.",
+            **dialogue,
+        ),
+        Passage(source_id=f"{lang}-p", title="Migraine", text=PASSAGE_TEXT, **{**common, "source": "wikipedia"}),
+        Passage(
+            source_id=f"{lang}-pii",
+            title="Migraine",
+            text="Call [PHONE] now.\nTreatment\nRest in the dark.",
+            **{**common, "source": "wikipedia"},
+        ),
+        Passage(
+            source_id=f"{lang}-s",
+            title="Asthma",
+            text="Inhaled steroids.",
+            section="Treatment",
+            **{**common, "source": "wikipedia"},
+        ),
+        Passage(
+            source_id=f"{lang}-lead", title="Asthma", text="A disease.", section="", **{**common, "source": "wikipedia"}
+        ),
+    ]
+
+
+def rejected_items() -> list[Item]:
+    """Items the models reject: an unlicensed item, a blank id a filter's copy let through, a
+    target made only of PII, an answer made only of pleasantries."""
+    base = QAPair(
+        source="meddialog",
+        source_id="1",
+        lang="en",
+        split="train",
+        question="Q?",
+        answer="A.",
+        license="MIT",
+        patient_dialogue=True,
+    )
+    return [
+        base.model_copy(update={"license": ""}),
+        base.model_copy(update={"source_id": "  "}),
+        base.model_copy(update={"answer": "Mail me at [EMAIL]."}),
+        base.model_copy(update={"answer": "Thank you!"}),
+        Passage(
+            source="wikipedia", source_id="2", lang="en", split="train", title="T", text="Call [PHONE].", license="MIT"
+        ),
+    ]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=["plain", "system"])
+@pytest.mark.parametrize("lang", LANGUAGE_CODES)
+def test_rows_equal_the_rows_of_the_validated_models(lang: str, options: TemplateOptions) -> None:
+    for item in items(lang):
+        samples = template_samples(item, options)
+        assert isinstance(samples, list), item
+        assert template_rows(item, options) == [sample.to_row() for sample in samples], item
+
+
+def test_every_task_is_covered() -> None:
+    tasks = {sample.task for item in items("en") for sample in template_samples(item)}  # type: ignore[union-attr]
+    assert tasks == {
+        "mc_answer_text",
+        "mc_rationale",
+        "qa",
+        "qa_context",
+        "explain",
+        "explain_section",
+        "section_question",
+        "section_explain",
+    }
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=["plain", "system"])
+def test_an_item_the_models_reject_gives_no_rows(options: TemplateOptions) -> None:
+    reasons = []
+    for item in rejected_items():
+        assert template_rows(item, options) is None
+        reject = template_samples(item, options)
+        assert isinstance(reject, Reject)
+        reasons.append(reject.reason)
+    assert reasons == ["invalid_sample", "invalid_sample", "pii_in_target", "empty_after_cleanup", "pii_in_target"]
+
+
+def _run(add: Callable[[Sample, str], None], options: TemplateOptions) -> tuple[BuildReport, list[Reject]]:
+    corpus = [item for lang in LANGUAGE_CODES for item in items(lang)] + rejected_items()
+    report = BuildReport()
+    config = BuildConfig(languages=LANGUAGE_CODES, system_message=options.system_message)
+    return report, generate_template(corpus, report, False, config, add)
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=["plain", "system"])
+def test_the_store_path_equals_the_model_path(options: TemplateOptions) -> None:
+    """``generate_template`` into a store (rows) and through a plain callback (models): the same
+    rows per group, rejects, report counts and card tallies."""
+    fast, slow = SampleStore(batch_rows=3), SampleStore(batch_rows=3)
+    fast_report, fast_rejects = _run(fast.add, options)
+    slow_report, slow_rejects = _run(lambda sample, split: slow.add(sample, split), options)
+    assert fast_rejects == slow_rejects and len(fast_rejects) == len(rejected_items())
+    assert fast_report.steps == slow_report.steps
+    assert list(fast_report.steps["generate"].rejected.items()) == list(slow_report.steps["generate"].rejected.items())
+    assert list(fast_report.tasks.items()) == list(slow_report.tasks.items())
+    assert list(fast_report.source_tasks.items()) == list(slow_report.source_tasks.items())
+    assert {k: list(v.items()) for k, v in fast.used.items()} == {k: list(v.items()) for k, v in slow.used.items()}
+    assert {k: list(v.items()) for k, v in fast.composition.items()} == {
+        k: list(v.items()) for k, v in slow.composition.items()
+    }
+    for dataset in ("ift", "mc"):
+        assert fast.counts(dataset) == slow.counts(dataset)
+        for lang, by_split in fast.counts(dataset).items():
+            for split in by_split:
+                table: pa.Table = fast.take(dataset, lang, split)
+                assert table.equals(slow.take(dataset, lang, split))
+
+
+_FR = re.compile(r"[\u00a0\u202f]+(?=[:;?!»])|(?<=«)[\u00a0\u202f]+")
+_ZH_JA = re.compile(f"([{typography.FULL_WIDTH}])[ \u00a0\u3000]+")
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("ab :;?!«»\u00a0\u202f\u3000：；，。！？、x\n"))),
+    st.sampled_from(LANGUAGE_CODES),
+)
+def test_typography_skips_only_texts_it_would_not_change(text: str, lang: str) -> None:
+    """The substring pre-check of :func:`typography.apply` gives what the bare patterns give."""
+    expected = _ZH_JA.sub(r"\1", text) if lang in ("zh", "ja") else _FR.sub(" ", text) if lang == "fr" else text
+    assert typography.apply(text, lang) == expected
