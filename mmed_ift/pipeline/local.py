@@ -20,7 +20,7 @@ from mmed_ift.pipeline.stages import (
     apply_composition,
     default_filters,
     generate_samples,
-    generate_template,
+    generate_template_rows,
     run_filters,
 )
 from mmed_ift.schemas import Item, Reject
@@ -75,7 +75,7 @@ def generate_into(store: SampleStore, training: list[Item], report: BuildReport,
     need the samples as models (they read, cut and translate them), so with either the samples
     are grouped first and stored after."""
     if config.llm_config() is None and config.composition is None:
-        return generate_template(training, report, config.progress, config, store.add)
+        return generate_template_rows(training, report, config.progress, config, store)
     grouped, rejects = generate_samples(training, report, config.progress, config)
     if config.composition is not None:
         with report.timed("compose"):

@@ -155,13 +155,7 @@ def generate_template(
 ) -> list[Reject]:
     """The template generator over ``items``: each sample goes to ``add`` (with its item's split)
     as it is made, so a caller may keep it in any form; returns the ``generate`` rejects.
-
-    When ``add`` is a :class:`SampleStore`'s ``add`` (the local engine), the samples go in as
-    rows built without the models (:func:`template_rows`): the same rows, at a fraction of the
-    CPU of validating three models per sample."""
-    store = getattr(add, "__self__", None)
-    if isinstance(store, SampleStore) and add == store.add:
-        return _generate_rows(items, report, progress, template_options(config), store)
+    A caller that keeps rows uses :func:`generate_template_rows` (no models)."""
     rejects: list[Reject] = []
     counts = report.step("generate")
     options = template_options(config)
@@ -180,11 +174,14 @@ def generate_template(
     return rejects
 
 
-def _generate_rows(
-    items: Sequence[Item], report: BuildReport, progress: bool, options: template.TemplateOptions, store: SampleStore
+def generate_template_rows(
+    items: Sequence[Item], report: BuildReport, progress: bool, config: BuildConfig | None, store: SampleStore
 ) -> list[Reject]:
-    """:func:`generate_template` into ``store`` as rows; the report's task counts are tallied
-    once per (dataset, language, source, task) at the end, not per sample."""
+    """:func:`generate_template` into ``store`` as rows built without the models
+    (:func:`template_rows`): the same rows, at a fraction of the CPU of validating three models
+    per sample.  The report's task counts are tallied once per (dataset, language, source, task)
+    at the end, not per sample."""
+    options = template_options(config)
     rejects: list[Reject] = []
     counts = report.step("generate")
     made: Counter[tuple[str, str, str, str]] = Counter()

@@ -22,7 +22,7 @@ from mmed_ift.languages import LANGUAGE_CODES
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sample_store import SampleStore
-from mmed_ift.pipeline.stages import generate_template, template_rows, template_samples
+from mmed_ift.pipeline.stages import generate_template, generate_template_rows, template_rows, template_samples
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, Sample
 
 OPTIONS = [TemplateOptions(), TemplateOptions(system_message=True)]
@@ -131,20 +131,25 @@ def test_an_item_the_models_reject_gives_no_rows(options: TemplateOptions) -> No
     assert reasons == ["invalid_sample", "invalid_sample", "pii_in_target", "empty_after_cleanup", "pii_in_target"]
 
 
-def _run(add: Callable[[Sample, str], None], options: TemplateOptions) -> tuple[BuildReport, list[Reject]]:
+def _run(
+    into: SampleStore | Callable[[Sample, str], None], options: TemplateOptions
+) -> tuple[BuildReport, list[Reject]]:
+    """Into a store as rows, or through a callback as models."""
     corpus = [item for lang in LANGUAGE_CODES for item in items(lang)] + rejected_items()
     report = BuildReport()
     config = BuildConfig(languages=LANGUAGE_CODES, system_message=options.system_message)
-    return report, generate_template(corpus, report, False, config, add)
+    if isinstance(into, SampleStore):
+        return report, generate_template_rows(corpus, report, False, config, into)
+    return report, generate_template(corpus, report, False, config, into)
 
 
 @pytest.mark.parametrize("options", OPTIONS, ids=["plain", "system"])
 def test_the_store_path_equals_the_model_path(options: TemplateOptions) -> None:
-    """``generate_template`` into a store (rows) and through a plain callback (models): the same
+    """``generate_template_rows`` into a store and ``generate_template`` through a callback (models): the same
     rows per group, rejects, report counts and card tallies."""
     fast, slow = SampleStore(batch_rows=3), SampleStore(batch_rows=3)
-    fast_report, fast_rejects = _run(fast.add, options)
-    slow_report, slow_rejects = _run(lambda sample, split: slow.add(sample, split), options)
+    fast_report, fast_rejects = _run(fast, options)
+    slow_report, slow_rejects = _run(slow.add, options)
     assert fast_rejects == slow_rejects and len(fast_rejects) == len(rejected_items())
     assert fast_report.steps == slow_report.steps
     assert list(fast_report.steps["generate"].rejected.items()) == list(slow_report.steps["generate"].rejected.items())
