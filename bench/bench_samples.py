@@ -1,12 +1,14 @@
-"""What building template samples without re-validating them would save (issue 17, part 3).
+"""Template samples as validated models or as rows built without them (issue 17, part 3).
 
     python bench/bench_samples.py [--n 20000] [--repeats 3]
 
-Reads the ``bench_build`` corpus, then makes every item's template samples three ways,
-interleaved, and prints the median CPU of each: the template generator as it is (validated
-``Sample(...)``, ``Message(...)``, ``Provenance(...)``), one ``Sample.model_validate`` of plain
-dicts, and pydantic's ``model_construct`` (no validation).  Each variant's samples are checked
-equal to the generator's, field by field and as JSON, before its time counts.
+Reads the ``bench_build`` corpus, then turns every item into its published rows two ways,
+interleaved, and prints the median CPU of each: the models path (``template_samples``: validated
+``Sample``, ``Message`` and ``Provenance`` models, then ``Sample.to_row``), which the LLM
+generator and the composition use, and the rows path (``template_rows``: the drafts' rows with
+the schema's checks made directly), which the local engine uses.  The two must give equal rows
+before a time counts.  (``model_construct`` was measured here before: it was no cheaper than
+validating, so it is not a variant.)
 """
 
 from __future__ import annotations
@@ -23,50 +25,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import write_corpus
 
-from mmed_ift.generate import template
 from mmed_ift.pipeline.config import BuildConfig
 from mmed_ift.pipeline.report import new_report
 from mmed_ift.pipeline.sources import locate_sources, read_sources
-from mmed_ift.schemas import Item, Message, Provenance, Sample, stable_id
+from mmed_ift.pipeline.stages import template_options, template_rows, template_samples
+from mmed_ift.schemas import Item, Reject
 
 
-def _provenance(item: Item) -> dict[str, Any]:
-    return {
-        "source": item.source,
-        "source_id": item.source_id,
-        "split": item.split,
-        "license": item.license,
-        "generator": template.GENERATOR_NAME,
-        "model": None,
-        "prompt_version": template.PROMPT_VERSION,
-    }
+def by_models(items: list[Item]) -> list[list[dict[str, Any]] | None]:
+    options = template_options(None)
+    made = [template_samples(item, options) for item in items]
+    return [None if isinstance(samples, Reject) else [sample.to_row() for sample in samples] for samples in made]
 
 
-def one_validation(item: Item, task: str, user: str, assistant: str, dataset: str) -> Sample:
-    return Sample.model_validate(
-        {
-            "id": stable_id(item.source, item.source_id, task),
-            "lang": item.lang,
-            "dataset": dataset,
-            "task": task,
-            "messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}],
-            "provenance": _provenance(item),
-        }
-    )
-
-
-def constructed(item: Item, task: str, user: str, assistant: str, dataset: str) -> Sample:
-    return Sample.model_construct(
-        id=stable_id(item.source, item.source_id, task),
-        lang=item.lang,
-        dataset=dataset,  # type: ignore[arg-type]
-        task=task,
-        messages=[
-            Message.model_construct(role="user", content=user),
-            Message.model_construct(role="assistant", content=assistant),
-        ],
-        provenance=Provenance.model_construct(**_provenance(item)),
-    )
+def by_rows(items: list[Item]) -> list[list[dict[str, Any]] | None]:
+    options = template_options(None)
+    return [template_rows(item, options) for item in items]
 
 
 def main() -> None:
@@ -81,23 +55,16 @@ def main() -> None:
         )
         report = new_report(config.to_dict())
         items = read_sources(config, locate_sources(config, report), report).training
-    validated = template._sample
-    reference = [template.generate(item) for item in items]
-    reference_json = [sample.model_dump_json() for samples in reference for sample in samples]
-    times: dict[str, list[float]] = {"validated (as is)": [], "one model_validate": [], "model_construct": []}
-    variants = dict(zip(times, (validated, one_validation, constructed), strict=True))
-    try:
-        for _ in range(args.repeats):
-            for name, make in variants.items():
-                template._sample = make  # type: ignore[assignment]
-                start = time.process_time()
-                made = [template.generate(item) for item in items]
-                times[name].append(time.process_time() - start)
-                assert made == reference
-                assert [sample.model_dump_json() for samples in made for sample in samples] == reference_json
-    finally:
-        template._sample = validated  # type: ignore[assignment]
-    samples = len(reference_json)
+    reference = by_models(items)
+    times: dict[str, list[float]] = {"models (validated)": [], "rows (no models)": []}
+    variants = dict(zip(times, (by_models, by_rows), strict=True))
+    for _ in range(args.repeats):
+        for name, make in variants.items():
+            start = time.process_time()
+            made = make(items)
+            times[name].append(time.process_time() - start)
+            assert made == reference, name
+    samples = sum(len(rows) for rows in reference if rows is not None)
     for name, values in times.items():
         median = statistics.median(values)
         print(f"{name:<20} {median:6.2f} s CPU  {median / samples * 1e6:5.1f} us/sample  ({samples:,} samples)")
