@@ -101,33 +101,58 @@ def _is_content(token: str) -> bool:
     return len(token) >= 3 or token.isupper() or any(char.isdigit() for char in token)
 
 
-def _is_name(token: str, before: str) -> bool:
-    """A capitalised word inside a sentence (``Fructosuria``), or capitals with digits or more
-    capitals (``FGD1``, ``HbA1c``, ``AAA``) anywhere; a lower-case word is never a name."""
+#: what :func:`_classify` says of a token that counts: never a name, always a name, or a name
+#: unless it starts a sentence (decided by the character before it)
+_NOT_NAME, _NAME, _NAME_INSIDE = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=1 << 18)  # a corpus repeats its words: classify each word once
+def _classify(token: str, lang: str) -> tuple[int, int] | None:
+    """(hash, kind) of a token of ``lang``, or None when it is a function word or too short.
+
+    The kind leaves the character before the token open: a token with no capitals is never a
+    name, one with two capitals or a digit always is, and one with a single capital first is one
+    only inside a sentence.  ``islower`` (no cased character that is not
+    lower case) answers the common lower-case word without looking at its characters one by one.
+    """
+    folded = token.casefold()
+    if folded in FUNCTION_WORDS.get(lang, _ENGLISH) or not _is_content(token):
+        return None
+    value = stable_hash(folded)
+    if token.islower():
+        return value, _NOT_NAME
     capitals = sum(char.isupper() for char in token)
     if not capitals:
-        return False
+        return value, _NOT_NAME
     if capitals > 1 or any(char.isdigit() for char in token):
-        return True
-    return token[0].isupper() and before not in _STARTS
+        return value, _NAME
+    return value, _NAME_INSIDE if token[0].isupper() else _NOT_NAME
+
+
+def _before(text: str, start: int) -> str:
+    """The last character before ``start`` that is not a space or a tab ("\n" at the start):
+    ``text[:start].rstrip(" \t")[-1:] or "\n"`` without copying the text before the token."""
+    at = start - 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    return text[at] if at >= 0 else "\n"
 
 
 def tokens(text: str, title: str | None, lang: str) -> Tokens:
-    """The content words and names of ``text`` (a record's comparison text) and its title."""
-    stop = FUNCTION_WORDS.get(lang, _ENGLISH)
+    """The content words and names of ``text`` (a record's comparison text) and its title.
+
+    Each distinct word is classified once (:func:`_classify`, cached across texts); only a word
+    capitalised like a sentence start looks at the character before it."""
     pattern = _LATIN_TOKEN if lang in CHARACTER_LANGUAGES else _TOKEN
     content: dict[int, int] = {}
     names: set[int] = set()
     for match in pattern.finditer(text):
-        token = match.group()
-        folded = token.casefold()
-        if folded in stop or not _is_content(token):
+        found = _classify(match.group(), lang)
+        if found is None:
             continue
-        value = stable_hash(folded)
+        value, kind = found
         content[value] = content.get(value, 0) + 1
-        start = match.start()
-        before = text[:start].rstrip(" \t")[-1:] or "\n"
-        if _is_name(token, before):
+        if kind == _NAME or (kind == _NAME_INSIDE and _before(text, match.start()) not in _STARTS):
             names.add(value)
     normal_title = " ".join(_TOKEN.findall(title.casefold())) if title else ""
     repeated = sorted(value for value, seen in content.items() if seen >= REPEATED)
