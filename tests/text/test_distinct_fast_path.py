@@ -1,5 +1,6 @@
 """``distinct.tokens`` (words classified once per corpus, the character before a token found
-without copying the text) gives exactly what the per-character definition gives."""
+without copying the text) gives exactly what the per-character definition gives, and
+``distinct`` (Python sets) decides as the numpy set functions did."""
 
 from __future__ import annotations
 
@@ -7,7 +8,20 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmed_ift.text.distinct import _LATIN_TOKEN, _STARTS, _TOKEN, REPEATED, Tokens, _is_content, stable_hash, tokens
+from mmed_ift.text.distinct import (
+    _LATIN_TOKEN,
+    _STARTS,
+    _TOKEN,
+    REPEATED,
+    DistinctRules,
+    Tokens,
+    _is_content,
+    distinct,
+    pack,
+    stable_hash,
+    tokens,
+    unpack,
+)
 from mmed_ift.text.function_words import FUNCTION_WORDS
 from mmed_ift.text.scripts import CHARACTER_LANGUAGES
 
@@ -109,3 +123,58 @@ def test_every_cased_or_digit_character_as_a_word() -> None:
             chunk = chars[start : start + 200]
             text = " ".join(f"x. {char}ab go {char}ab {char}{char} ab{char} {char}" for char in chunk)
             assert _same(tokens(text, None, lang), _reference(text, None, lang)), chunk
+
+
+def _reference_distinct(left: Tokens, right: Tokens, rules: DistinctRules) -> str | None:
+    """The decision written with numpy's set functions (the implementation before the fast path)."""
+    left_only = np.setdiff1d(left.content, right.content, assume_unique=True)
+    right_only = np.setdiff1d(right.content, left.content, assume_unique=True)
+    if rules.min_names:
+        left_names = np.intersect1d(left_only, left.names, assume_unique=True)
+        right_names = np.intersect1d(right_only, right.names, assume_unique=True)
+        if min(len(left_names), len(right_names)) >= rules.min_names:
+            return "names"
+    if rules.slots:
+        left_slots = np.intersect1d(left_only, left.repeated, assume_unique=True)
+        right_slots = np.intersect1d(right_only, right.repeated, assume_unique=True)
+        if len(left_slots) and len(right_slots):
+            return "slots"
+    titles_differ = rules.titles and left.title and right.title and left.title != right.title
+    if titles_differ and len(left_only) and len(right_only):
+        return "focus"
+    if rules.max_extra and max(len(left_only), len(right_only)) >= rules.max_extra:
+        return "content"
+    return None
+
+
+#: a small value range, so that two records share many tokens and differ in a few
+_VALUES = st.sampled_from([1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 2**63, 2**64 - 1, *range(100, 130)])
+
+
+@st.composite
+def _tokens(draw: st.DrawFn) -> Tokens:
+    content = sorted(draw(st.sets(_VALUES, max_size=30)))
+    names = sorted(draw(st.sets(st.sampled_from(content), max_size=len(content)))) if content else []
+    repeated = sorted(draw(st.sets(st.sampled_from(content), max_size=len(content)))) if content else []
+    title = draw(st.sampled_from([0, 0, 7, 9]))
+    arrays = (np.array(values, dtype=np.uint64) for values in (content, names, repeated))
+    return Tokens(title, *arrays)
+
+
+_RULES = st.builds(
+    DistinctRules,
+    min_names=st.integers(0, 3),
+    max_extra=st.sampled_from([0, 1, 3, 10]),
+    titles=st.booleans(),
+    slots=st.booleans(),
+)
+
+
+@settings(max_examples=500)
+@given(_tokens(), _tokens(), _RULES)
+def test_distinct_equals_the_numpy_decision(left: Tokens, right: Tokens, rules: DistinctRules) -> None:
+    assert distinct(left, right, rules) == _reference_distinct(left, right, rules)
+    # as the graph filter calls it: on the tokens read back from a node's blob
+    shingles = np.zeros(0, dtype=np.uint64)
+    read_left, read_right = unpack(pack(shingles, left))[1], unpack(pack(shingles, right))[1]
+    assert distinct(read_left, read_right, rules) == _reference_distinct(left, right, rules)
