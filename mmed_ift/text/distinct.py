@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,19 +142,28 @@ def _before(text: str, start: int) -> str:
 def tokens(text: str, title: str | None, lang: str) -> Tokens:
     """The content words and names of ``text`` (a record's comparison text) and its title.
 
-    Each distinct word is classified once (:func:`_classify`, cached across texts); only a word
-    capitalised like a sentence start looks at the character before it."""
+    The words are found and counted in C (``findall``, ``Counter``) and each distinct one is
+    classified once (:func:`_classify`, cached across texts); only the positions of a word
+    capitalised like a sentence start are looked at, for the character before them."""
     pattern = _LATIN_TOKEN if lang in CHARACTER_LANGUAGES else _TOKEN
     content: dict[int, int] = {}
     names: set[int] = set()
-    for match in pattern.finditer(text):
-        found = _classify(match.group(), lang)
+    inside: dict[str, int] = {}  # capitalised like a sentence start: a name where one is not
+    for word, seen in Counter(pattern.findall(text)).items():
+        found = _classify(word, lang)
         if found is None:
             continue
         value, kind = found
-        content[value] = content.get(value, 0) + 1
-        if kind == _NAME or (kind == _NAME_INSIDE and _before(text, match.start()) not in _STARTS):
+        content[value] = content.get(value, 0) + seen
+        if kind == _NAME:
             names.add(value)
+        elif kind == _NAME_INSIDE:
+            inside[word] = value
+    if inside:
+        for match in pattern.finditer(text):
+            value = inside.get(match.group())
+            if value is not None and value not in names and _before(text, match.start()) not in _STARTS:
+                names.add(value)
     normal_title = " ".join(_TOKEN.findall(title.casefold())) if title else ""
     repeated = sorted(value for value, seen in content.items() if seen >= REPEATED)
     return Tokens(
