@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, FilterStats, KeyGroupFilter, Rejection, describe
 from mmed_ift.filters.quality_rules import mentions, words
-from mmed_ift.schemas import Item, Passage, QAPair, stable_id
+from mmed_ift.schemas import Item, Passage, QAPair
 from mmed_ift.text.normalize import normalize_text
 
 
@@ -88,7 +88,9 @@ class ConflictingPrompts(KeyGroupFilter[ConflictStats]):
             # section of the same title, or two whole articles of one title, share a prompt
             part = "\u241e" if item.section is None else normalize_text(item.section)
             return f"passage:{item.lang}:{normalize_text(item.title)}:{part}"
-        return f"{item.kind}:{stable_id(item.source, item.source_id)}"  # never grouped with another
+        # never grouped with another record: the record's own id, as is (no hash: this is every
+        # MC item of a build); "\x1f" and NUL cannot occur in the keys above or in the parts
+        return f"{item.kind}\x1f{item.source}\x00{item.source_id}"
 
     def resolve_group(self, members: Sequence[tuple[int, Item]], stats: ConflictStats) -> list[tuple[int, Rejection]]:
         passages = [(order, item) for order, item in members if isinstance(item, Passage)]
@@ -109,9 +111,7 @@ class ConflictingPrompts(KeyGroupFilter[ConflictStats]):
         detail = f"{answers} answers to the same prompt; kept {describe(keeper)}"
         return [(order, self.reject(item, "conflicting_prompt", evidence, detail)) for order, item in losers]
 
-    def _same_title(
-        self, passages: Sequence[tuple[int, Passage]], stats: ConflictStats
-    ) -> list[tuple[int, Rejection]]:
+    def _same_title(self, passages: Sequence[tuple[int, Passage]], stats: ConflictStats) -> list[tuple[int, Rejection]]:
         """Articles sharing a title: the longest (then the earlier) is kept."""
         _, keeper = min(passages, key=lambda member: (-len(member[1].text), member[0]))
         kept_text = normalize_text(keeper.text)

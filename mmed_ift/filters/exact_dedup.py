@@ -12,9 +12,16 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
-from mmed_ift.filters.base import Evidence, FilterStats, KeyGroupFilter, Rejection, describe, item_text, survivor_key
+from mmed_ift.filters.base import (
+    Evidence,
+    FilterStats,
+    KeyGroupFilter,
+    Rejection,
+    describe,
+    normalized_item_text,
+    survivor_key,
+)
 from mmed_ift.schemas import Item
-from mmed_ift.text.normalize import normalize_text
 
 
 @dataclass
@@ -49,7 +56,9 @@ class ExactDedup(KeyGroupFilter[ExactStats]):
         return ExactStats()
 
     def group_key(self, item: Item) -> str:
-        digest = hashlib.blake2b(normalize_text(item_text(item)).encode("utf-8"), digest_size=16).hexdigest()
+        """The kind and a digest of the normalised text (built once per item and shared with the
+        other steps inside :func:`~mmed_ift.filters.base.texts_once`)."""
+        digest = hashlib.blake2b(normalized_item_text(item).encode("utf-8"), digest_size=16).hexdigest()
         return f"{item.kind}:{digest}"
 
     def resolve_group(self, members: Sequence[tuple[int, Item]], stats: ExactStats) -> list[tuple[int, Rejection]]:

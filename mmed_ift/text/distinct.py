@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,34 +102,68 @@ def _is_content(token: str) -> bool:
     return len(token) >= 3 or token.isupper() or any(char.isdigit() for char in token)
 
 
-def _is_name(token: str, before: str) -> bool:
-    """A capitalised word inside a sentence (``Fructosuria``), or capitals with digits or more
-    capitals (``FGD1``, ``HbA1c``, ``AAA``) anywhere; a lower-case word is never a name."""
+#: what :func:`_classify` says of a token that counts: never a name, always a name, or a name
+#: unless it starts a sentence (decided by the character before it)
+_NOT_NAME, _NAME, _NAME_INSIDE = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=1 << 18)  # a corpus repeats its words: classify each word once
+def _classify(token: str, lang: str) -> tuple[int, int] | None:
+    """(hash, kind) of a token of ``lang``, or None when it is a function word or too short.
+
+    The kind leaves the character before the token open: a token with no capitals is never a
+    name, one with two capitals or a digit always is, and one with a single capital first is one
+    only inside a sentence.  ``islower`` (no cased character that is not
+    lower case) answers the common lower-case word without looking at its characters one by one.
+    """
+    folded = token.casefold()
+    if folded in FUNCTION_WORDS.get(lang, _ENGLISH) or not _is_content(token):
+        return None
+    value = stable_hash(folded)
+    if token.islower():
+        return value, _NOT_NAME
     capitals = sum(char.isupper() for char in token)
     if not capitals:
-        return False
+        return value, _NOT_NAME
     if capitals > 1 or any(char.isdigit() for char in token):
-        return True
-    return token[0].isupper() and before not in _STARTS
+        return value, _NAME
+    return value, _NAME_INSIDE if token[0].isupper() else _NOT_NAME
+
+
+def _before(text: str, start: int) -> str:
+    """The last character before ``start`` that is not a space or a tab ("\n" at the start):
+    ``text[:start].rstrip(" \t")[-1:] or "\n"`` without copying the text before the token."""
+    at = start - 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    return text[at] if at >= 0 else "\n"
 
 
 def tokens(text: str, title: str | None, lang: str) -> Tokens:
-    """The content words and names of ``text`` (a record's comparison text) and its title."""
-    stop = FUNCTION_WORDS.get(lang, _ENGLISH)
+    """The content words and names of ``text`` (a record's comparison text) and its title.
+
+    The words are found and counted in C (``findall``, ``Counter``) and each distinct one is
+    classified once (:func:`_classify`, cached across texts); only the positions of a word
+    capitalised like a sentence start are looked at, for the character before them."""
     pattern = _LATIN_TOKEN if lang in CHARACTER_LANGUAGES else _TOKEN
     content: dict[int, int] = {}
     names: set[int] = set()
-    for match in pattern.finditer(text):
-        token = match.group()
-        folded = token.casefold()
-        if folded in stop or not _is_content(token):
+    inside: dict[str, int] = {}  # capitalised like a sentence start: a name where one is not
+    for word, seen in Counter(pattern.findall(text)).items():
+        found = _classify(word, lang)
+        if found is None:
             continue
-        value = stable_hash(folded)
-        content[value] = content.get(value, 0) + 1
-        start = match.start()
-        before = text[:start].rstrip(" \t")[-1:] or "\n"
-        if _is_name(token, before):
+        value, kind = found
+        content[value] = content.get(value, 0) + seen
+        if kind == _NAME:
             names.add(value)
+        elif kind == _NAME_INSIDE:
+            inside[word] = value
+    if inside:
+        for match in pattern.finditer(text):
+            value = inside.get(match.group())
+            if value is not None and value not in names and _before(text, match.start()) not in _STARTS:
+                names.add(value)
     normal_title = " ".join(_TOKEN.findall(title.casefold())) if title else ""
     repeated = sorted(value for value, seen in content.items() if seen >= REPEATED)
     return Tokens(
@@ -141,21 +176,28 @@ def tokens(text: str, title: str | None, lang: str) -> Tokens:
 
 def distinct(left: Tokens, right: Tokens, rules: DistinctRules) -> str | None:
     """Why two records are different although their shingles agree (``"names"``, ``"slots"``,
-    ``"focus"``, ``"content"``), or ``None`` when nothing tells them apart."""
-    left_only = np.setdiff1d(left.content, right.content, assume_unique=True)
-    right_only = np.setdiff1d(right.content, left.content, assume_unique=True)
+    ``"focus"``, ``"content"``), or ``None`` when nothing tells them apart.
+
+    The token arrays are unique and a record has tens of them: Python sets of their values count
+    the differences in a few microseconds, where numpy's set functions cost tens each (one call
+    per candidate pair of the near-dedup graph)."""
+    left_content = set(left.content.tolist())
+    right_content = set(right.content.tolist())
+    left_only = left_content - right_content
+    right_only = right_content - left_content
     if rules.min_names:
-        left_names = np.intersect1d(left_only, left.names, assume_unique=True)
-        right_names = np.intersect1d(right_only, right.names, assume_unique=True)
-        if min(len(left_names), len(right_names)) >= rules.min_names:
+        left_names = len(left_only.intersection(left.names.tolist()))
+        right_names = len(right_only.intersection(right.names.tolist()))
+        if min(left_names, right_names) >= rules.min_names:
             return "names"
-    if rules.slots:
-        left_slots = np.intersect1d(left_only, left.repeated, assume_unique=True)
-        right_slots = np.intersect1d(right_only, right.repeated, assume_unique=True)
-        if len(left_slots) and len(right_slots):
-            return "slots"
+    if (
+        rules.slots
+        and left_only.intersection(left.repeated.tolist())
+        and right_only.intersection(right.repeated.tolist())
+    ):
+        return "slots"
     titles_differ = rules.titles and left.title and right.title and left.title != right.title
-    if titles_differ and len(left_only) and len(right_only):
+    if titles_differ and left_only and right_only:
         return "focus"
     if rules.max_extra and max(len(left_only), len(right_only)) >= rules.max_extra:
         return "content"

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import filterfalse
 
 
 class _PunctuationToSpace(dict[int, int]):
@@ -50,19 +51,24 @@ def _normalize(text: str) -> str:
 
     ``str.translate`` with a mapping costs a dict lookup per character once a text has a
     non-ASCII character (French accents, Cyrillic, CJK): about 60 µs for a 700-character text,
-    three quarters of the whole normalisation.  Letters are never punctuation or symbols, so a
-    text whose words are all letters needs no table; an ASCII text takes CPython's cached ASCII
-    path; otherwise only the words that are not all letters go through the table.  Whitespace is
-    never mapped, so translating word by word and re-splitting gives the same words as
-    translating the whole text (``tests/text/test_normalize_fast_path.py`` checks the equality).
+    three quarters of the whole normalisation.  An ASCII text takes CPython's cached ASCII path.
+    Otherwise only the characters of the words that are not all letters can be punctuation or
+    symbols (letters never are, whitespace never is): those words are picked out in C
+    (``filterfalse(str.isalpha, ...)``, no Python call per word), and each punctuation or symbol
+    character among them is replaced by a space in the whole text (``str.replace``), which is what
+    the table does to it.  A text with none needs no second split.
+    ``tests/text/test_normalize_fast_path.py`` checks the equality.
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
-    words = folded.split()
-    if "".join(words).isalpha():
-        return " ".join(words)
     if folded.isascii():
         return " ".join(folded.translate(_TABLE).split())
-    return " ".join(" ".join([word if word.isalpha() else word.translate(_TABLE) for word in words]).split())
+    words = folded.split()
+    marks = [char for char in set("".join(filterfalse(str.isalpha, words))) if _TABLE[ord(char)] == 0x20]
+    if not marks:
+        return " ".join(words)
+    for char in marks:
+        folded = folded.replace(char, " ")
+    return " ".join(folded.split())
 
 
 def normalize_text(text: str) -> str:

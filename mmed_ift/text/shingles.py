@@ -57,16 +57,22 @@ _WORD_HASH_SEED = 0x6D6D6564
 
 
 def word_hashes(normalized_texts: list[str]) -> list[U64]:
-    """64-bit hashes of the words of each (normalised, non-empty) text.
+    """64-bit hashes of the words of each (normalised, non-empty) text."""
+    hashes, lengths = word_hashes_flat(normalized_texts)
+    return np.split(hashes, np.cumsum(lengths)[:-1])
+
+
+def word_hashes_flat(normalized_texts: list[str]) -> tuple[U64, npt.NDArray[np.int64]]:
+    """The word hashes of all texts in one array, and each text's word count.
 
     Splitting and hashing run in polars' Rust kernels: per-word Python calls (a dict lookup or
     an xxhash call per word) cost about as much as the whole MinHash step.  Normalised text is
     words separated by single spaces, so a split on " " finds exactly the words.
     """
     words = pl.Series(normalized_texts, dtype=pl.String).str.split(" ")
-    lengths = words.list.len().to_numpy()
+    lengths = words.list.len().to_numpy().astype(np.int64, copy=False)
     hashes = words.explode().hash(seed=_WORD_HASH_SEED).to_numpy().astype(np.uint64, copy=False)
-    return np.split(hashes, np.cumsum(lengths)[:-1])
+    return hashes, lengths
 
 
 @dataclass
@@ -113,9 +119,20 @@ class Shingler:
         """Shingle hashes of every text; texts are grouped by n so the n-gram step is vectorised."""
         if len(texts) != len(langs):
             raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
-        per_text = self._units_of_batch(texts, langs)
         ns = np.array([self.char_n if lang in CHARACTER_LANGUAGES else self.word_n for lang in langs], dtype=np.int64)
-        return self._ngrams(per_text, ns)
+        if not any(lang in CHARACTER_LANGUAGES for lang in langs):
+            # words only: polars' hashes are already the batch's units in order (an empty text has
+            # none), so they are not split per text and joined again
+            normalized = [normalize_text(text) for text in texts]
+            lengths = np.zeros(len(texts), dtype=np.int64)
+            present = [index for index, text in enumerate(normalized) if text]
+            if not present:
+                return self._ngrams(_NO_UNITS, lengths, ns)
+            units, lengths[present] = word_hashes_flat([normalized[index] for index in present])
+            return self._ngrams(units, lengths, ns)
+        per_text = self._units_of_batch(texts, langs)
+        lengths = np.array([len(units) for units in per_text], dtype=np.int64)
+        return self._ngrams(np.concatenate(per_text) if per_text else _NO_UNITS, lengths, ns)
 
     def _units_of_batch(self, texts: Sequence[str], langs: Sequence[str]) -> list[U64]:
         per_text: list[U64] = [_NO_UNITS] * len(texts)
@@ -134,14 +151,14 @@ class Shingler:
                 per_text[index] = chunk
         return per_text
 
-    def _ngrams(self, per_text: list[U64], ns: npt.NDArray[np.int64]) -> ShingleBatch:
-        lengths = np.array([len(units) for units in per_text], dtype=np.int64)
-        units = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.uint64)
-        starts = np.zeros(len(per_text) + 1, dtype=np.int64)
+    def _ngrams(self, units: U64, lengths: npt.NDArray[np.int64], ns: npt.NDArray[np.int64]) -> ShingleBatch:
+        """The shingles of a batch whose text ``i`` has the ``lengths[i]`` units after those of
+        the texts before it in ``units``."""
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         # shingles per text: length-n+1, or 1 for a short (but non-empty) text, 0 for an empty one
         counts = np.where(lengths >= ns, lengths - ns + 1, np.minimum(lengths, 1))
-        offsets = np.zeros(len(per_text) + 1, dtype=np.int64)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         out = np.empty(int(offsets[-1]), dtype=np.uint64)
         for n in np.unique(ns):

@@ -185,3 +185,22 @@ def test_take_and_concatenate_keep_each_texts_shingles() -> None:
     expected = [batch.of(row).tolist() for row in [0, 1, 2, 3, 4, *rows.tolist()]]
     assert [joined.of(index).tolist() for index in range(len(joined.offsets) - 1)] == expected
     assert len(ShingleBatch.concatenate([]).offsets) == 1
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["", " ", "a", "Hello, big World", "fièvre élevée 40°C", "x y", "one two three four", "¡Hola!"]
+        ),
+        max_size=12,
+    )
+)
+def test_word_only_batches_shingle_as_mixed_batches(texts: list[str]) -> None:
+    """A batch of space-delimited texts takes polars' hashes whole (no split per text); the same
+    texts in a batch with a Chinese one (units per text, joined) get the same shingles."""
+    shingler = Shingler()
+    langs = ["en" if index % 2 else "fr" for index in range(len(texts))]
+    alone = shingler.shingle(texts, langs)
+    mixed = shingler.shingle([*texts, "高血压病"], [*langs, "zh"]).take(np.arange(len(texts)))
+    assert alone.offsets.tolist() == mixed.offsets.tolist()
+    assert alone.hashes.tolist() == mixed.hashes.tolist()
