@@ -120,8 +120,7 @@ def json_loads(text: str, where: str, *, first_line: int = 1, duplicates: str = 
     only in the ``top`` object (a file keyed by record id: a record would be lost; records are
     checked one by one with :func:`first_duplicate_key`), or ``never`` (the caller checks).
 
-    Objects come back as :class:`JSONObject`.
-    """
+    Objects come back as :class:`JSONObject`."""
     value, proven_unique = decode_json(text, where, first_line=first_line)
     if not proven_unique:
         _check_repeats(value, text, where, first_line, duplicates)
@@ -143,6 +142,11 @@ def _check_repeats(value: Any, text: str, where: str, first_line: int, duplicate
         )
 
 
+#: one decoder for every parse (``json.loads`` with a hook builds one per call, as costly as a short
+#: jsonl line); for a ``str`` without a BOM, ``loads`` is exactly ``decode`` on it
+_DECODER = json.JSONDecoder(object_pairs_hook=JSONObject)
+
+
 def decode_json(text: str, where: str, *, first_line: int = 1) -> tuple[Any, bool]:
     """The parsed document, and whether it is proven to repeat no key in any object.
 
@@ -159,7 +163,10 @@ def decode_json(text: str, where: str, *, first_line: int = 1) -> tuple[Any, boo
 
     made_before = JSONObject.made_with_repeats
     try:
-        value = json.loads(text, object_pairs_hook=JSONObject)
+        if not isinstance(text, str) or text.startswith("\ufeff"):
+            value = json.loads(text, object_pairs_hook=JSONObject)  # json's own BOM error, word for word
+        else:
+            value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise SourceFormatError(
             f"{where}:{first_line + error.lineno - 1}", f"invalid JSON: {error.msg} at column {error.colno}"
