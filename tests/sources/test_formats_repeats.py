@@ -120,3 +120,17 @@ def test_a_repeat_found_in_an_earlier_document_does_not_mark_a_later_one(tmp_pat
     path.write_text('{"r": {"k": 1, "k": 2}}', encoding="utf-8")
     value, proven_unique = load_json_checked(path, tmp_path)
     assert proven_unique is False and first_duplicate_key(value["r"]) == "k"
+
+
+def test_the_shared_decoder_reports_what_json_loads_reported() -> None:
+    # a BOM, bad JSON and a scalar document: the same errors and values as json.loads with the hook
+    for text in ('\ufeff{"a": 1}', '{"a": 1', "[1, 2,]", '"just a string"', "3", '{"a": {"b": [1, {"c": 2}]}}'):
+        try:
+            expected: Any = json.loads(text, object_pairs_hook=JSONObject)
+        except json.JSONDecodeError as error:
+            expected = f"x:{error.lineno}: invalid JSON: {error.msg} at column {error.colno}"
+        try:
+            got: Any = decode_json(text, "x")[0]
+        except SourceFormatError as error:
+            got = f"{error.location}: {error.problem}"
+        assert got == expected
