@@ -19,6 +19,7 @@ from mmed_ift.languages import LANGUAGE_CODES
 #: A..E covers nearly everything; IgakuQA has a few 6- and 8-choice questions and CMB keys
 #: reach F, so the schema allows up to H rather than dropping real exam questions.
 OPTION_KEYS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G", "H")
+_OPTION_KEY_SET = frozenset(OPTION_KEYS)
 
 Split = Literal["train", "validation", "test"]
 DatasetName = Literal["ift", "mc"]
@@ -87,8 +88,9 @@ class MCQuestion(SourceItem):
     @field_validator("options")
     @classmethod
     def _option_keys(cls, options: dict[str, str]) -> dict[str, str]:
-        unknown = [key for key in options if key not in OPTION_KEYS]
-        if unknown:
+        # a set check in C first: the list of unknown keys is only built for the error
+        if not _OPTION_KEY_SET.issuperset(options):
+            unknown = [key for key in options if key not in OPTION_KEYS]
             raise ValueError(
                 f"option keys {unknown} are not among {'/'.join(OPTION_KEYS)};"
                 " re-key upstream options (a-e, 1-4, ints) to capital letters"

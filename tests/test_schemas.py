@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mmed_ift.schema_export import schema_texts
@@ -101,3 +103,33 @@ def test_exported_json_schemas_match_models() -> None:
     assert sorted(on_disk) == sorted(expected)
     for name, text in expected.items():
         assert on_disk[name] == text, f"schemas/{name} is stale: run `python -m mmed_ift schemas`"
+
+
+def _option_keys_before(options: dict[str, str]) -> dict[str, str] | str:
+    """The option-key validator as it was (a list of unknown keys built for every item)."""
+    from mmed_ift.schemas import OPTION_KEYS
+
+    unknown = [key for key in options if key not in OPTION_KEYS]
+    if unknown:
+        return (
+            f"Value error, option keys {unknown} are not among {'/'.join(OPTION_KEYS)};"
+            " re-key upstream options (a-e, 1-4, ints) to capital letters"
+        )
+    if len(options) < 2:
+        return f"Value error, a multiple-choice question needs at least 2 options, got {len(options)}"
+    return dict(sorted(options.items()))
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.sampled_from("ABCDEFGHIab1 ") | st.text(max_size=2), st.just("x"), max_size=9))
+def test_option_keys_check_decides_as_before(options: dict[str, str]) -> None:
+    expected = _option_keys_before(options)
+    answer = [min(options)] if options else ["A"]
+    try:
+        got: dict[str, str] | str = dict(mc(options=options, answer=answer).options)
+    except ValidationError as error:
+        messages = [problem["msg"] for problem in error.errors() if problem["loc"] == ("options",)]
+        got = messages[0] if messages else "no options error"
+    if isinstance(expected, dict) and isinstance(got, str) and got == "no options error":
+        return  # valid options; the answer check failed instead (not what this test is about)
+    assert got == expected

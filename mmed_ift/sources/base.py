@@ -45,7 +45,7 @@ from pydantic import ValidationError
 from mmed_ift.errors import SourceFormatError, SourceNotFoundError
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject
 from mmed_ift.sources.files import display, extract_archive, glob_match, matching_files, scan_tree
-from mmed_ift.text.clean import DEFAULT_MAX_FIELD_CHARS, FieldProblem, clean_fields
+from mmed_ift.text.clean import DEFAULT_MAX_FIELD_CHARS, FieldProblem, all_untouched, clean_fields
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,10 @@ class SourceAdapter(ABC):
     def clean(self, result: ReadResult, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> ReadResult:
         """An item under the text policy (see :mod:`mmed_ift.text.clean`), or its reject."""
         if isinstance(result, Reject):
+            return result
+        # the usual case, decided on the item's own field values: an item's fields are plain
+        # strings, string lists and string dicts, so ``__dict__`` holds what ``model_dump`` copies
+        if all_untouched(result.__dict__, max_field_chars):
             return result
         ids = {"source_id": result.source_id, "lang": result.lang, "split": result.split}
         try:

@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from mmed_ift.errors import SourceFormatError
 
@@ -47,6 +47,9 @@ class JSONObject(dict[str, Any]):
     #: a class attribute unless there are some: most objects have none, and an instance
     #: attribute would give every parsed object its own ``__dict__``
     duplicate_keys: tuple[str, ...] = ()
+    #: how many objects were ever made with ``duplicate_keys``: unchanged over a parse, it
+    #: proves the parsed document holds no such object (:func:`decode_json`)
+    made_with_repeats: ClassVar[int] = 0
 
     def __init__(self, pairs: list[tuple[str, Any]]) -> None:
         super().__init__(pairs)
@@ -57,6 +60,7 @@ class JSONObject(dict[str, Any]):
                     found.append(key)
             if found:
                 self.duplicate_keys = tuple(found)
+                JSONObject.made_with_repeats += 1
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -112,17 +116,57 @@ def json_loads(text: str, where: str, *, first_line: int = 1, duplicates: str = 
     """``json.loads`` that turns every failure into a :class:`SourceFormatError` at ``where:line``.
 
     ``where`` is the file as shown; ``first_line`` is the file line ``text`` starts on (for a
-    jsonl line).  Objects come back as :class:`JSONObject`.  A key repeated with different values
-    is an error ``anywhere`` in the document, only in the ``top`` object (a file keyed by record
-    id: a record would be lost; records are checked one by one with :func:`first_duplicate_key`),
-    or ``never`` (the caller checks).
+    jsonl line).  A key repeated with different values is an error ``anywhere`` in the document,
+    only in the ``top`` object (a file keyed by record id: a record would be lost; records are
+    checked one by one with :func:`first_duplicate_key`), or ``never`` (the caller checks).
+
+    Objects come back as :class:`JSONObject`."""
+    value, proven_unique = decode_json(text, where, first_line=first_line)
+    if not proven_unique:
+        _check_repeats(value, text, where, first_line, duplicates)
+    return value
+
+
+def _check_repeats(value: Any, text: str, where: str, first_line: int, duplicates: str) -> None:
+    """Raise ``duplicate_key`` at the repeat's line, as :func:`json_loads` documents."""
+    duplicate = None
+    if duplicates == "anywhere":
+        duplicate = first_duplicate_key(value)
+    elif duplicates == "top" and isinstance(value, JSONObject) and value.duplicate_keys:
+        duplicate = value.duplicate_keys[0]
+    if duplicate is not None:
+        raise SourceFormatError(
+            f"{where}:{first_line + _line_of(text, _second_key_offset(text, duplicate)) - 1}",
+            f"duplicate key {duplicate!r} with different values in a JSON object (only one could be kept)",
+            reason="duplicate_key",
+        )
+
+
+#: one decoder for every parse (``json.loads`` with a hook builds one per call, as costly as a short
+#: jsonl line); for a ``str`` without a BOM, ``loads`` is exactly ``decode`` on it
+_DECODER = json.JSONDecoder(object_pairs_hook=JSONObject)
+
+
+def decode_json(text: str, where: str, *, first_line: int = 1) -> tuple[Any, bool]:
+    """The parsed document, and whether it is proven to repeat no key in any object.
+
+    Objects come back as :class:`JSONObject`.  Proven when no object made during the parse
+    found a key repeated with different values (:attr:`JSONObject.made_with_repeats` did not
+    move; a parse in another thread can only move it too, which costs the check, never a
+    repeat): callers then skip :func:`first_duplicate_key`'s walk over every record, which
+    costs as much as the parse.  Every failure becomes a :class:`SourceFormatError` at
+    ``where:line``.
     """
 
     def located(offset: int) -> str:
         return f"{where}:{first_line + _line_of(text, offset) - 1}"
 
+    made_before = JSONObject.made_with_repeats
     try:
-        value = json.loads(text, object_pairs_hook=JSONObject)
+        if not isinstance(text, str) or text.startswith("\ufeff"):
+            value = json.loads(text, object_pairs_hook=JSONObject)  # json's own BOM error, word for word
+        else:
+            value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise SourceFormatError(
             f"{where}:{first_line + error.lineno - 1}", f"invalid JSON: {error.msg} at column {error.colno}"
@@ -141,18 +185,7 @@ def json_loads(text: str, where: str, *, first_line: int = 1, duplicates: str = 
             f"a number has more than {_INT_DIGITS} digits ({error})"[:300],
             reason="number_too_long",
         ) from None
-    duplicate = None
-    if duplicates == "anywhere":
-        duplicate = first_duplicate_key(value)
-    elif duplicates == "top" and isinstance(value, JSONObject) and value.duplicate_keys:
-        duplicate = value.duplicate_keys[0]
-    if duplicate is not None:
-        raise SourceFormatError(
-            located(_second_key_offset(text, duplicate)),
-            f"duplicate key {duplicate!r} with different values in a JSON object (only one could be kept)",
-            reason="duplicate_key",
-        )
-    return value
+    return value, JSONObject.made_with_repeats == made_before
 
 
 def _second_key_offset(text: str, key: str) -> int:
@@ -222,9 +255,18 @@ def load_json(path: Path, root: Path) -> Any:
     A key repeated in the top-level object is an error (a file keyed by record id would lose a
     record); inside, adapters check each record with :func:`first_duplicate_key`.
     """
+    return load_json_checked(path, root)[0]
+
+
+def load_json_checked(path: Path, root: Path) -> tuple[Any, bool]:
+    """:func:`load_json`, and whether the document is proven to repeat no key anywhere
+    (:func:`decode_json`): then its records need no :func:`first_duplicate_key` walk."""
     shown = display_path(path, root)
     text = read_text(path, shown)
-    return json_loads(text, shown, duplicates="top")
+    value, proven_unique = decode_json(text, shown)
+    if not proven_unique:
+        _check_repeats(value, text, shown, 1, "top")
+    return value, proven_unique
 
 
 def iter_json_list(path: Path, root: Path) -> Iterator[tuple[str, dict[str, Any] | SourceFormatError]]:
@@ -233,13 +275,13 @@ def iter_json_list(path: Path, root: Path) -> Iterator[tuple[str, dict[str, Any]
     A record holding a repeated key is an error for that record only.
     """
     shown = display_path(path, root)
-    data = json_loads(read_text(path, shown), shown, duplicates="never")
+    data, proven_unique = decode_json(read_text(path, shown), shown)
     if not isinstance(data, list):
         raise SourceFormatError(shown, f"expected a JSON array of records, got {type(data).__name__}")
     for index, value in enumerate(data):
         where = f"{shown}[{index}]"
         if isinstance(value, dict):
-            duplicate = first_duplicate_key(value)
+            duplicate = None if proven_unique else first_duplicate_key(value)
             if duplicate is not None:
                 yield (
                     where,

@@ -31,7 +31,7 @@ from mmed_ift.sources.formats import (
     first_duplicate_key,
     iter_csv,
     letter_keys,
-    load_json,
+    load_json_checked,
     require_list,
     require_str,
 )
@@ -110,7 +110,7 @@ class HeadQA(SourceAdapter):
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
         shown = display_path(path, root)
-        data = load_json(path, root)
+        data, proven_unique = load_json_checked(path, root)
         if not isinstance(data, dict) or not isinstance(data.get("exams"), dict):
             raise SourceFormatError(shown, "expected an object with an 'exams' object, as in the HEAD-QA release")
         lang = data.get("language")
@@ -136,7 +136,9 @@ class HeadQA(SourceAdapter):
             gold_path = path.parent / f"{exam_id}.gold"
             gold = read_gold(gold_path, root) if gold_path.is_file() else None
             for index, question in enumerate(exam["data"]):
-                results.extend(self._question(question, f"{where}[{index}]", exam_id, exam, lang, split, gold))
+                results.extend(
+                    self._question(question, f"{where}[{index}]", exam_id, exam, lang, split, gold, not proven_unique)
+                )
         yield from unique_ids(self, results)
 
     def _question(
@@ -148,11 +150,12 @@ class HeadQA(SourceAdapter):
         lang: str,
         split: str | None,
         gold: dict[str, str] | None,
+        check_repeats: bool = True,
     ) -> Iterator[ReadResult]:
         if not isinstance(question, dict):
             yield self.reject(where, "bad_format", f"question is {type(question).__name__}, not an object", lang=lang)
             return
-        duplicate = first_duplicate_key(question)
+        duplicate = first_duplicate_key(question) if check_repeats else None
         if duplicate is not None:
             yield self.reject(
                 where, "duplicate_key", f"key {duplicate!r} appears twice with different values", lang=lang

@@ -8,7 +8,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmed_ift.text.clean import FieldProblem, _clean_each, _plainly_clean, _special_pattern, clean_fields, clean_text
+from mmed_ift.text.clean import (
+    FieldProblem,
+    _clean_each,
+    _plainly_clean,
+    _special_pattern,
+    all_untouched,
+    clean_fields,
+    clean_text,
+)
 
 _SPECIAL = "\r\n\t\x00\x85\u00ad\u200b\u200e\u2028\u2029\u2066\ufeff\U000e0041\u00a0 é文"
 
@@ -73,3 +81,41 @@ def test_a_clean_record_comes_back_as_it_is_and_a_dirty_one_cleaned() -> None:
     assert clean_fields(clean, 100) is clean  # "e" then a lone combining acute: two fields, both in NFC
     dirty = {"question": "a\u200bb", "options": {"A": "x"}}
     assert clean_fields(dirty, 100) == {"question": "ab", "options": {"A": "x"}}
+
+
+@settings(max_examples=300)
+@given(_RECORD)
+def test_whole_record_check_under_a_cap_no_record_reaches(data: dict[str, Any]) -> None:
+    # under the default cap the joined check decides alone (no field passes it)
+    assert _outcome(clean_fields, data, 100_000) == _outcome(_clean_each, data, 100_000)
+    if all_untouched(data, 100_000):
+        assert _clean_each(data, 100_000) == data
+
+
+def test_the_joined_check_refuses_what_it_cannot_join() -> None:
+    assert all_untouched({"question": "x", "options": {"A": ["nested"]}}, 100) is False
+    assert all_untouched({"question": "x", "answer": ["A", 1]}, 100) is False
+    assert all_untouched({"question": "x", "options": {1: "a"}}, 100) is False
+    assert all_untouched({"question": "x", "patient_dialogue": True, "rationale": None}, 100) is True
+    assert all_untouched({"question": "ab", "title": "cd"}, 4) is False  # together past the cap: each is checked
+    assert clean_fields({"question": "ab", "title": "cd"}, 4) == {"question": "ab", "title": "cd"}
+
+
+@settings(max_examples=200)
+@given(
+    _FIELD_TEXT.filter(str.strip), _FIELD_TEXT, st.lists(st.sampled_from("ABCD"), min_size=1, max_size=2, unique=True)
+)
+def test_an_items_own_fields_are_what_its_dump_holds(text: str, other: str, answer: list[str]) -> None:
+    # SourceAdapter.clean checks ``item.__dict__`` instead of a copy made by ``model_dump``
+    from mmed_ift.schemas import MCQuestion, Passage, QAPair
+
+    common = {"source": "medqa", "source_id": "1", "lang": "en", "split": "train", "location": "f:1"}
+    items = [
+        MCQuestion(**common, question=text, options={"A": text, "B": text, "C": text, "D": text}, answer=answer,
+                   rationale=other or None, exam=other),
+        QAPair(**common, question=text, answer=text, context=other, title=other),
+        Passage(**common, title=text, text=text, section=other),
+    ]  # fmt: skip
+    for item in items:
+        assert item.__dict__ == item.model_dump()
+        assert list(item.__dict__) == list(item.model_dump())
