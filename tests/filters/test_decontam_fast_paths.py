@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmed_ift.filters.decontam import longest_common_substring
-from mmed_ift.filters.decontam_index import DENSE_PAIR_KEYS, RECORDS_PER_BATCH, ShingleIndex, _summed_by_key
+from mmed_ift.filters.decontam_index import (
+    DENSE_PAIR_KEYS,
+    RECORDS_PER_BATCH,
+    ShingleIndex,
+    _summed_by_key,
+    best_of_each_run,
+)
 from mmed_ift.filters.decontam_shingles import Segments, item_major_order
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -89,3 +95,19 @@ def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
     assert dense[1].tolist() == np.bincount(inverse, weights=weights).tolist()  # equal to the bit
     sparse = _summed_by_key(keys, weights, DENSE_PAIR_KEYS + 1)
     assert sparse[0].tolist() == dense[0].tolist() and sparse[1].tolist() == dense[1].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.25, np.inf])), max_size=80),
+    st.integers(1, 4),
+)
+def test_best_of_each_run_keeps_what_lexsort_keeps(pairs: list[tuple[int, float]], count: int) -> None:
+    # few distinct values: ties within a run are the rule, not the exception
+    pairs.sort(key=lambda pair: pair[0])
+    runs = np.array([run for run, _ in pairs], dtype=np.int64)
+    values = np.array([value for _, value in pairs], dtype=np.float64)
+    order = np.lexsort((-values, runs))
+    first_of_run = np.searchsorted(runs[order], runs[order])
+    expected = order[np.arange(len(order)) - first_of_run < count]
+    assert best_of_each_run(runs, values, count).tolist() == expected.tolist()
