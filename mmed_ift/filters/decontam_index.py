@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from mmed_ift.filters.decontam_search import BucketedKeys
 from mmed_ift.filters.decontam_shingles import Segments, item_shingles
 
 U64 = npt.NDArray[np.uint64]
@@ -116,6 +117,7 @@ class ShingleIndex:
         self._post_hashes, self._post_items = hashes[order], items[order]
         self._keys, first, self._df = np.unique(self._post_hashes, return_index=True, return_counts=True)
         self._post_start = first.astype(np.int64)
+        self._bucketed = BucketedKeys(self._keys)
         #: the weight of a shingle held by no other benchmark item (the unit of ``min_shared``)
         self.max_weight = float(np.log(self.size + 1.0))
         #: each benchmark shingle's position among ``_keys`` (an exact join key: see :meth:`_shared`)
@@ -131,18 +133,13 @@ class ShingleIndex:
         return self._lookup(hashes)[0]
 
     def _lookup(self, hashes: U64, presorted: bool = False) -> tuple[I64, I64]:
-        """df of each hash and its position among the index keys.  The hashes are searched in
-        sorted order: a sequential walk through the keys, several times faster than random
-        probes on big batches (``presorted``: they come in sorted runs, one per record, which
-        walks just as well without sorting them)."""
+        """df of each hash and its position among the index keys (``np.searchsorted``'s), found
+        by the bucket of its high bits (:class:`~mmed_ift.filters.decontam_search.BucketedKeys`:
+        the keys are hashes, spread evenly), in any order (``presorted``: kept for callers; the
+        search no longer needs sorted runs)."""
         if len(self._keys) == 0:
             return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=np.int64)
-        if presorted:
-            position = np.searchsorted(self._keys, hashes).astype(np.int64, copy=False)
-        else:
-            order = np.argsort(hashes)
-            position = np.empty(len(hashes), dtype=np.int64)
-            position[order] = np.searchsorted(self._keys, hashes[order])
+        position = self._bucketed.searchsorted(hashes)
         np.minimum(position, len(self._keys) - 1, out=position)
         return np.where(self._keys[position] == hashes, self._df[position], 0).astype(np.int64), position
 

@@ -21,6 +21,7 @@ from mmed_ift.filters.decontam_index import (
     _summed_by_key,
     best_of_each_run,
 )
+from mmed_ift.filters.decontam_search import BucketedKeys
 from mmed_ift.filters.decontam_shingles import Segments, item_major_order
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -111,3 +112,27 @@ def test_best_of_each_run_keeps_what_lexsort_keeps(pairs: list[tuple[int, float]
     first_of_run = np.searchsorted(runs[order], runs[order])
     expected = order[np.arange(len(order)) - first_of_run < count]
     assert best_of_each_run(runs, values, count).tolist() == expected.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=60),
+    st.lists(st.integers(0, 2**64 - 1), max_size=40),
+    st.integers(0, 60),
+)
+def test_bucketed_search_is_searchsorted(keys: list[int], queries: list[int], narrow: int) -> None:
+    # ``narrow`` bits shifted off: narrow key ranges, repeated keys and crowded buckets too
+    sorted_keys = np.sort(np.array(keys, dtype=np.uint64) >> np.uint64(narrow))
+    wanted = np.array(queries + keys[:5], dtype=np.uint64) >> np.uint64(narrow)
+    expected = np.searchsorted(sorted_keys, wanted)
+    assert BucketedKeys(sorted_keys).searchsorted(wanted).tolist() == expected.tolist()
+    signed, signed_wanted = (sorted_keys >> np.uint64(1)).astype(np.int64), (wanted >> np.uint64(1)).astype(np.int64)
+    expected = np.searchsorted(signed, signed_wanted)  # non-negative int64 keys (the join keys)
+    assert BucketedKeys(signed).searchsorted(signed_wanted).tolist() == expected.tolist()
+
+
+def test_bucketed_search_of_shingle_hashes() -> None:
+    rng = np.random.default_rng(11)
+    keys = np.unique(rng.integers(0, 2**63, 50_000, dtype=np.int64).astype(np.uint64) * np.uint64(2))
+    queries = np.concatenate([keys[::3], rng.integers(0, 2**63, 20_000, dtype=np.int64).astype(np.uint64)])
+    assert np.array_equal(BucketedKeys(keys).searchsorted(queries), np.searchsorted(keys, queries))
