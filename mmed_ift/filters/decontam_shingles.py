@@ -105,6 +105,22 @@ def benchmark_segments(item: Item) -> Segments:
 #: where a sentence ends: CJK full stops and question marks, Latin ones before a space, new lines
 _BOUNDARY = re.compile(r"[。？！?!；]|[.:;](?=\s)|\n")
 _COMMA = re.compile(r"[，,]")
+#: the characters that may end a sentence: one class, scanned several times faster than the
+#: alternatives of ``_BOUNDARY``; a Latin stop is then kept only before white space
+_BOUNDARY_CHAR = re.compile(r"[。？！?!；.:;\n]")
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where ``_BOUNDARY`` matches end in ``text``, those with text after them: the end of each
+    one-character match (its lookahead's white space is what ``str.isspace`` calls so)."""
+    last = len(text)
+    return [
+        found.end()
+        for found in _BOUNDARY_CHAR.finditer(text)
+        if found.end() < last and (text[found.start()] not in ".:;" or text[found.end()].isspace())
+    ]
+
+
 #: a question part shorter than this (characters; zh/ja: 5) takes the sentence before it too ("Why?")
 MIN_ASK_CHARS = 12
 
@@ -117,7 +133,7 @@ def split_question(stem: str, lang: str) -> tuple[str, str]:
     # a boundary with text after it: one before the last non-space character (``text[end:]``
     # holds something besides white space exactly when ``end`` is before the stripped end)
     last = len(text)
-    ends = [found.end() for found in _BOUNDARY.finditer(text) if found.end() < last]
+    ends = sentence_ends(text)
     if not ends and lang in CHARACTER_LANGUAGES:
         ends = [found.end() for found in _COMMA.finditer(text) if found.end() < last]
     least = 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS

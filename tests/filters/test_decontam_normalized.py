@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from mmed_ift.filters.base import normalized_item_text, texts_once
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
-from mmed_ift.filters.decontam_shingles import join_words, middle_of, normalized_training_segments
+from mmed_ift.filters.decontam_shingles import (
+    _BOUNDARY,
+    join_words,
+    middle_of,
+    normalized_training_segments,
+    sentence_ends,
+)
 from mmed_ift.schemas import MCQuestion, Passage, QAPair
 from mmed_ift.text.normalize import normalize_text
 from tests.filters.test_decontam import mc
@@ -91,3 +97,10 @@ def test_versions_are_checked_when_asked_with_the_removals_of_checking_all_first
     assert set(outcomes[0]) == {REPEAT_EN.source_id, lone_es.source_id}
     lone = outcomes[0][lone_es.source_id]
     assert lone.shared_span.startswith(f"its en version {REPEAT_EN.source_id} repeats it")  # type: ignore[attr-defined]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TRICKY + ".:;?!\n。？！；，,x") | st.characters(codec="utf-8"), max_size=60))
+def test_sentence_ends_are_where_the_boundary_pattern_ends(text: str) -> None:
+    expected = [found.end() for found in _BOUNDARY.finditer(text) if found.end() < len(text)]
+    assert sentence_ends(text) == expected
