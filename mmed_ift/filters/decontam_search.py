@@ -44,7 +44,7 @@ class BucketedKeys:
         last = len(self.starts) - 2  # a query past the last bucket: every key is below it
         # a negative query (signed keys) is below every key: the first bucket, none of it below
         bucket = np.clip(queries >> self.shift, 0, np.array(last, dtype=queries.dtype)).astype(np.int64)
-        position = self.starts[bucket].astype(np.int64)
+        position: I64 = self.starts[bucket].astype(np.int64)
         sizes = self.starts[bucket + 1] - position
         first = position.copy()
         active = np.flatnonzero(sizes > 0)

@@ -219,8 +219,11 @@ def item_shingles(
     tail_from: list[int] = []
     per_item: list[int] = []
     for parts, lang in zip(segments, langs, strict=True):
-        stem, rest = parts.normalized or (normalize_text(parts.stem), [normalize_text(text) for text in parts.rest])
-        prepared, start = _prepare_stem(parts.stem, stem, lang)
+        normalized_stem, rest = parts.normalized or (
+            normalize_text(parts.stem),
+            tuple(normalize_text(text) for text in parts.rest),
+        )
+        prepared, start = _prepare_stem(parts.stem, normalized_stem, lang)
         texts.append(prepared)
         texts += [text.replace(" ", "") for text in rest] if lang in CHARACTER_LANGUAGES else rest
         tail_from.append(start)

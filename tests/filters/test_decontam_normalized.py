@@ -14,7 +14,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmed_ift.filters.base import normalized_item_text, texts_once
+from mmed_ift.filters.base import Evidence, normalized_item_text, texts_once
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
 from mmed_ift.filters.decontam_shingles import (
     _BOUNDARY,
@@ -23,7 +23,7 @@ from mmed_ift.filters.decontam_shingles import (
     normalized_training_segments,
     sentence_ends,
 )
-from mmed_ift.schemas import MCQuestion, Passage, QAPair
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 from mmed_ift.text.normalize import normalize_text
 from tests.filters.test_decontam import mc
 from tests.filters.test_decontam_versions import BENCH, OTHER_EN, OTHER_ES, REPEAT_EN
@@ -84,11 +84,11 @@ def test_versions_are_checked_when_asked_with_the_removals_of_checking_all_first
         source="headqa", split="train", lang="es",
     )  # fmt: skip
     parallel = [REPEAT_EN, OTHER_EN]
-    training = [lone_es, OTHER_ES, REPEAT_EN, OTHER_EN]
-    outcomes: list[dict[str, object]] = []
+    training: list[Item] = [lone_es, OTHER_ES, REPEAT_EN, OTHER_EN]
+    outcomes: list[dict[str | None, Evidence]] = []
     for batches in ([training], [[item] for item in training], [training[::-1]]):
         step = Decontaminate([BENCH], DecontamConfig(), parallel_items=parallel)
-        removed = {}
+        removed: dict[str | None, Evidence] = {}
         for batch in batches:
             for rejection in step.process(batch).rejections:
                 removed[rejection.reject.source_id] = rejection.evidence
