@@ -192,9 +192,8 @@ class BenchmarkIndex:
 
     def check_items(self, items: Sequence[Item]) -> list[Hit | None]:
         """For each training item, the benchmark item it repeats, or None."""
-        segments = [normalized_training_segments(item) for item in items]
         mc = [isinstance(item, MCQuestion) for item in items]
-        hits = self._hits(segments, [item.lang for item in items], mc)
+        hits = self._own_hits(items, mc)
         if self._versions or self._benchmark_versions:
             for at, hit in enumerate(hits):
                 if hit is None:
@@ -210,6 +209,22 @@ class BenchmarkIndex:
             for at, cross in zip(missing, found, strict=True):
                 if cross is not None and cross.repeats(self.config.cross):
                     hits[at] = self._cross_hit(cross, items[at])
+        return hits
+
+    def _own_hits(self, items: Sequence[Item], mc: list[bool]) -> list[Hit | None]:
+        """What each item's own text repeats; a version of a multilingual release checked already
+        for a sibling (:meth:`_versions_repeating`, the same check) is not checked again."""
+        if not self._versions:
+            segments = [normalized_training_segments(item) for item in items]
+            return self._hits(segments, [item.lang for item in items], mc)
+        known = [self._versions.checked(item) for item in items]
+        hits = [hit for _, hit in known]
+        todo = [at for at, (done, _) in enumerate(known) if not done]
+        segments = [normalized_training_segments(items[at]) for at in todo]
+        fresh = self._hits(segments, [items[at].lang for at in todo], [mc[at] for at in todo])
+        for at, hit in zip(todo, fresh, strict=True):
+            hits[at] = hit
+        self._versions.remember([items[at] for at in todo], fresh)
         return hits
 
     def _cross_hit(self, cross: CrossHit, item: Item) -> Hit:

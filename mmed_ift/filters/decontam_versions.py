@@ -53,6 +53,23 @@ class VersionLinks(Generic[H]):
         #: group -> language -> the first version of that language (given order) whose own text
         #: repeats a benchmark item, with what its check found (None: no version of it does)
         self._found: dict[Group, dict[str, tuple[Item, H] | None]] = {}
+        #: id -> (version, its check), for the other use of one check: a version checked for its
+        #: sibling is checked later as a record itself, or the reverse (held: the id stays its own)
+        self._checked: dict[int, tuple[Item, H | None]] = {}
+
+    def checked(self, item: Item) -> tuple[bool, H | None]:
+        """Whether this very item was checked already (:meth:`remember`), and what was found."""
+        found = self._checked.get(id(item))
+        if found is not None and found[0] is item:
+            return True, found[1]
+        return False, None
+
+    def remember(self, items: Sequence[Item], hits: Sequence[H | None]) -> None:
+        """Keep the checks of the MC records among ``items`` (checked as MC records, as a version
+        is) whose release id has another language: a sibling will ask for them."""
+        for item, hit in zip(items, hits, strict=True):
+            if isinstance(item, MCQuestion) and self._other_languages(item) is not None:
+                self._checked[id(item)] = (item, hit)
 
     def __bool__(self) -> bool:
         return bool(self._items)
@@ -76,7 +93,8 @@ class VersionLinks(Generic[H]):
 
     def resolve(self, items: Sequence[Item], check: Callable[[list[Item]], list[H | None]]) -> None:
         """Make sure the other-language versions of each of ``items`` are checked: every version
-        of a (group, language) not yet asked for goes through ``check`` in one batch."""
+        of a (group, language) not yet asked for goes through ``check`` in one batch, unless it
+        was checked already (as a record: :meth:`remember`)."""
         wanted: dict[tuple[Group, str], list[Item]] = {}
         for item in items:
             found = self._other_languages(item)
@@ -87,7 +105,13 @@ class VersionLinks(Generic[H]):
                 if lang not in self._found.get(group, {}):
                     wanted[(group, lang)] = versions
         batch = [version for versions in wanted.values() for version in versions]
-        hits = iter(check(batch)) if batch else iter(())
+        known = [self.checked(version) for version in batch]
+        todo = [version for version, (done, _) in zip(batch, known, strict=True) if not done]
+        fresh = iter(check(todo)) if todo else iter(())
+        results = [hit if done else next(fresh) for done, hit in known]
+        for version, hit in zip(batch, results, strict=True):
+            self._checked.setdefault(id(version), (version, hit))
+        hits = iter(results)
         for (group, lang), versions in wanted.items():
             first: tuple[Item, H] | None = None
             for version in versions:
