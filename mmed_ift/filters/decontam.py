@@ -24,9 +24,15 @@ from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, ItemFilter, NoStats, Outcome, Rejection, describe
 from mmed_ift.filters.decontam_index import Match, ShingleIndex
-from mmed_ift.filters.decontam_shingles import Segments, benchmark_segments, training_segments
+from mmed_ift.filters.decontam_shingles import (
+    Segments,
+    benchmark_segments,
+    normalized_training_segments,
+    training_segments,
+)
+from mmed_ift.filters.decontam_versions import VersionLinks, version_group
 from mmed_ift.filters.decontam_xling import CrossConfig, CrossHit, CrossLingualIndex, cognate_words, family
-from mmed_ift.filters.decontam_xling_lexicon import learn_lexicons, parallel_key
+from mmed_ift.filters.decontam_xling_lexicon import learn_lexicons
 from mmed_ift.schemas import Item, MCQuestion, QAPair
 from mmed_ift.text.normalize import normalize_text
 
@@ -139,65 +145,63 @@ class BenchmarkIndex:
             self.lexicon_sizes = {f"{a}->{b}": len(lexicon) for (a, b), lexicon in sorted(lexicons.items())}
             self._cross = CrossLingualIndex(self.items, cross.max_df, cross.candidates, lexicons)
 
-        self._version_hits = self._versions_repeating(parallel_items)
+        #: the training items of multilingual releases: another language's version of a training
+        #: item that repeats a benchmark item repeats it too (checked when a version asks)
+        self._versions: VersionLinks[Hit] = VersionLinks(parallel_items)
         #: (family, release key) -> language -> benchmark item: a training item whose other-language
         #: version *is* a benchmark item is that item, translated by the release itself
         self._benchmark_versions: dict[tuple[str, str], dict[str, int]] = {}
         for at, item in enumerate(self.items):
-            key, name = parallel_key(item), family(item.source)
-            if key is not None and name is not None:
-                self._benchmark_versions.setdefault((name, key[1]), {}).setdefault(item.lang, at)
+            group = version_group(item)
+            if group is not None:
+                self._benchmark_versions.setdefault(group, {}).setdefault(item.lang, at)
 
-    def _versions_repeating(self, parallel_items: Sequence[Item]) -> dict[tuple[str, str], dict[str, tuple[Item, Hit]]]:
-        """(family, release key) -> language -> the training item of a multilingual release whose
-        own text repeats a benchmark item, with that hit.  Another language's version of the same
-        item (HEAD-QA's English release translates the Spanish one item by item) is then contaminated
-        too: it is the same question, and the monolingual evidence of its sibling is far stronger
-        than a cross-lingual match (docs/decontamination.md, "Versions of one item")."""
-        versioned = [
-            item
-            for item in parallel_items
-            if isinstance(item, MCQuestion) and family(item.source) is not None and parallel_key(item) is not None
-        ]
-        found: dict[tuple[str, str], dict[str, tuple[Item, Hit]]] = {}
-        if not versioned:
-            return found
-        segments = [training_segments(item) for item in versioned]
-        hits = self._hits(segments, [item.lang for item in versioned], [True] * len(versioned))
-        for item, hit in zip(versioned, hits, strict=True):
-            key, name = parallel_key(item), family(item.source)
-            if hit is not None and key is not None and name is not None:
-                found.setdefault((name, key[1]), {}).setdefault(item.lang, (item, hit))
-        return found
+    def _versions_repeating(self, versions: list[Item]) -> list[Hit | None]:
+        """What each version of a multilingual release repeats by its own text (an MC check).
+        Another language's version of the same item (HEAD-QA's English release translates the
+        Spanish one item by item) is then contaminated too: it is the same question, and the
+        monolingual evidence of its sibling is far stronger than a cross-lingual match
+        (docs/decontamination.md, "Versions of one item")."""
+        segments = [normalized_training_segments(item) for item in versions]
+        return self._hits(segments, [item.lang for item in versions], [True] * len(versions))
 
-    def _version_hit(self, item: Item) -> Hit | None:
-        """``item``'s other-language version is a benchmark item, or repeats one
-        (:meth:`_versions_repeating`); None when neither."""
-        key, name = parallel_key(item), family(item.source)
-        if key is None or name is None:
+    def _benchmark_version_hit(self, item: Item) -> Hit | None:
+        """``item``'s other-language version is a benchmark item; None when not."""
+        group = version_group(item)
+        if group is None:
             return None
-        for lang, at in sorted(self._benchmark_versions.get((name, key[1]), {}).items()):
+        for lang, at in sorted(self._benchmark_versions.get(group, {}).items()):
             if lang != item.lang:
                 bench = self.items[at]
                 span = f"its {lang} version is this benchmark item (same release id)"
                 return Hit(benchmark_name(bench), bench.source_id, bench.location, 1.0, span)
-        for lang, (sibling, hit) in sorted(self._version_hits.get((name, key[1]), {}).items()):
-            if lang != item.lang:
-                span = f"its {lang} version {sibling.source_id} repeats it: {hit.shared_span}"
-                return Hit(hit.benchmark, hit.benchmark_id, hit.location, hit.score, span[:300])
         return None
+
+    def _version_hit(self, item: Item) -> Hit | None:
+        """``item``'s other-language version repeats a benchmark item (asked for with
+        ``self._versions.resolve`` first); None when none does."""
+        found = self._versions.sibling(item)
+        if found is None:
+            return None
+        lang, sibling, hit = found
+        span = f"its {lang} version {sibling.source_id} repeats it: {hit.shared_span}"
+        return Hit(hit.benchmark, hit.benchmark_id, hit.location, hit.score, span[:300])
 
     def __len__(self) -> int:
         return len(self.items)
 
     def check_items(self, items: Sequence[Item]) -> list[Hit | None]:
         """For each training item, the benchmark item it repeats, or None."""
-        segments = [training_segments(item) for item in items]
         mc = [isinstance(item, MCQuestion) for item in items]
-        hits = self._hits(segments, [item.lang for item in items], mc)
-        if self._version_hits or self._benchmark_versions:
+        hits = self._own_hits(items, mc)
+        if self._versions or self._benchmark_versions:
             for at, hit in enumerate(hits):
                 if hit is None:
+                    hits[at] = self._benchmark_version_hit(items[at])
+            missing = [at for at, hit in enumerate(hits) if hit is None]
+            if self._versions and missing:
+                self._versions.resolve([items[at] for at in missing], self._versions_repeating)
+                for at in missing:
                     hits[at] = self._version_hit(items[at])
         if self._cross is not None:
             missing = [at for at, hit in enumerate(hits) if hit is None]
@@ -205,6 +209,22 @@ class BenchmarkIndex:
             for at, cross in zip(missing, found, strict=True):
                 if cross is not None and cross.repeats(self.config.cross):
                     hits[at] = self._cross_hit(cross, items[at])
+        return hits
+
+    def _own_hits(self, items: Sequence[Item], mc: list[bool]) -> list[Hit | None]:
+        """What each item's own text repeats; a version of a multilingual release checked already
+        for a sibling (:meth:`_versions_repeating`, the same check) is not checked again."""
+        if not self._versions:
+            segments = [normalized_training_segments(item) for item in items]
+            return self._hits(segments, [item.lang for item in items], mc)
+        known = [self._versions.checked(item) for item in items]
+        hits = [hit for _, hit in known]
+        todo = [at for at, (done, _) in enumerate(known) if not done]
+        segments = [normalized_training_segments(items[at]) for at in todo]
+        fresh = self._hits(segments, [items[at].lang for at in todo], [mc[at] for at in todo])
+        for at, hit in zip(todo, fresh, strict=True):
+            hits[at] = hit
+        self._versions.remember([items[at] for at in todo], fresh)
         return hits
 
     def _cross_hit(self, cross: CrossHit, item: Item) -> Hit:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from mmed_ift.filters.decontam_search import BucketedKeys
 from mmed_ift.filters.decontam_shingles import Segments, item_shingles
 
 U64 = npt.NDArray[np.uint64]
@@ -58,6 +59,32 @@ def _summed_by_key(keys: I64, weights: F64, key_space: int) -> tuple[I64, F64]:
         return present.astype(np.int64, copy=False), totals[present].astype(np.float64, copy=False)
     unique_keys, inverse = np.unique(keys, return_inverse=True)
     return unique_keys, np.bincount(inverse, weights=weights, minlength=len(unique_keys)).astype(np.float64)
+
+
+def best_of_each_run(runs: I64, values: F64, count: int) -> I64:
+    """Positions of the ``count`` largest ``values`` of each run of equal ``runs`` (sorted), by run,
+    then value (largest first), then position: what ``order = np.lexsort((-values, runs))`` keeps
+    of each run's first ``count``.  ``count`` rounds of a maximum per run (the first position
+    holding it wins, as in the stable sort), each a few linear passes, instead of sorting every
+    candidate pair of a batch (tens of thousands) to keep three per record.  ``values`` hold no NaN."""
+    if len(runs) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
+    run = np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(np.r_[starts, len(runs)]))
+    left = np.array(values, dtype=np.float64)
+    picks: list[I64] = []
+    for _ in range(count):
+        best = np.maximum.reduceat(left, starts)[run]
+        holders = np.flatnonzero((left == best) & (left != -np.inf))
+        if len(holders) == 0:
+            break
+        of_run = run[holders]
+        first = holders[np.r_[True, of_run[1:] != of_run[:-1]]]
+        left[first] = -np.inf
+        picks.append(first)
+    chosen = np.concatenate(picks)
+    rounds = np.repeat(np.arange(len(picks), dtype=np.int64), [len(pick) for pick in picks])
+    return chosen[np.lexsort((rounds, run[chosen]))].astype(np.int64, copy=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,7 @@ class ShingleIndex:
         self._post_hashes, self._post_items = hashes[order], items[order]
         self._keys, first, self._df = np.unique(self._post_hashes, return_index=True, return_counts=True)
         self._post_start = first.astype(np.int64)
+        self._bucketed = BucketedKeys(self._keys)
         #: the weight of a shingle held by no other benchmark item (the unit of ``min_shared``)
         self.max_weight = float(np.log(self.size + 1.0))
         #: each benchmark shingle's position among ``_keys`` (an exact join key: see :meth:`_shared`)
@@ -105,18 +133,13 @@ class ShingleIndex:
         return self._lookup(hashes)[0]
 
     def _lookup(self, hashes: U64, presorted: bool = False) -> tuple[I64, I64]:
-        """df of each hash and its position among the index keys.  The hashes are searched in
-        sorted order: a sequential walk through the keys, several times faster than random
-        probes on big batches (``presorted``: they come in sorted runs, one per record, which
-        walks just as well without sorting them)."""
+        """df of each hash and its position among the index keys (``np.searchsorted``'s), found
+        by the bucket of its high bits (:class:`~mmed_ift.filters.decontam_search.BucketedKeys`:
+        the keys are hashes, spread evenly), in any order (``presorted``: kept for callers; the
+        search no longer needs sorted runs)."""
         if len(self._keys) == 0:
             return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=np.int64)
-        if presorted:
-            position = np.searchsorted(self._keys, hashes).astype(np.int64, copy=False)
-        else:
-            order = np.argsort(hashes)
-            position = np.empty(len(hashes), dtype=np.int64)
-            position[order] = np.searchsorted(self._keys, hashes[order])
+        position = self._bucketed.searchsorted(hashes)
         np.minimum(position, len(self._keys) - 1, out=position)
         return np.where(self._keys[position] == hashes, self._df[position], 0).astype(np.int64), position
 
@@ -178,9 +201,7 @@ class ShingleIndex:
         keys = pair_owner * self.size + pair_bench
         unique_keys, rough = _summed_by_key(keys, np.repeat(rare_weight, counts), len(segments) * self.size)
         by_owner = unique_keys // self.size
-        order = np.lexsort((-rough, by_owner))
-        first_of_owner = np.searchsorted(by_owner[order], by_owner[order])
-        kept = order[np.arange(len(order)) - first_of_owner < self.candidates]
+        kept = best_of_each_run(by_owner, rough, self.candidates)
         if threshold > 0.0:
             kept = kept[
                 self._may_reach(kept, by_owner, unique_keys, rough, weights, owner, df, own_mass, mc, threshold)

@@ -5,12 +5,13 @@ one job (the index joins and scores, this module prepares what it joins)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from mmed_ift.filters.base import normalized_item_text
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 from mmed_ift.text.normalize import normalize_text
 from mmed_ift.text.scripts import CHARACTER_LANGUAGES
@@ -31,6 +32,9 @@ class Segments:
 
     stem: str
     rest: tuple[str, ...] = ()
+    #: ``normalize_text`` of the stem and of each of ``rest``, when the caller already has them
+    #: (:func:`normalized_training_segments`); None: normalised when shingled
+    normalized: tuple[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
 
     def all(self) -> tuple[str, ...]:
         return (self.stem, *self.rest)
@@ -48,6 +52,44 @@ def training_segments(item: Item) -> Segments:
     raise TypeError(f"not a source item: {type(item).__name__}")
 
 
+def join_words(parts: Iterable[str]) -> str:
+    """Normalised texts joined as :func:`normalize_text` joins them: the empty ones vanish."""
+    return " ".join([part for part in parts if part])
+
+
+def middle_of(whole: str, before: str, after: str) -> str | None:
+    """The normalised text ``m`` with ``join_words([before, m, after]) == whole`` (unique: each
+    part is a run of words), or None when ``whole`` is not of that form."""
+    low = len(before) + 1 if before else 0
+    high = len(whole) - len(after) - 1 if after else len(whole)
+    middle = whole[low:high] if high > low else ""
+    return middle if join_words((before, middle, after)) == whole else None
+
+
+def normalized_training_segments(item: Item) -> Segments:
+    """:func:`training_segments` with their normalised texts, the stem's taken from the item's
+    normalised text (:func:`~mmed_ift.filters.base.normalized_item_text`, which the earlier filters
+    of a build already computed once): normalising ``a + "\n" + b`` gives ``normalize_text(a)`` and
+    ``normalize_text(b)`` joined by one space (NFKC, casefolding and the punctuation table act on
+    each character alone and nothing composes across a line break; the break is white space, so
+    the words split there), so once the (short) option texts are normalised, the (long) stem is
+    what lies between them - checked, and normalised directly if not."""
+    segments = training_segments(item)
+    if isinstance(item, MCQuestion):
+        options = {key: normalize_text(text) for key, text in item.options.items()}
+        rest, before, after = tuple(options.values()), "", join_words(options[key] for key in sorted(options))
+    elif isinstance(item, QAPair):
+        rest = (normalize_text(item.answer),)
+        before, after = "", rest[0]
+    else:
+        rest = (normalize_text(segments.rest[0]),)
+        before, after = rest[0], ""
+    stem = middle_of(normalized_item_text(item), before, after)
+    if stem is None:
+        stem = normalize_text(segments.stem)
+    return Segments(segments.stem, segments.rest, (stem, rest))
+
+
 def benchmark_segments(item: Item) -> Segments:
     """What a benchmark item is recognised by: its question and options (a QA pair: its question;
     a passage: its text)."""
@@ -63,6 +105,22 @@ def benchmark_segments(item: Item) -> Segments:
 #: where a sentence ends: CJK full stops and question marks, Latin ones before a space, new lines
 _BOUNDARY = re.compile(r"[。？！?!；]|[.:;](?=\s)|\n")
 _COMMA = re.compile(r"[，,]")
+#: the characters that may end a sentence: one class, scanned several times faster than the
+#: alternatives of ``_BOUNDARY``; a Latin stop is then kept only before white space
+_BOUNDARY_CHAR = re.compile(r"[。？！?!；.:;\n]")
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where ``_BOUNDARY`` matches end in ``text``, those with text after them: the end of each
+    one-character match (its lookahead's white space is what ``str.isspace`` calls so)."""
+    last = len(text)
+    return [
+        found.end()
+        for found in _BOUNDARY_CHAR.finditer(text)
+        if found.end() < last and (text[found.start()] not in ".:;" or text[found.end()].isspace())
+    ]
+
+
 #: a question part shorter than this (characters; zh/ja: 5) takes the sentence before it too ("Why?")
 MIN_ASK_CHARS = 12
 
@@ -75,7 +133,7 @@ def split_question(stem: str, lang: str) -> tuple[str, str]:
     # a boundary with text after it: one before the last non-space character (``text[end:]``
     # holds something besides white space exactly when ``end`` is before the stripped end)
     last = len(text)
-    ends = [found.end() for found in _BOUNDARY.finditer(text) if found.end() < last]
+    ends = sentence_ends(text)
     if not ends and lang in CHARACTER_LANGUAGES:
         ends = [found.end() for found in _COMMA.finditer(text) if found.end() < last]
     least = 5 if lang in CHARACTER_LANGUAGES else MIN_ASK_CHARS
@@ -135,9 +193,10 @@ def prepared_shingles(
     return hashes, owner, tail
 
 
-def _prepare_stem(stem: str, lang: str) -> tuple[str, int]:
-    """The stem's prepared text and where its question part starts in it."""
-    prepared = shingle_text(normalize_text(stem), lang)
+def _prepare_stem(stem: str, normalized: str, lang: str) -> tuple[str, int]:
+    """The stem's prepared text (``normalized``: its normalised text) and where its question part
+    starts in it."""
+    prepared = shingle_text(normalized, lang)
     case, question = split_question(stem, lang)
     if not case:
         return prepared, 0
@@ -157,23 +216,27 @@ def item_shingles(
     sentence or an option: see :func:`split_question`)."""
     texts: list[str] = []
     text_langs: list[str] = []
-    text_item: list[int] = []
     tail_from: list[int] = []
-    is_stem: list[bool] = []
-    for index, (parts, lang) in enumerate(zip(segments, langs, strict=True)):
-        prepared, start = _prepare_stem(parts.stem, lang)
+    per_item: list[int] = []
+    for parts, lang in zip(segments, langs, strict=True):
+        normalized_stem, rest = parts.normalized or (
+            normalize_text(parts.stem),
+            tuple(normalize_text(text) for text in parts.rest),
+        )
+        prepared, start = _prepare_stem(parts.stem, normalized_stem, lang)
         texts.append(prepared)
+        texts += [text.replace(" ", "") for text in rest] if lang in CHARACTER_LANGUAGES else rest
         tail_from.append(start)
-        is_stem.append(True)
-        for text in parts.rest:
-            texts.append(shingle_text(normalize_text(text), lang))
-            tail_from.append(0)
-            is_stem.append(False)
-        text_langs += [lang] * (1 + len(parts.rest))
-        text_item += [index] * (1 + len(parts.rest))
+        tail_from += [0] * len(rest)
+        text_langs += [lang] * (1 + len(rest))
+        per_item.append(1 + len(rest))
     hashes, owner, tail = prepared_shingles(texts, text_langs, tail_from, n)
-    items = np.array(text_item, dtype=np.int64)[owner] if len(owner) else owner
-    stem = np.array(is_stem, dtype=bool)[owner] if len(owner) else np.zeros(0, dtype=bool)
+    counts = np.array(per_item, dtype=np.int64)
+    text_item = np.repeat(np.arange(len(per_item), dtype=np.int64), counts)
+    is_stem = np.zeros(len(texts), dtype=bool)
+    is_stem[np.cumsum(counts) - counts] = True
+    items = text_item[owner] if len(owner) else owner
+    stem = is_stem[owner] if len(owner) else np.zeros(0, dtype=bool)
     # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
     order = item_major_order(items, hashes)
     items, hashes, stem, tail = items[order], hashes[order], stem[order], tail[order]

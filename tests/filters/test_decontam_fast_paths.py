@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmed_ift.filters.decontam import longest_common_substring
-from mmed_ift.filters.decontam_index import DENSE_PAIR_KEYS, RECORDS_PER_BATCH, ShingleIndex, _summed_by_key
+from mmed_ift.filters.decontam_index import (
+    DENSE_PAIR_KEYS,
+    RECORDS_PER_BATCH,
+    ShingleIndex,
+    _summed_by_key,
+    best_of_each_run,
+)
+from mmed_ift.filters.decontam_search import BucketedKeys
 from mmed_ift.filters.decontam_shingles import Segments, item_major_order
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -89,3 +96,43 @@ def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
     assert dense[1].tolist() == np.bincount(inverse, weights=weights).tolist()  # equal to the bit
     sparse = _summed_by_key(keys, weights, DENSE_PAIR_KEYS + 1)
     assert sparse[0].tolist() == dense[0].tolist() and sparse[1].tolist() == dense[1].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.25, np.inf])), max_size=80),
+    st.integers(1, 4),
+)
+def test_best_of_each_run_keeps_what_lexsort_keeps(pairs: list[tuple[int, float]], count: int) -> None:
+    # few distinct values: ties within a run are the rule, not the exception
+    pairs.sort(key=lambda pair: pair[0])
+    runs = np.array([run for run, _ in pairs], dtype=np.int64)
+    values = np.array([value for _, value in pairs], dtype=np.float64)
+    order = np.lexsort((-values, runs))
+    first_of_run = np.searchsorted(runs[order], runs[order])
+    expected = order[np.arange(len(order)) - first_of_run < count]
+    assert best_of_each_run(runs, values, count).tolist() == expected.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=60),
+    st.lists(st.integers(0, 2**64 - 1), max_size=40),
+    st.integers(0, 60),
+)
+def test_bucketed_search_is_searchsorted(keys: list[int], queries: list[int], narrow: int) -> None:
+    # ``narrow`` bits shifted off: narrow key ranges, repeated keys and crowded buckets too
+    sorted_keys = np.sort(np.array(keys, dtype=np.uint64) >> np.uint64(narrow))
+    wanted = np.array(queries + keys[:5], dtype=np.uint64) >> np.uint64(narrow)
+    expected = np.searchsorted(sorted_keys, wanted)
+    assert BucketedKeys(sorted_keys).searchsorted(wanted).tolist() == expected.tolist()
+    signed, signed_wanted = (sorted_keys >> np.uint64(1)).astype(np.int64), (wanted >> np.uint64(1)).astype(np.int64)
+    expected = np.searchsorted(signed, signed_wanted)  # non-negative int64 keys (the join keys)
+    assert BucketedKeys(signed).searchsorted(signed_wanted).tolist() == expected.tolist()
+
+
+def test_bucketed_search_of_shingle_hashes() -> None:
+    rng = np.random.default_rng(11)
+    keys = np.unique(rng.integers(0, 2**63, 50_000, dtype=np.int64).astype(np.uint64) * np.uint64(2))
+    queries = np.concatenate([keys[::3], rng.integers(0, 2**63, 20_000, dtype=np.int64).astype(np.uint64)])
+    assert np.array_equal(BucketedKeys(keys).searchsorted(queries), np.searchsorted(keys, queries))

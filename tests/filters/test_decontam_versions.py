@@ -9,6 +9,7 @@ from pathlib import Path
 import mmed_ift
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
 from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.schemas import Item
 from tests.filters.test_decontam import mc as decontam_mc
 
 #: an English test question of a later exam, and the 2014 question it repeats in both versions
@@ -53,7 +54,7 @@ OTHER_EN = decontam_mc(
     split="train",
     lang="en",
 )
-TRAINING = [REPEAT_ES, OTHER_ES, REPEAT_EN, OTHER_EN]
+TRAINING: list[Item] = [REPEAT_ES, OTHER_ES, REPEAT_EN, OTHER_EN]
 
 
 def test_every_version_of_a_repeated_item_is_removed_with_the_evidence_of_its_sibling() -> None:
