@@ -154,8 +154,8 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
         words reach ``max(min_function_words, declared's + 1)``, so where none does the text is
         kept whatever the model says, and the model (most of the filter's CPU) is not asked."""
         hits = function_word_counts(pending.view)
-        bar = max(self.min_function_words, hits.get(pending.declared, 0) + 1)
-        return all(count < bar for lang, count in hits.items() if lang != pending.declared)
+        declared = hits.pop(pending.declared, 0)
+        return max(hits.values()) < max(self.min_function_words, declared + 1)
 
     def _by_script(self, text: str, declared: str) -> Verdict | _Pending:
         flat = " ".join(text.split())[:MAX_CHARS]

@@ -47,6 +47,7 @@ _LANGUAGES_OF: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, words in FUNCTION_WORDS.items() if word in words)
     for word in set().union(*FUNCTION_WORDS.values())
 }
+_ALL_FUNCTION_WORDS = frozenset(_LANGUAGES_OF)
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 #: letters one Cyrillic language has and the other lacks: a word with one is that language's evidence
 _LETTERS = {"uk": re.compile("[іїєґ]"), "ru": re.compile("[ыэъё]")}
@@ -60,7 +61,7 @@ def function_word_counts(text: str) -> dict[str, int]:
     of a lookup per token and language): the language-ID filter asks it of almost every
     Latin-script text."""
     lowered = text.lower()
-    tokens = _tokens(lowered)
+    tokens, cyrillic_possible = _tokens(lowered)
     hits = dict.fromkeys(FUNCTION_WORDS, 0)
     if "'" in lowered or "’" in lowered:
         stripped = []
@@ -71,32 +72,38 @@ def function_word_counts(text: str) -> dict[str, int]:
             stripped.append(token)
         tokens = stripped
     counts = Counter(tokens)
-    for word in counts.keys() & _LANGUAGES_OF:
+    for word in counts.keys() & _ALL_FUNCTION_WORDS:  # a set: the smaller side is iterated
         for lang in _LANGUAGES_OF[word]:
             hits[lang] += counts[word]
-    for lang, letters in _LETTERS.items():
-        if letters.search(lowered):  # a word with the letter counts once, in the list or not
-            words = FUNCTION_WORDS[lang]
-            hits[lang] = sum(n for token, n in counts.items() if token in words or letters.search(token))
+    if cyrillic_possible:
+        for lang, letters in _LETTERS.items():
+            if letters.search(lowered):  # a word with the letter counts once, in the list or not
+                words = FUNCTION_WORDS[lang]
+                hits[lang] = sum(n for token, n in counts.items() if token in words or letters.search(token))
     return hits
 
 
-def _tokens(lowered: str) -> list[str]:
-    """``_TOKEN.findall(lowered)``, by byte translation where the text is cp1252 (English, French,
-    Spanish, with œ and ’): every byte that is neither a letter nor an apostrophe becomes a space,
-    so the pieces of ``split()`` are the runs the regex scans, and only a piece with an apostrophe
-    needs the regex (the Unicode-class regex over a whole text costs about twice the rest)."""
+def _tokens(lowered: str) -> tuple[list[str], bool]:
+    """``_TOKEN.findall(lowered)``, and whether the text may hold letters outside cp1252 (the
+    Russian and Ukrainian letters of ``_LETTERS``).  Where the text is cp1252 (English, French,
+    Spanish, with œ and ’) it is tokenised by byte translation: every byte that is neither a
+    letter nor an apostrophe becomes a space, so the pieces of ``split()`` are the runs the regex
+    scans, and only a piece with an apostrophe needs the regex (the Unicode-class regex over a
+    whole text costs about twice the rest)."""
     try:
         encoded = lowered.encode("cp1252")
     except UnicodeEncodeError:
-        return _TOKEN.findall(lowered)
+        return _TOKEN.findall(lowered), True
+    spaced = encoded.translate(_CP1252_LETTERS_AND_APOSTROPHES).decode("cp1252")
+    if "'" not in spaced and "’" not in spaced:
+        return spaced.split(), False
     tokens: list[str] = []
-    for piece in encoded.translate(_CP1252_LETTERS_AND_APOSTROPHES).decode("cp1252").split():
+    for piece in spaced.split():
         if "'" in piece or "’" in piece:
             tokens += _TOKEN.findall(piece)
         else:
             tokens.append(piece)
-    return tokens
+    return tokens, False
 
 
 def _cp1252_table() -> bytes:
