@@ -161,9 +161,9 @@ def tokens(text: str, title: str | None, lang: str) -> Tokens:
             inside[word] = value
     if inside:
         for match in pattern.finditer(text):
-            value = inside.get(match.group())
-            if value is not None and value not in names and _before(text, match.start()) not in _STARTS:
-                names.add(value)
+            name = inside.get(match.group())
+            if name is not None and name not in names and _before(text, match.start()) not in _STARTS:
+                names.add(name)
     normal_title = " ".join(_TOKEN.findall(title.casefold())) if title else ""
     repeated = sorted(value for value, seen in content.items() if seen >= REPEATED)
     return Tokens(
