@@ -21,7 +21,7 @@ from mmed_ift.filters.decontam_index import (
     _summed_by_key,
     best_of_each_run,
 )
-from mmed_ift.filters.decontam_search import BucketedKeys
+from mmed_ift.filters.decontam_search import DENSE_LOOKUP_KEYS, BucketedKeys, find_keys
 from mmed_ift.filters.decontam_shingles import Segments, item_major_order
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -136,3 +136,17 @@ def test_bucketed_search_of_shingle_hashes() -> None:
     keys = np.unique(rng.integers(0, 2**63, 50_000, dtype=np.int64).astype(np.uint64) * np.uint64(2))
     queries = np.concatenate([keys[::3], rng.integers(0, 2**63, 20_000, dtype=np.int64).astype(np.uint64)])
     assert np.array_equal(BucketedKeys(keys).searchsorted(queries), np.searchsorted(keys, queries))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.integers(0, 5_000), max_size=80), st.lists(st.integers(0, 5_000), max_size=60))
+def test_find_keys_finds_what_searchsorted_finds(keys: set[int], queries: list[int]) -> None:
+    sorted_keys = np.array(sorted(keys), dtype=np.int64)
+    wanted = np.array(queries + sorted(keys)[:5], dtype=np.int64)
+    expected = np.isin(wanted, sorted_keys)
+    at = np.searchsorted(sorted_keys, wanted)
+    for space in (5_001, DENSE_LOOKUP_KEYS + 1):  # the dense table, then the bucketed search
+        position, hit = find_keys(sorted_keys, wanted, space)
+        assert hit.tolist() == expected.tolist()
+        assert position[hit].tolist() == at[hit].tolist()
+        assert ((position >= 0) & (position < max(len(sorted_keys), 1))).all()
