@@ -180,15 +180,19 @@ def prepared_shingles(
     # no term beyond its end; the padding keeps ``begin + k`` inside ``codes`` for the others
     masked = bool((size < longest).any())
     codes = np.concatenate([codes, np.zeros(longest, dtype=np.uint64)])
-    combined = np.zeros(len(owner), dtype=np.uint64)
+    # unmasked, every shingle is the window at its start: the windows at every position of the
+    # joined text are combined over contiguous slices (no gather per term), and the starts kept
+    every = len(codes) - longest
+    combined = np.zeros(len(owner) if masked else every, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(longest):
-            term = (codes[begin + k] + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
+            chars = codes[begin + k] if masked else codes[k : k + every]
+            term = (chars + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
             if masked:
                 term[k >= size] = 0
             combined *= np.uint64(31)
             combined += term
-        hashes = mix64(combined ^ _SALT)
+        hashes = mix64((combined if masked else combined[begin]) ^ _SALT)
     tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
     return hashes, owner, tail
 
