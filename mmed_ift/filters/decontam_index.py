@@ -195,10 +195,12 @@ class ShingleIndex:
         rare_owner, rare_weight = owner[rare], weights[rare]
         starts = self._post_start[key_position[rare]]
         counts = df[rare]
-        pair_owner = np.repeat(rare_owner, counts)
-        local = np.arange(len(pair_owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-        pair_bench = self._post_items[np.repeat(starts, counts) + local]
-        keys = pair_owner * self.size + pair_bench
+        # each rare shingle's postings, one (record, benchmark item) key per posting
+        pair_owner = np.repeat(rare_owner * self.size, counts)
+        pair_bench = self._post_items[
+            np.arange(len(pair_owner), dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        ]
+        keys = pair_owner + pair_bench
         unique_keys, rough = _summed_by_key(keys, np.repeat(rare_weight, counts), len(segments) * self.size)
         by_owner = unique_keys // self.size
         kept = best_of_each_run(by_owner, rough, self.candidates)
