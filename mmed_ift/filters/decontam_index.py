@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mmed_ift.filters.decontam_search import BucketedKeys
+from mmed_ift.filters.decontam_search import BucketedKeys, find_keys
 from mmed_ift.filters.decontam_shingles import Segments, item_shingles
 
 U64 = npt.NDArray[np.uint64]
@@ -195,10 +195,12 @@ class ShingleIndex:
         rare_owner, rare_weight = owner[rare], weights[rare]
         starts = self._post_start[key_position[rare]]
         counts = df[rare]
-        pair_owner = np.repeat(rare_owner, counts)
-        local = np.arange(len(pair_owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-        pair_bench = self._post_items[np.repeat(starts, counts) + local]
-        keys = pair_owner * self.size + pair_bench
+        # each rare shingle's postings, one (record, benchmark item) key per posting
+        pair_owner = np.repeat(rare_owner * self.size, counts)
+        pair_bench = self._post_items[
+            np.arange(len(pair_owner), dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        ]
+        keys = pair_owner + pair_bench
         unique_keys, rough = _summed_by_key(keys, np.repeat(rare_weight, counts), len(segments) * self.size)
         by_owner = unique_keys // self.size
         kept = best_of_each_run(by_owner, rough, self.candidates)
@@ -258,24 +260,26 @@ class ShingleIndex:
         (record, benchmark item) pair, in one vectorised join: every benchmark shingle of a pair
         is looked up among the record's shingles that the index knows, keyed by (record, the
         shingle's position among the index keys) - an exact key, in the order both sides are
-        already sorted in (records in order, hashes sorted within each), so the lookups walk
-        forward without a sort."""
+        already sorted in (records in order, hashes sorted within each), found in a dense table
+        or by buckets (:func:`~mmed_ift.filters.decontam_search.find_keys`) without a sort."""
         lengths = self._item_offsets[benches + 1] - self._item_offsets[benches]
-        pair = np.repeat(np.arange(len(benches)), lengths)
-        local = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        at = np.repeat(self._item_offsets[benches], lengths) + local
+        pair = np.repeat(np.arange(len(benches), dtype=np.int64), lengths)
+        at = np.arange(len(pair), dtype=np.int64) + np.repeat(
+            self._item_offsets[benches] - (np.cumsum(lengths) - lengths), lengths
+        )
         known = df > 0  # a shingle no benchmark item holds cannot be shared
-        stride = np.int64(len(self._keys))
+        stride = len(self._keys)
         own_keys = owner[known] * stride + key_position[known]
-        own_tail = tail[known]
-        wanted = records[pair] * stride + self._item_rank[at]
-        position = np.searchsorted(own_keys, wanted)
-        np.minimum(position, max(len(own_keys) - 1, 0), out=position)
-        hit = own_keys[position] == wanted if len(own_keys) else np.zeros(len(wanted), dtype=bool)
-        weight = np.where(hit, self._item_weight[at], 0.0)
+        wanted = np.repeat(records * stride, lengths) + self._item_rank[at]
+        space = (int(owner.max()) + 1) * stride if len(owner) else 0
+        position, hit = find_keys(own_keys, wanted, space)
+        # only the shingles found add weight: skipping the others' +0.0 leaves every sum the same
+        found = np.flatnonzero(hit)
+        pair, at = pair[found], at[found]
+        weight = self._item_weight[at]
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        in_tails = self._item_tail[at] & (own_tail[position] if len(own_keys) else np.zeros(len(wanted), dtype=bool))
+        in_tails = self._item_tail[at] & tail[known][position[found]]
         tail_shared = np.bincount(pair, weights=np.where(in_tails, weight, 0.0), minlength=len(benches))
         return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
 

@@ -57,3 +57,28 @@ class BucketedKeys:
             offset += 1
             active = active[sizes[active] > offset]
         return position
+
+
+#: up to this many possible keys, :func:`find_keys` looks keys up in a dense table
+DENSE_LOOKUP_KEYS = 1 << 22
+
+
+def find_keys(keys: I64, queries: I64, key_space: int) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Where each query is among ``keys`` (distinct, sorted, in ``[0, key_space)``) and whether
+    it is there: a found query's position is ``np.searchsorted``'s; a missing one's is some valid
+    position (0 when ``keys`` is empty), for callers that only read it where found.  A small key
+    space (a batch of records times the benchmark's distinct shingles) is one scatter into a
+    dense table and one gather per query; a large one, ``np.searchsorted``."""
+    if len(keys) == 0:
+        return np.zeros(len(queries), dtype=np.int64), np.zeros(len(queries), dtype=bool)
+    if key_space <= DENSE_LOOKUP_KEYS:
+        table = np.full(key_space, -1, dtype=np.int32 if len(keys) < 2**31 else np.int64)
+        table[keys] = np.arange(len(keys), dtype=table.dtype)
+        found = table[queries]
+        hit = found >= 0
+        return np.where(hit, found, 0).astype(np.int64), hit
+    # the queries come in runs already sorted (a record's benchmark items, hashes in order), which
+    # a binary search that starts from the previous answer walks faster than the buckets do
+    position = np.searchsorted(keys, queries)
+    np.minimum(position, len(keys) - 1, out=position)
+    return position, keys[position] == queries

@@ -180,15 +180,19 @@ def prepared_shingles(
     # no term beyond its end; the padding keeps ``begin + k`` inside ``codes`` for the others
     masked = bool((size < longest).any())
     codes = np.concatenate([codes, np.zeros(longest, dtype=np.uint64)])
-    combined = np.zeros(len(owner), dtype=np.uint64)
+    # unmasked, every shingle is the window at its start: the windows at every position of the
+    # joined text are combined over contiguous slices (no gather per term), and the starts kept
+    every = len(codes) - longest
+    combined = np.zeros(len(owner) if masked else every, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(longest):
-            term = (codes[begin + k] + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
+            chars = codes[begin + k] if masked else codes[k : k + every]
+            term = (chars + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
             if masked:
                 term[k >= size] = 0
             combined *= np.uint64(31)
             combined += term
-        hashes = mix64(combined ^ _SALT)
+        hashes = mix64((combined if masked else combined[begin]) ^ _SALT)
     tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
     return hashes, owner, tail
 
@@ -251,16 +255,26 @@ def item_shingles(
 def item_major_order(items: I64, hashes: U64) -> I64:
     """The order that sorts (item, hash) pairs by item, then hash (``np.lexsort((hashes, items))``
     up to the order of equal pairs), in one sort of one 64-bit key: the item number in the high
-    bits, the hash's top bits below it.  Two different hashes of one item that agree on those top
-    bits would be left unordered; the result is checked, and such a batch is sorted by
-    ``lexsort`` instead (with 40+ bits left for the hash, that is about one item in 10^8)."""
+    bits, the hash's top bits below it, the pair's position in the low bits.  Two different
+    hashes of one item that agree on those top bits would be left unordered; the result is
+    checked, and such a batch is sorted by ``lexsort`` instead (a batch of 256 records leaves
+    about 39 bits for the hash: about one batch in 10^4)."""
     if len(items) == 0:
         return np.zeros(0, dtype=np.int64)
     bits = max(int(items.max()), 0).bit_length()
     if bits > 32 or int(items.min()) < 0:
         return np.lexsort((hashes, items))
-    key = hashes if bits == 0 else (items.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> np.uint64(bits))
-    order = np.argsort(key)
+    # the pair's position in the lowest bits: sorting the keys themselves (a vectorised sort of
+    # plain integers, faster than an argsort) gives the order too
+    places = max(len(items) - 1, 0).bit_length()
+    if bits + places > 32:
+        return np.lexsort((hashes, items))
+    key = (hashes >> np.uint64(bits + places)) << np.uint64(places)
+    if bits:
+        key |= items.astype(np.uint64) << np.uint64(64 - bits)
+    key |= np.arange(len(items), dtype=np.uint64)
+    key.sort()
+    order = (key & np.uint64((1 << places) - 1)).astype(np.int64)
     by_item, by_hash = items[order], hashes[order]
     later_item = by_item[1:] > by_item[:-1]
     if not np.all(later_item | ((by_item[1:] == by_item[:-1]) & (by_hash[1:] >= by_hash[:-1]))):

@@ -21,8 +21,9 @@ from mmed_ift.filters.decontam_index import (
     _summed_by_key,
     best_of_each_run,
 )
-from mmed_ift.filters.decontam_search import BucketedKeys
-from mmed_ift.filters.decontam_shingles import Segments, item_major_order
+from mmed_ift.filters.decontam_search import DENSE_LOOKUP_KEYS, BucketedKeys, find_keys
+from mmed_ift.filters.decontam_shingles import Segments, item_major_order, prepared_shingles
+from mmed_ift.text.shingles import mix64
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
 
@@ -136,3 +137,44 @@ def test_bucketed_search_of_shingle_hashes() -> None:
     keys = np.unique(rng.integers(0, 2**63, 50_000, dtype=np.int64).astype(np.uint64) * np.uint64(2))
     queries = np.concatenate([keys[::3], rng.integers(0, 2**63, 20_000, dtype=np.int64).astype(np.uint64)])
     assert np.array_equal(BucketedKeys(keys).searchsorted(queries), np.searchsorted(keys, queries))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.integers(0, 5_000), max_size=80), st.lists(st.integers(0, 5_000), max_size=60))
+def test_find_keys_finds_what_searchsorted_finds(keys: set[int], queries: list[int]) -> None:
+    sorted_keys = np.array(sorted(keys), dtype=np.int64)
+    wanted = np.array(queries + sorted(keys)[:5], dtype=np.int64)
+    expected = np.isin(wanted, sorted_keys)
+    at = np.searchsorted(sorted_keys, wanted)
+    for space in (5_001, DENSE_LOOKUP_KEYS + 1):  # the dense table, then the bucketed search
+        position, hit = find_keys(sorted_keys, wanted, space)
+        assert hit.tolist() == expected.tolist()
+        assert position[hit].tolist() == at[hit].tolist()
+        assert ((position >= 0) & (position < max(len(sorted_keys), 1))).all()
+
+
+def _shingle_by_hand(text: str, start: int, n: int, longest: int) -> int:
+    """One shingle's hash term by term (the formula ``prepared_shingles`` vectorises): a shingle
+    shorter than the longest n of its batch takes zero terms past its end."""
+    combined, mask = 0, 2**64 - 1
+    for k in range(longest):
+        code = ord(text[start + k]) if k < n else 0
+        term = ((code + k + 1) * (0x9E3779B97F4A7C15 ^ (k * 0x1F))) & mask if k < n else 0
+        combined = (combined * 31 + term) & mask
+    return int(mix64(np.array([combined], dtype=np.uint64) ^ np.uint64(0x6D6D6564DEC0))[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="ab cé中", max_size=12), st.sampled_from(["en", "zh"])), max_size=6))
+def test_prepared_shingles_hash_each_window_as_by_hand(texts: list[tuple[str, str]]) -> None:
+    # all-en batches of texts of n characters or more take the contiguous-window path
+    prepared, langs = [text for text, _ in texts], [lang for _, lang in texts]
+    hashes, owner, _ = prepared_shingles(prepared, langs)
+    ns = [3 if lang == "zh" else 5 for lang in langs]
+    longest = max(ns, default=0)
+    expected = [
+        (_shingle_by_hand(text, start, min(n, len(text)), longest), at)
+        for at, (text, n) in enumerate(zip(prepared, ns, strict=True))
+        for start in range(max(len(text) - n + 1, 1) if text else 0)
+    ]
+    assert list(zip(hashes.tolist(), owner.tolist(), strict=True)) == expected
