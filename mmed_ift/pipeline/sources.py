@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import gc
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -215,8 +217,33 @@ def record(report: BuildReport, role: Role, result: Item | Reject, name: str) ->
         report.record_held_out(name)
 
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused (if it ran) for the duration, restored after.
+
+    A read allocates a few container objects per record (parsed JSON, kwargs, models) and keeps
+    most of them, so the collector's generation counters fire again and again, and its full
+    passes walk every item held so far and the whole parsed document: about a sixth of the read's
+    CPU on the 20k bench corpus, for nothing, since reading builds no reference cycles (records
+    are freed by reference counting; a handful of cyclic objects, e.g. from a caught error, wait
+    for the next collection after the read instead).  Pausing changes no result."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]], report: BuildReport) -> Collected:
-    """Read every located source on this machine, in order."""
+    """Read every located source on this machine, in order (with the cycle collector paused:
+    :func:`no_cycle_collection`)."""
+    with no_cycle_collection():
+        return _read_sources(config, located, report)
+
+
+def _read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]], report: BuildReport) -> Collected:
     collected = Collected()
     config = reading_config(config, located)
     rationales = rationale_index(config, located)

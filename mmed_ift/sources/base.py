@@ -276,12 +276,28 @@ class SourceAdapter(ABC):
                 yield self.reject(where, record.reason or "bad_format", record.problem, lang=lang, split=split)
                 continue
             raw_id = record.get(id_field) if id_field else None
-            yield from self.guarded(
-                where,
-                lambda: [build(record, where)],
-                source_id=raw_id if isinstance(raw_id, str) else None,
-                lang=lang,
-                split=split,
+            yield self.guarded_one(
+                where, build, record, source_id=raw_id if isinstance(raw_id, str) else None, lang=lang, split=split
+            )
+
+    def guarded_one(
+        self,
+        location: str,
+        build: Callable[[dict[str, Any], str], ReadResult],
+        record: dict[str, Any],
+        *,
+        source_id: Any = None,
+        lang: Any = None,
+        split: Any = None,
+    ) -> ReadResult:
+        """``build(record, location)``, or the reject :meth:`guarded` makes of its
+        :class:`SourceFormatError`: the same for a build of one result, without a generator and a
+        closure per record (the hot path of line and array formats)."""
+        try:
+            return build(record, location)
+        except SourceFormatError as error:
+            return self.reject(
+                error.location, error.reason or "bad_format", error.problem, source_id=source_id, lang=lang, split=split
             )
 
     def guarded(

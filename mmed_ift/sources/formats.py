@@ -52,7 +52,7 @@ class JSONObject(dict[str, Any]):
     made_with_repeats: ClassVar[int] = 0
 
     def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        super().__init__(pairs)
+        dict.__init__(self, pairs)  # not super(): its lookup is a share of this per-object hook
         if len(self) != len(pairs):
             found: list[str] = []
             for key, value in pairs:

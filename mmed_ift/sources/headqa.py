@@ -168,9 +168,10 @@ class HeadQA(SourceAdapter):
                 where, "unknown_split", f"exam year {exam.get('year')!r} is not in the official split", lang=lang
             )
             return
-        yield from self.guarded(
+        yield self.guarded_one(
             where,
-            lambda: [self._item(question, where, source_id, exam, lang, split, gold)],
+            lambda row, at: self._item(row, at, source_id, exam, lang, split, gold),
+            question,
             source_id=source_id,
             lang=lang,
             split=split,

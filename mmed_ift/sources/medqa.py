@@ -65,9 +65,10 @@ class MedQA(SourceAdapter):
                     where, record.reason or "bad_format", record.problem, source_id=source_id, lang=lang, split=split
                 )
                 continue
-            yield from self.guarded(
+            yield self.guarded_one(
                 where,
-                lambda: [self._item(record, where, source_id, lang, split, region)],
+                lambda row, at: self._item(row, at, source_id, lang, split, region),
+                record,
                 source_id=source_id,
                 lang=lang,
                 split=split,

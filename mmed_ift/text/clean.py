@@ -141,7 +141,7 @@ def clean_fields(data: dict[str, Any], max_field_chars: int) -> dict[str, Any]:
 
 def all_untouched(data: dict[str, Any], max_field_chars: int) -> bool:
     """True when :func:`_clean_each` would return ``data`` unchanged, decided on the record's
-    strings (values, dict keys, list members) joined by newlines: a newline is a Unicode starter
+    strings (values, dict keys, list members) joined by spaces: a space is a Unicode starter
     that composes with nothing, so the joined text is in NFC exactly when every string is, and it
     is printable (tabs and newlines aside) exactly when every string is.  False (check each
     field) for anything else: a nested container, a text that is not printable or not in NFC,
@@ -149,26 +149,35 @@ def all_untouched(data: dict[str, Any], max_field_chars: int) -> bool:
     finds the same result, only slower: records near the cap are rare).
 
     The joins happen in C: ``str.join`` raises ``TypeError`` on a member that is no string,
-    which is the "nested container" case, so no string is looked at one by one in Python.
+    which is the "nested container" case, so no string is looked at one by one in Python.  The
+    record's own fields (source, kind, lang, split) are joined too rather than looked up by name:
+    a field more can only turn a True into a False, and False only costs the per-field check.
+    A value of another container type (a ``str`` or ``dict`` subclass) is also a False.
     """
     parts: list[str] = []
+    append = parts.append
     try:
-        for name, value in data.items():
-            if name in _OWN_FIELDS:
-                continue
-            if isinstance(value, str):
-                parts.append(value)
-            elif isinstance(value, dict):
-                parts.append("\n".join(value))
-                parts.append("\n".join(value.values()))
-            elif isinstance(value, list):
-                parts.append("\n".join(value))
+        for value in data.values():
+            kind = value.__class__
+            if kind is str:
+                append(value)
+            elif kind is dict:
+                append(" ".join(value))
+                append(" ".join(value.values()))
+            elif kind is list:
+                append(" ".join(value))
+            elif value is not None and kind is not bool and isinstance(value, str | dict | list):
+                return False
     except TypeError:
         return False
-    joined = "\n".join(parts)
+    joined = " ".join(parts)
     if len(joined) > max_field_chars:
         return False
-    return joined.replace("\n", " ").replace("\t", " ").isprintable() and unicodedata.is_normalized("NFC", joined)
+    if "\n" in joined:
+        joined = joined.replace("\n", " ")
+    if "\t" in joined:
+        joined = joined.replace("\t", " ")
+    return joined.isprintable() and unicodedata.is_normalized("NFC", joined)
 
 
 def _clean_each(data: dict[str, Any], max_field_chars: int) -> dict[str, Any]:
