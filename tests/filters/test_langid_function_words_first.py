@@ -66,3 +66,11 @@ def test_the_model_sees_only_the_texts_it_can_decide(monkeypatch: pytest.MonkeyP
     assert counting.texts_seen == 1  # only the French text filed as English
     LanguageIDFilter(function_words_first=False).verdicts([english, french, french], ["en", "fr", "en"])
     assert counting.texts_seen == 1 + 3
+
+
+def test_one_label_is_the_first_of_five() -> None:
+    """The batch call asks lid.176 for one label (the only one the filter reads): the same as the
+    first of the top five, on every labelled text."""
+    texts = [row.text for row in load_eval_set(EVAL_SET) + load_eval_set(HARD_SET)]
+    model = FastTextDetector()
+    assert model.labels(texts, k=1) == [labels[:1] for labels in model.labels(texts)]
