@@ -14,6 +14,8 @@ bucket below it, the buckets being ranges of keys in order.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -72,7 +74,11 @@ def find_keys(keys: I64, queries: I64, key_space: int) -> tuple[I64, npt.NDArray
     if len(keys) == 0:
         return np.zeros(len(queries), dtype=np.int64), np.zeros(len(queries), dtype=bool)
     if key_space <= DENSE_LOOKUP_KEYS:
-        table = np.full(key_space, -1, dtype=np.int32 if len(keys) < 2**31 else np.int64)
+        table: npt.NDArray[np.signedinteger[Any]]
+        if len(keys) < 2**31:
+            table = np.full(key_space, -1, dtype=np.int32)
+        else:
+            table = np.full(key_space, -1, dtype=np.int64)
         table[keys] = np.arange(len(keys), dtype=table.dtype)
         found = table[queries]
         hit = found >= 0
