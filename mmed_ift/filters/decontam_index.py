@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mmed_ift.filters.decontam_search import BucketedKeys, find_keys
+from mmed_ift.filters.decontam_search import BucketedKeys, KeyTable
 from mmed_ift.filters.decontam_shingles import Segments, item_shingles
 
 U64 = npt.NDArray[np.uint64]
@@ -46,18 +46,32 @@ I64 = npt.NDArray[np.int64]
 RECORDS_PER_BATCH = 1024
 #: up to this many possible (record, benchmark item) keys, pairs are summed in a dense array
 DENSE_PAIR_KEYS = 1 << 22
+#: with a lookup table at hand, pairs are summed densely only while the possible keys are at
+#: most this many times the keys there are (a longer bincount and scan cost more than a sort)
+SPARSE_PAIR_RATIO = 8
 
 
-def _summed_by_key(keys: I64, weights: F64, key_space: int) -> tuple[I64, F64]:
+def _summed_by_key(keys: I64, weights: F64, key_space: int, table: KeyTable | None = None) -> tuple[I64, F64]:
     """The distinct keys (sorted) and the sum of the weights of each: ``np.unique`` then
-    ``np.bincount`` over the inverse, or, when the keys are few enough (``key_space``), one
-    ``bincount`` over the keys themselves without sorting them.  Both add each key's weights in
+    ``np.bincount`` over the inverse, or, when the keys are few enough (``key_space``) and not
+    spread thin over it, one ``bincount`` over the keys themselves without sorting them.  With a
+    ``table``, a sparse batch's keys are sorted alone and each key's place among the distinct
+    ones read from that table (no argsort, no binary search): a batch of 256 records against
+    6,000 benchmark items has ~1.5 million possible keys for ~25,000 pairs, and two bincounts
+    and a scan that long cost several times the sort.  Every path adds each key's weights in
     the order they come, so the sums are the same to the bit."""
-    if key_space <= DENSE_PAIR_KEYS:
+    if key_space <= DENSE_PAIR_KEYS and (table is None or key_space <= SPARSE_PAIR_RATIO * len(keys)):
         present = np.flatnonzero(np.bincount(keys, minlength=key_space))
         totals = np.bincount(keys, weights=weights, minlength=key_space)
         return present.astype(np.int64, copy=False), totals[present].astype(np.float64, copy=False)
-    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    if table is not None and key_space <= table.limit:
+        ordered = np.sort(keys)
+        distinct = np.ones(len(ordered), dtype=bool)
+        np.not_equal(ordered[1:], ordered[:-1], out=distinct[1:])
+        unique_keys = ordered[distinct]
+        inverse, _ = table.find(unique_keys, keys, key_space)
+    else:
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
     return unique_keys, np.bincount(inverse, weights=weights, minlength=len(unique_keys)).astype(np.float64)
 
 
@@ -118,6 +132,9 @@ class ShingleIndex:
         self._keys, first, self._df = np.unique(self._post_hashes, return_index=True, return_counts=True)
         self._post_start = first.astype(np.int64)
         self._bucketed = BucketedKeys(self._keys)
+        #: the (record, benchmark item) lookup table of :func:`_summed_by_key`, kept from one
+        #: batch to the next
+        self._pair_table = KeyTable()
         #: the weight of a shingle held by no other benchmark item (the unit of ``min_shared``)
         self.max_weight = float(np.log(self.size + 1.0))
         #: each benchmark shingle's position among ``_keys`` (an exact join key: see :meth:`_shared`)
@@ -201,7 +218,9 @@ class ShingleIndex:
             np.arange(len(pair_owner), dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
         ]
         keys = pair_owner + pair_bench
-        unique_keys, rough = _summed_by_key(keys, np.repeat(rare_weight, counts), len(segments) * self.size)
+        unique_keys, rough = _summed_by_key(
+            keys, np.repeat(rare_weight, counts), len(segments) * self.size, self._pair_table
+        )
         by_owner = unique_keys // self.size
         kept = best_of_each_run(by_owner, rough, self.candidates)
         if threshold > 0.0:
@@ -258,28 +277,37 @@ class ShingleIndex:
     ) -> tuple[F64, F64, F64]:
         """Shared weight (all, in the benchmark stem, and between the two question parts) of each
         (record, benchmark item) pair, in one vectorised join: every benchmark shingle of a pair
-        is looked up among the record's shingles that the index knows, keyed by (record, the
-        shingle's position among the index keys) - an exact key, in the order both sides are
-        already sorted in (records in order, hashes sorted within each), found in a dense table
-        or by buckets (:func:`~mmed_ift.filters.decontam_search.find_keys`) without a sort."""
+        is looked up among the record's shingles that the index knows, in a bitmap of the batch
+        indexed by (the shingle's position among the index keys, the record): one bit per record
+        of the batch, 32 to a word, built with one ``bincount`` (the bits of a word are distinct
+        powers of two, so their float sum is exact) and a second for the records' question parts.
+        Why a bitmap: the index's distinct shingles times a batch's records is millions of
+        possible (record, shingle) keys, a table that size (or a binary search) is cache misses
+        at every lookup, while the bitmap is the distinct shingles times 8 words, in cache.  The
+        shingles found are those of the exact join, taken in the same order (pair, then the
+        benchmark item's hash order), so every sum is the same to the bit."""
         lengths = self._item_offsets[benches + 1] - self._item_offsets[benches]
-        pair = np.repeat(np.arange(len(benches), dtype=np.int64), lengths)
-        at = np.arange(len(pair), dtype=np.int64) + np.repeat(
+        at = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
             self._item_offsets[benches] - (np.cumsum(lengths) - lengths), lengths
         )
         known = df > 0  # a shingle no benchmark item holds cannot be shared
-        stride = len(self._keys)
-        own_keys = owner[known] * stride + key_position[known]
-        wanted = np.repeat(records * stride, lengths) + self._item_rank[at]
-        space = (int(owner.max()) + 1) * stride if len(owner) else 0
-        position, hit = find_keys(own_keys, wanted, space)
+        own_records = owner[known]
+        words = (int(owner.max()) >> 5) + 1 if len(owner) else 1
+        slot = key_position[known] * words + (own_records >> 5)
+        bits = np.ldexp(1.0, (own_records & 31).astype(np.int32))
+        space = len(self._keys) * words
+        present = np.bincount(slot, weights=bits, minlength=space).astype(np.uint32)
+        in_tail = np.bincount(slot, weights=np.where(tail[known], bits, 0.0), minlength=space).astype(np.uint32)
+        wanted = self._item_rank[at] * words + np.repeat(records >> 5, lengths)
+        shift = np.repeat((records & 31).astype(np.uint32), lengths)
         # only the shingles found add weight: skipping the others' +0.0 leaves every sum the same
-        found = np.flatnonzero(hit)
-        pair, at = pair[found], at[found]
+        found = np.flatnonzero((present[wanted] >> shift) & np.uint32(1))
+        at, wanted, shift = at[found], wanted[found], shift[found]
+        pair = np.searchsorted(np.cumsum(lengths), found, side="right")
         weight = self._item_weight[at]
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        in_tails = self._item_tail[at] & tail[known][position[found]]
+        in_tails = self._item_tail[at] & ((in_tail[wanted] >> shift) & np.uint32(1)).astype(bool)
         tail_shared = np.bincount(pair, weights=np.where(in_tails, weight, 0.0), minlength=len(benches))
         return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
 

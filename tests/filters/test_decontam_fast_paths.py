@@ -21,8 +21,8 @@ from mmed_ift.filters.decontam_index import (
     _summed_by_key,
     best_of_each_run,
 )
-from mmed_ift.filters.decontam_search import DENSE_LOOKUP_KEYS, BucketedKeys, find_keys
-from mmed_ift.filters.decontam_shingles import Segments, item_major_order, prepared_shingles
+from mmed_ift.filters.decontam_search import DENSE_LOOKUP_KEYS, BucketedKeys, KeyTable, find_keys
+from mmed_ift.filters.decontam_shingles import Segments, item_major_order, item_shingles, prepared_shingles
 from mmed_ift.text.shingles import mix64
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -97,6 +97,11 @@ def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
     assert dense[1].tolist() == np.bincount(inverse, weights=weights).tolist()  # equal to the bit
     sparse = _summed_by_key(keys, weights, DENSE_PAIR_KEYS + 1)
     assert sparse[0].tolist() == dense[0].tolist() and sparse[1].tolist() == dense[1].tolist()
+    table = KeyTable()
+    for space in (5000, 10**6):  # a dense sum still, then keys spread thin: sorted, found in the table
+        for _ in range(2):  # the table is reused as a build reuses it
+            by_table = _summed_by_key(keys, weights, space, table)
+            assert by_table[0].tolist() == dense[0].tolist() and by_table[1].tolist() == dense[1].tolist()
 
 
 @settings(max_examples=300, deadline=None)
@@ -153,6 +158,25 @@ def test_find_keys_finds_what_searchsorted_finds(keys: set[int], queries: list[i
         assert ((position >= 0) & (position < max(len(sorted_keys), 1))).all()
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sets(st.integers(0, 3_000), max_size=60), st.lists(st.integers(0, 3_000), max_size=40)), max_size=4
+    )
+)
+def test_key_table_finds_what_find_keys_finds_call_after_call(calls: list[tuple[set[int], list[int]]]) -> None:
+    table = KeyTable(limit=2_000)  # spaces of 1,000 (the table, grown) and 3,001 (over its limit)
+    for keys, queries in calls:
+        space = 1_000 if max(keys | set(queries), default=0) < 1_000 else 3_001
+        sorted_keys = np.array(sorted(keys), dtype=np.int64)
+        wanted = np.array(queries + sorted(keys)[:5], dtype=np.int64)
+        position, hit = table.find(sorted_keys, wanted, space)
+        expected_position, expected_hit = find_keys(sorted_keys, wanted, space)
+        assert hit.tolist() == expected_hit.tolist()
+        assert position[hit].tolist() == expected_position[expected_hit].tolist()
+    assert (table._table == -1).all()  # every entry written was put back
+
+
 def _shingle_by_hand(text: str, start: int, n: int, longest: int) -> int:
     """One shingle's hash term by term (the formula ``prepared_shingles`` vectorises): a shingle
     shorter than the longest n of its batch takes zero terms past its end."""
@@ -178,3 +202,36 @@ def test_prepared_shingles_hash_each_window_as_by_hand(texts: list[tuple[str, st
         for start in range(max(len(text) - n + 1, 1) if text else 0)
     ]
     assert list(zip(hashes.tolist(), owner.tolist(), strict=True)) == expected
+
+
+def test_shared_weights_are_the_plain_joins_to_the_bit() -> None:
+    """``ShingleIndex._shared`` (a bitmap of the batch) sums, for each (record, benchmark item)
+    pair, the weights of the benchmark item's shingles the record holds, in the item's hash
+    order: the same sums, to the bit, as adding them one by one in that order."""
+    rng = np.random.default_rng(5)
+    bench = [Segments(_question(rng, 30), tuple(_question(rng, 2) for _ in range(4))) for _ in range(30)]
+    index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    records = [bench[at % 30] if at % 3 else Segments(_question(rng, 25), (_question(rng, 2),)) for at in range(70)]
+    hashes, owner, _, tail = item_shingles(records, ["es"] * len(records))
+    df, key_position = index._lookup(hashes)
+    pairs = [(record, int(rng.integers(30))) for record in range(70) for _ in range(2)] + [
+        (69, at % 30) for at in range(40)
+    ]
+    got = index._shared(
+        key_position, df, owner, tail, *(np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
+    )
+    for at, (record, bench_at) in enumerate(pairs):
+        own = {
+            h: bool(t) for h, o, t in zip(hashes.tolist(), owner.tolist(), tail.tolist(), strict=True) if o == record
+        }
+        theirs, stem, their_tail = index.hashes_of(bench_at)
+        weights = index.weights(theirs)
+        expected = [0.0, 0.0, 0.0]
+        for h, w, in_stem, in_tail in zip(
+            theirs.tolist(), weights.tolist(), stem.tolist(), their_tail.tolist(), strict=True
+        ):
+            if h in own:
+                expected[0] += w
+                expected[1] += w if in_stem else 0.0
+                expected[2] += w if in_tail and own[h] else 0.0
+        assert [float(sums[at]) for sums in got] == expected
