@@ -165,9 +165,9 @@ class BenchmarkIndex:
         segments = [normalized_training_segments(item) for item in versions]
         return self._hits(segments, [item.lang for item in versions], [True] * len(versions))
 
-    def _benchmark_version_hit(self, item: Item) -> Hit | None:
-        """``item``'s other-language version is a benchmark item; None when not."""
-        group = version_group(item)
+    def _benchmark_version_hit(self, item: Item, group: tuple[str, str] | None) -> Hit | None:
+        """``item``'s other-language version is a benchmark item (``group``: its
+        :func:`version_group`); None when not."""
         if group is None:
             return None
         for lang, at in sorted(self._benchmark_versions.get(group, {}).items()):
@@ -177,10 +177,10 @@ class BenchmarkIndex:
                 return Hit(benchmark_name(bench), bench.source_id, bench.location, 1.0, span)
         return None
 
-    def _version_hit(self, item: Item) -> Hit | None:
+    def _version_hit(self, item: Item, group: tuple[str, str] | None) -> Hit | None:
         """``item``'s other-language version repeats a benchmark item (asked for with
-        ``self._versions.resolve`` first); None when none does."""
-        found = self._versions.sibling(item)
+        ``self._versions.resolve`` first; ``group``: its :func:`version_group`); None when none does."""
+        found = self._versions.sibling(item, group) if group is not None else None
         if found is None:
             return None
         lang, sibling, hit = found
@@ -193,16 +193,21 @@ class BenchmarkIndex:
     def check_items(self, items: Sequence[Item]) -> list[Hit | None]:
         """For each training item, the benchmark item it repeats, or None."""
         mc = [isinstance(item, MCQuestion) for item in items]
-        hits = self._own_hits(items, mc)
-        if self._versions or self._benchmark_versions:
+        # each item's release group, found once for the version checks below (most items have
+        # none: every one of those checks is then skipped, the answer being None)
+        groups = [version_group(item) for item in items] if self._versions or self._benchmark_versions else None
+        hits = self._own_hits(items, mc, groups)
+        if groups is not None:
             for at, hit in enumerate(hits):
-                if hit is None:
-                    hits[at] = self._benchmark_version_hit(items[at])
-            missing = [at for at, hit in enumerate(hits) if hit is None]
+                if hit is None and groups[at] is not None:
+                    hits[at] = self._benchmark_version_hit(items[at], groups[at])
+            missing = [at for at, hit in enumerate(hits) if hit is None and groups[at] is not None]
             if self._versions and missing:
-                self._versions.resolve([items[at] for at in missing], self._versions_repeating)
+                self._versions.resolve(
+                    [items[at] for at in missing], self._versions_repeating, [groups[at] for at in missing]
+                )
                 for at in missing:
-                    hits[at] = self._version_hit(items[at])
+                    hits[at] = self._version_hit(items[at], groups[at])
         if self._cross is not None:
             missing = [at for at, hit in enumerate(hits) if hit is None]
             found = self._cross.best([items[at] for at in missing], self.config.cross)
@@ -211,20 +216,27 @@ class BenchmarkIndex:
                     hits[at] = self._cross_hit(cross, items[at])
         return hits
 
-    def _own_hits(self, items: Sequence[Item], mc: list[bool]) -> list[Hit | None]:
+    def _own_hits(
+        self, items: Sequence[Item], mc: list[bool], groups: list[tuple[str, str] | None] | None
+    ) -> list[Hit | None]:
         """What each item's own text repeats; a version of a multilingual release checked already
-        for a sibling (:meth:`_versions_repeating`, the same check) is not checked again."""
-        if not self._versions:
+        for a sibling (:meth:`_versions_repeating`, the same check) is not checked again
+        (``groups``: each item's :func:`version_group`, None without version links)."""
+        if not self._versions or groups is None:
             segments = [normalized_training_segments(item) for item in items]
             return self._hits(segments, [item.lang for item in items], mc)
-        known = [self._versions.checked(item) for item in items]
+        # an item of no release group was never checked as a version
+        known = [
+            self._versions.checked(item) if group is not None else (False, None)
+            for item, group in zip(items, groups, strict=True)
+        ]
         hits = [hit for _, hit in known]
         todo = [at for at, (done, _) in enumerate(known) if not done]
         segments = [normalized_training_segments(items[at]) for at in todo]
         fresh = self._hits(segments, [items[at].lang for at in todo], [mc[at] for at in todo])
         for at, hit in zip(todo, fresh, strict=True):
             hits[at] = hit
-        self._versions.remember([items[at] for at in todo], fresh)
+        self._versions.remember([items[at] for at in todo], fresh, [groups[at] for at in todo])
         return hits
 
     def _cross_hit(self, cross: CrossHit, item: Item) -> Hit:

@@ -64,11 +64,16 @@ class VersionLinks(Generic[H]):
             return True, found[1]
         return False, None
 
-    def remember(self, items: Sequence[Item], hits: Sequence[H | None]) -> None:
+    def remember(
+        self, items: Sequence[Item], hits: Sequence[H | None], groups: Sequence[Group | None] | None = None
+    ) -> None:
         """Keep the checks of the MC records among ``items`` (checked as MC records, as a version
-        is) whose release id has another language: a sibling will ask for them."""
-        for item, hit in zip(items, hits, strict=True):
-            if isinstance(item, MCQuestion) and self._other_languages(item) is not None:
+        is) whose release id has another language: a sibling will ask for them.  ``groups``: each
+        item's :func:`version_group`, when the caller has them (computed here otherwise)."""
+        if groups is None:
+            groups = [version_group(item) for item in items]
+        for item, hit, group in zip(items, hits, groups, strict=True):
+            if group is not None and isinstance(item, MCQuestion) and self._other_languages(item, group) is not None:
                 self._checked[id(item)] = (item, hit)
 
     def __bool__(self) -> bool:
@@ -80,9 +85,9 @@ class VersionLinks(Generic[H]):
         low, high = bisect_left(self._keys, key), bisect_right(self._keys, key)
         return [item for item in self._items[low:high] if version_group(item) == group]
 
-    def _other_languages(self, item: Item) -> tuple[Group, dict[str, list[Item]]] | None:
-        """``item``'s group and its versions in other languages than ``item``'s, by language."""
-        group = version_group(item)
+    def _other_languages(self, item: Item, group: Group | None) -> tuple[Group, dict[str, list[Item]]] | None:
+        """``item``'s group (its :func:`version_group`) and its versions in other languages than
+        ``item``'s, by language."""
         if group is None:
             return None
         others: dict[str, list[Item]] = {}
@@ -91,13 +96,20 @@ class VersionLinks(Generic[H]):
                 others.setdefault(version.lang, []).append(version)
         return (group, others) if others else None
 
-    def resolve(self, items: Sequence[Item], check: Callable[[list[Item]], list[H | None]]) -> None:
+    def resolve(
+        self,
+        items: Sequence[Item],
+        check: Callable[[list[Item]], list[H | None]],
+        groups: Sequence[Group | None] | None = None,
+    ) -> None:
         """Make sure the other-language versions of each of ``items`` are checked: every version
         of a (group, language) not yet asked for goes through ``check`` in one batch, unless it
-        was checked already (as a record: :meth:`remember`)."""
+        was checked already (as a record: :meth:`remember`).  ``groups``: as for :meth:`remember`."""
+        if groups is None:
+            groups = [version_group(item) for item in items]
         wanted: dict[tuple[Group, str], list[Item]] = {}
-        for item in items:
-            found = self._other_languages(item)
+        for item, group_of_item in zip(items, groups, strict=True):
+            found = self._other_languages(item, group_of_item)
             if found is None:
                 continue
             group, others = found
@@ -120,11 +132,11 @@ class VersionLinks(Generic[H]):
                     first = (version, hit)
             self._found.setdefault(group, {})[lang] = first
 
-    def sibling(self, item: Item) -> tuple[str, Item, H] | None:
+    def sibling(self, item: Item, group: Group | None = None) -> tuple[str, Item, H] | None:
         """The first language (alphabetical) other than ``item``'s whose version repeats a
         benchmark item: (language, that version, its check); None when none does (asked for with
-        :meth:`resolve` first)."""
-        group = version_group(item)
+        :meth:`resolve` first).  ``group``: ``item``'s :func:`version_group`, when the caller has it."""
+        group = group if group is not None else version_group(item)
         if group is None:
             return None
         for lang, found in sorted(self._found.get(group, {}).items()):
