@@ -303,7 +303,7 @@ class ShingleIndex:
         # only the shingles found add weight: skipping the others' +0.0 leaves every sum the same
         found = np.flatnonzero((present[wanted] >> shift) & np.uint32(1))
         at, wanted, shift = at[found], wanted[found], shift[found]
-        pair = np.searchsorted(np.cumsum(lengths), found, side="right")
+        pair = np.repeat(np.arange(len(benches), dtype=np.int64), lengths)[found]
         weight = self._item_weight[at]
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))

@@ -74,11 +74,10 @@ def normalized_training_segments(item: Item) -> Segments:
     each character alone and nothing composes across a line break; the break is white space, so
     the words split there), so once the (short) option texts are normalised, the (long) stem is
     what lies between them - checked, and normalised directly if not."""
-    segments = training_segments(item)
     if isinstance(item, MCQuestion):
-        options = {key: normalize_text(text) for key, text in item.options.items()}
-        rest, before, after = tuple(options.values()), "", join_words(options[key] for key in sorted(options))
-    elif isinstance(item, QAPair):
+        return _normalized_mc_segments(item)
+    segments = training_segments(item)
+    if isinstance(item, QAPair):
         rest = (normalize_text(item.answer),)
         before, after = "", rest[0]
     else:
@@ -88,6 +87,28 @@ def normalized_training_segments(item: Item) -> Segments:
     if stem is None:
         stem = normalize_text(segments.stem)
     return Segments(segments.stem, segments.rest, (stem, rest))
+
+
+def _normalized_mc_segments(item: MCQuestion) -> Segments:
+    """:func:`normalized_training_segments` of an MC item, the cheap way for the common case: the
+    item's normalised text ends with a space and its options' normalised texts (in key order),
+    so the stem is what comes before them, taken without building and comparing the joined text
+    again (:func:`middle_of` does, for the other cases)."""
+    options = tuple(item.options.values())
+    rest = tuple([normalize_text(text) for text in options])
+    keys = list(item.options)
+    ordered = rest if keys == sorted(keys) else tuple(normalize_text(item.options[key]) for key in sorted(keys))
+    after = join_words(ordered)
+    whole = normalized_item_text(item)
+    cut = len(whole) - len(after) - 1
+    stem: str | None
+    if after and cut > 0 and whole[cut] == " " and whole.endswith(after):
+        stem = whole[:cut]  # non-empty, and ``stem + " " + after == whole``: middle_of's answer
+    else:
+        stem = middle_of(whole, "", after)
+    if stem is None:
+        stem = normalize_text(item.question)
+    return Segments(item.question, options, (stem, rest))
 
 
 def benchmark_segments(item: Item) -> Segments:
@@ -242,8 +263,8 @@ def item_shingles(
     items = text_item[owner] if len(owner) else owner
     stem = is_stem[owner] if len(owner) else np.zeros(0, dtype=bool)
     # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
-    order = item_major_order(items, hashes)
-    items, hashes, stem, tail = items[order], hashes[order], stem[order], tail[order]
+    order, items, hashes = _item_major_sorted(items, hashes)
+    stem, tail = stem[order], tail[order]
     first = np.ones(len(hashes), dtype=bool)
     first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
     starts = np.flatnonzero(first)
@@ -259,16 +280,21 @@ def item_major_order(items: I64, hashes: U64) -> I64:
     hashes of one item that agree on those top bits would be left unordered; the result is
     checked, and such a batch is sorted by ``lexsort`` instead (a batch of 256 records leaves
     about 39 bits for the hash: about one batch in 10^4)."""
+    return _item_major_sorted(items, hashes)[0]
+
+
+def _item_major_sorted(items: I64, hashes: U64) -> tuple[I64, I64, U64]:
+    """:func:`item_major_order`, with ``items`` and ``hashes`` in that order (gathered once, for
+    the order's check and for the caller)."""
     if len(items) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), items, hashes
     bits = max(int(items.max()), 0).bit_length()
-    if bits > 32 or int(items.min()) < 0:
-        return np.lexsort((hashes, items))
+    places = max(len(items) - 1, 0).bit_length()
+    if bits > 32 or int(items.min()) < 0 or bits + places > 32:
+        order = np.lexsort((hashes, items))
+        return order, items[order], hashes[order]
     # the pair's position in the lowest bits: sorting the keys themselves (a vectorised sort of
     # plain integers, faster than an argsort) gives the order too
-    places = max(len(items) - 1, 0).bit_length()
-    if bits + places > 32:
-        return np.lexsort((hashes, items))
     key = (hashes >> np.uint64(bits + places)) << np.uint64(places)
     if bits:
         key |= items.astype(np.uint64) << np.uint64(64 - bits)
@@ -278,5 +304,6 @@ def item_major_order(items: I64, hashes: U64) -> I64:
     by_item, by_hash = items[order], hashes[order]
     later_item = by_item[1:] > by_item[:-1]
     if not np.all(later_item | ((by_item[1:] == by_item[:-1]) & (by_hash[1:] >= by_hash[:-1]))):
-        return np.lexsort((hashes, items))
-    return order.astype(np.int64, copy=False)
+        order = np.lexsort((hashes, items))
+        return order, items[order], hashes[order]
+    return order.astype(np.int64, copy=False), by_item, by_hash

@@ -55,10 +55,13 @@ def _normalized(stem: str, rest: list[str]) -> tuple[str, tuple[str, ...]]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(texts.filter(str.strip), st.lists(texts.filter(str.strip), min_size=2, max_size=5), st.booleans())
-def test_normalised_segments_are_the_normalised_texts(question: str, options: list[str], cached: bool) -> None:
-    # options keyed out of order: the item text lists them by key, the segments as the item holds them
-    keys = ["C", "A", "E", "B", "D"][: len(options)]
+@given(texts.filter(str.strip), st.lists(texts.filter(str.strip), min_size=2, max_size=5), st.booleans(), st.booleans())
+def test_normalised_segments_are_the_normalised_texts(
+    question: str, options: list[str], cached: bool, in_order: bool
+) -> None:
+    # options keyed out of order: the item text lists them by key, the segments as the item holds
+    # them; or in order (the MC path then reuses the options' normalised texts for the item text's)
+    keys = (["A", "B", "C", "D", "E"] if in_order else ["C", "A", "E", "B", "D"])[: len(options)]
     item = MCQuestion(
         source="headqa", source_id="x", lang="es", split="train", question=question,
         options=dict(zip(keys, options, strict=True)), answer=[keys[0]],
