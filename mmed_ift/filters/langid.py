@@ -38,6 +38,7 @@ from mmed_ift.text.function_words import FUNCTION_WORDS, function_word_counts, f
 from mmed_ift.text.langdetect import BACKENDS, MAX_CHARS, Backend, detect_language, detector, scores
 from mmed_ift.text.scripts import (
     NON_LATIN_LANGUAGES,
+    NON_LATIN_LETTER,
     SCRIPT_OF,
     script_counts,
     without_latin_words,
@@ -87,6 +88,13 @@ class LangIDStats(FilterStats):
         return cls(Counter(data["checked"]), Counter(data["too_short_to_judge"]), Counter(data.get("kept_by", {})))
 
 
+#: the verdicts that carry nothing of their text, made once (a :class:`Verdict` is immutable)
+_SHORT = Verdict(True, "short")
+_KEPT_BY_FUNCTION_WORDS = Verdict(True, "function_words_first")
+#: declared languages written in Latin script: their Latin-only texts take the in-line path
+_LATIN_DECLARED = frozenset(lang for lang, script in SCRIPT_OF.items() if script == "latin") - NON_LATIN_LANGUAGES
+
+
 @dataclass(frozen=True)
 class _Pending:
     """A text the script rules did not settle: what the model sees, and in which script it is."""
@@ -126,41 +134,58 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
         return found.keep, found.why
 
     def verdicts(self, texts: Sequence[str], declared: Sequence[str]) -> list[Verdict]:
-        """One verdict per text; every text the script rules leave open goes to the model in one call."""
+        """One verdict per text; every text the script rules leave open goes to the model in one call.
+
+        A text in Latin script alone declared in a Latin-script language (most of a corpus) is
+        settled in line: :meth:`_by_script` could only call it short or leave it open as it is,
+        in its declared script, so the function words decide it next without a :class:`_Pending`
+        or a :class:`~mmed_ift.text.scripts.ScriptCounts` made for it."""
         results: list[Verdict | None] = []
         pending: dict[int, _Pending] = {}
+        words_first = self.function_words_first
+        min_chars = self.min_chars
         for index, (text, lang) in enumerate(zip(texts, declared, strict=True)):
-            settled = self._by_script(text, lang)
+            flat = " ".join(text.split())[:MAX_CHARS]
+            if lang in _LATIN_DECLARED and (flat.isascii() or not NON_LATIN_LETTER.search(flat)):
+                letters = len(flat) - flat.count(" ")  # script_counts' ``latin`` of such a text
+                if letters < min_chars:
+                    results.append(_SHORT)
+                elif words_first and letters and self._function_words_keep(flat, lang):
+                    results.append(_KEPT_BY_FUNCTION_WORDS)
+                else:
+                    pending[index] = _Pending(flat, lang, letters > 0)
+                    results.append(None)
+                continue
+            settled = self._by_script(flat, lang)
             if isinstance(settled, _Pending):
-                pending[index] = settled
-                results.append(None)
-            else:
-                results.append(settled)
-        order = []
-        for index, open_text in pending.items():
-            if self.function_words_first and open_text.same_script and self._function_words_keep(open_text):
-                results[index] = Verdict(True, "function_words_first")
-            else:
-                order.append(index)
+                if words_first and settled.same_script and self._function_words_keep(settled.view, lang):
+                    settled = _KEPT_BY_FUNCTION_WORDS
+                else:
+                    pending[index] = settled
+                    results.append(None)
+                    continue
+            results.append(settled)
         # the first label decides; the rest come from the second look's own call
+        order = list(pending)
         found = detector(self.backend).labels([pending[index].view for index in order], k=1)
         for index, labels in zip(order, found, strict=True):
             results[index] = self._by_model(pending[index], labels)
         return [result for result in results if result is not None]
 
-    def _function_words_keep(self, pending: _Pending) -> bool:
+    def _function_words_keep(self, view: str, declared: str) -> bool:
         """True when no verdict of the model could reject this text: in the declared language's
         own script, :meth:`_by_model` rejects only a text where another language's function
         words reach ``max(min_function_words, declared's + 1)``, so where none does the text is
         kept whatever the model says, and the model (most of the filter's CPU) is not asked."""
-        hits = function_word_counts(pending.view)
-        declared = hits.pop(pending.declared, 0)
-        return max(hits.values()) < max(self.min_function_words, declared + 1)
+        hits = function_word_counts(view)
+        own = hits.pop(declared, 0)
+        return max(hits.values()) < max(self.min_function_words, own + 1)
 
-    def _by_script(self, text: str, declared: str) -> Verdict | _Pending:
-        flat = " ".join(text.split())[:MAX_CHARS]
+    def _by_script(self, flat: str, declared: str) -> Verdict | _Pending:
+        """The script rules on ``flat``: the text with its whitespace runs made one space, cut
+        at the model's :data:`~mmed_ift.text.langdetect.MAX_CHARS`."""
         if len(flat) - flat.count(" ") < self.min_chars:
-            return Verdict(True, "short")
+            return _SHORT
         view = flat
         if declared in NON_LATIN_LANGUAGES:
             stripped = without_latin_words(flat)

@@ -111,8 +111,7 @@ def classify(adapter: SourceAdapter, result: ReadResult, config: BuildConfig) ->
     spec = adapter.spec
     if not (spec.training and result.split not in spec.eval_splits):
         return Role.HELD_OUT, result
-    allowed = {license.lower() for license in config.license_allow}
-    if allowed and license_id(spec.license) not in allowed:
+    if config.license_allow and license_id(spec.license) not in {license.lower() for license in config.license_allow}:
         # benchmarks of an excluded source still serve decontamination; its training rows go
         return Role.REJECT, Reject(
             stage="license",

@@ -62,23 +62,33 @@ def read_gold(path: Path, root: Path) -> dict[str, str]:
 
 
 def options_by_aid(question: dict[str, Any], where: str) -> tuple[dict[str, str], dict[int, str]]:
-    """Options keyed A.. in aid order, and the aid -> letter map used to read ``ra``."""
+    """Options keyed A.. in aid order, and the aid -> letter map used to read ``ra``.
+
+    Each answer's usual shape (an object with an int ``aid`` and a non-blank string ``atext``)
+    is checked in line; anything else goes through the checks that name the problem."""
     answers = require_list(question, "answers", where)
     pairs: list[tuple[int, str]] = []
+    append = pairs.append
     for answer in answers:
         if not isinstance(answer, dict):
             raise SourceFormatError(where, f"an entry of 'answers' is {type(answer).__name__}, not an object")
         aid = answer.get("aid")
-        if not isinstance(aid, int) or isinstance(aid, bool):
+        if aid.__class__ is not int and (not isinstance(aid, int) or isinstance(aid, bool)):
             raise SourceFormatError(where, f"answer id {aid!r} should be an integer")
-        pairs.append((aid, require_str(answer, "atext", where)))
+        text = answer.get("atext")
+        if text.__class__ is not str or text.isspace() or not text:
+            text = require_str(answer, "atext", where)
+        append((aid, text))
     pairs.sort()
     if len({aid for aid, _ in pairs}) != len(pairs):
         raise SourceFormatError(where, "two answers share an aid")
-    keys = letter_keys(len(pairs))
-    return {key: text for key, (_, text) in zip(keys, pairs, strict=True)}, {
-        aid: key for key, (aid, _) in zip(keys, pairs, strict=True)
-    }
+    keys = _KEYS[len(pairs)] if len(pairs) < len(_KEYS) else letter_keys(len(pairs))
+    texts = [text for _, text in pairs]
+    return dict(zip(keys, texts, strict=True)), dict(zip([aid for aid, _ in pairs], keys, strict=True))
+
+
+#: letter_keys(count) for the usual counts
+_KEYS = [letter_keys(count) for count in range(11)]
 
 
 @register

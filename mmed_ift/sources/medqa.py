@@ -83,14 +83,21 @@ class MedQA(SourceAdapter):
         split: str,
         region: str,
     ) -> ReadResult:
-        question = require_str(record, "question", where)
-        options_raw = require_dict(record, "options", where)
+        question = record.get("question")
+        if question.__class__ is not str or not question or question.isspace():
+            question = require_str(record, "question", where)  # its error, or a str subclass
+        options_raw = record.get("options")
+        if not isinstance(options_raw, dict):
+            options_raw = require_dict(record, "options", where)
         options = {}
         for key, text in options_raw.items():
-            if not isinstance(text, str):
+            if text.__class__ is not str and not isinstance(text, str):
                 raise SourceFormatError(where, f"option {key!r} should be a string, got {type(text).__name__}")
             options[str(key).strip().upper()] = text
-        key = require_str(record, "answer_idx", where).strip().upper()
+        key = record.get("answer_idx")
+        if key.__class__ is not str or not key or key.isspace():
+            key = require_str(record, "answer_idx", where)
+        key = key.strip().upper()
         answer_text = record.get("answer")
         if isinstance(answer_text, str) and key in options and options[key].strip() != answer_text.strip():
             return self.reject(

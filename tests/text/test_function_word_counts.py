@@ -43,3 +43,15 @@ def test_the_byte_tokeniser_equals_the_regex(text: str) -> None:
     tokens, cyrillic_possible = _tokens(lowered)
     assert tokens == _TOKEN.findall(lowered)
     assert cyrillic_possible or not any(char in lowered for char in "іїєґыэъё")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(_WORDS), st.text(st.characters(codec="cp1252"), max_size=8)), max_size=30),
+    st.sampled_from([" ", "\u00a0", "\x85", ",", "’"]),
+)
+def test_counts_of_cp1252_text_equal_the_per_language_hits(pieces: list[str], glue: str) -> None:
+    # cp1252 text without an apostrophe is counted on its bytes, never decoded
+    text = glue.join(pieces)
+    counts = function_word_counts(text)
+    assert counts == {lang: function_word_hits(text, (lang,))[lang] for lang in FUNCTION_WORDS}
