@@ -186,3 +186,33 @@ def test_chromium_screenshot_is_not_blank(built: Path, tmp_path: Path) -> None:
     assert len(colours) > 50
     painted = {colour for _, colour in colours}
     assert {(0, 114, 178), (230, 159, 0)} <= painted
+
+
+def test_add_table_equals_adding_each_row() -> None:
+    """The Arrow path of :meth:`ShardSummary.add_table` counts and measures what :meth:`add` does
+    row by row, in row order (languages interleaved, system turns counted as prompt)."""
+    import pyarrow as pa
+
+    def row(lang: str, task: str, source: str, turns: list[tuple[str, str]]) -> dict[str, Any]:
+        messages = [{"role": role, "content": content} for role, content in turns]
+        return {"lang": lang, "task": task, "messages": messages, "provenance": {"source": source}}
+
+    rows = [
+        row("en", "qa", "medquad", [("user", "What is gout?"), ("assistant", "A form of arthritis.")]),
+        row("fr", "mc_answer_text", "frenchmedmcqa", [("user", "Quelle réponse ?"), ("assistant", "Réponse : B")]),
+        row("en", "explain", "wikipedia", [("system", "Be careful."), ("user", "Explain œdème."), ("assistant", "É")]),
+        row("fr", "qa", "medquad", [("user", "日本語の質問"), ("assistant", "")]),
+        row("en", "qa", "wikipedia", [("user", "x"), ("assistant", "yz"), ("user", "more"), ("assistant", "ok")]),
+    ]
+    by_rows, by_table = ShardSummary(), ShardSummary()
+    for one in rows:
+        by_rows.add("MMed-IFT", one)
+    by_table.add_table("MMed-IFT", pa.Table.from_pylist(rows))
+    assert by_table.lengths == by_rows.lengths
+    assert {k: dict(v) for k, v in by_table.tasks["MMed-IFT"].items()} == {
+        k: dict(v) for k, v in by_rows.tasks["MMed-IFT"].items()
+    }
+    assert {k: dict(v) for k, v in by_table.sources["MMed-IFT"].items()} == {
+        k: dict(v) for k, v in by_rows.sources["MMed-IFT"].items()
+    }
+    assert by_table.lengths[("MMed-IFT", "en")]["prompt"] == [13, 25, 5]

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from mmed_ift.filters.base import Evidence, FilterStats, KeyGroupFilter, Rejection, describe
 from mmed_ift.filters.quality_rules import mentions, words
-from mmed_ift.schemas import Item, Passage, QAPair
+from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 from mmed_ift.text.normalize import normalize_text
 
 
@@ -76,6 +76,9 @@ class ConflictingPrompts(KeyGroupFilter[ConflictStats]):
 
     name: str = "conflicts"
     evidence_type: ClassVar[type[Evidence]] = ConflictEvidence
+    #: an MC item's group holds only MC items (their keys differ from the others' in form), of
+    #: which :meth:`resolve_group` rejects none: the local run skips their keys
+    ungrouped: ClassVar[tuple[type, ...]] = (MCQuestion,)
 
     def new_stats(self) -> ConflictStats:
         return ConflictStats()

@@ -224,4 +224,13 @@ def choose(lang: str, task: str, *key: str, shift: int = 0) -> Phrasing:
     options = PHRASINGS[lang][task]
     digest = hashlib.sha256("\x00".join((task, *key)).encode("utf-8")).digest()
     index = (int.from_bytes(digest[:8], "big") + shift) % len(options)
-    return Phrasing(template_id=f"{task}/{lang}/{index}", text=options[index])
+    text = options[index]
+    made = _MADE.get((lang, task, index))
+    if made is None or made.text is not text:  # the wordings are module data a test may swap
+        made = _MADE[(lang, task, index)] = Phrasing(template_id=f"{task}/{lang}/{index}", text=text)
+    return made
+
+
+#: (lang, task, index) -> its :class:`Phrasing`, made once: a phrasing is frozen, so every record
+#: that draws it can share one (building it per record was a tenth of the template generator's CPU)
+_MADE: dict[tuple[str, str, int], Phrasing] = {}

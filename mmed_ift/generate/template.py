@@ -75,7 +75,8 @@ def mc_prompt(item: MCQuestion, language: Language, instruction: str | None = No
     if item.context:
         parts += [item.context.strip(), ""]
     parts.append(item.question.strip())
-    parts += [language.format_option(key, text.strip()) for key, text in item.options.items()]
+    option = language.format_option
+    parts += [option(key, text.strip()) for key, text in item.options.items()]
     return "\n".join(parts)
 
 
@@ -160,48 +161,52 @@ def sample_row(item: Item, draft: Draft, options: TemplateOptions) -> dict[str, 
     models (a third of the generate stage's CPU went to validating what the checks below
     cover), or ``None`` where that model would fail validation: the caller then builds the
     models, whose ``ValidationError`` is the reject.  Tests prove the two forms equal."""
+    task, user, assistant, dataset, phrasing, id_parts = draft
     lang = item.lang
-    user = typography.apply(draft.user, lang)
-    assistant = typography.apply(draft.assistant, lang)
-    if not (_text(user) and _text(assistant) and _text(draft.task) and draft.dataset in _DATASETS):
+    user = typography.apply(user, lang)
+    assistant = typography.apply(assistant, lang)
+    if not (_text(user) and _text(assistant) and _text(task) and dataset in _DATASETS):
         return None
     if not _item_fits(item):
         return None
+    source, source_id = item.source, item.source_id
     messages = [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
     if options.system_message:
         messages.insert(0, {"role": "system", "content": SYSTEM_MESSAGES[lang]})
     return {
-        "id": stable_id(item.source, item.source_id, draft.task, *draft.id_parts),
+        "id": stable_id(source, source_id, task, *id_parts),
         "lang": lang,
-        "dataset": draft.dataset,
-        "task": draft.task,
+        "dataset": dataset,
+        "task": task,
         "messages": messages,
         "provenance": {
-            "source": item.source,
-            "source_id": item.source_id,
+            "source": source,
+            "source_id": source_id,
             "split": item.split,
             "license": item.license,
             "generator": GENERATOR_NAME,
             "model": None,
             "prompt_version": PROMPT_VERSION,
-            "template_id": draft.phrasing.template_id if draft.phrasing else None,
+            "template_id": phrasing.template_id if phrasing else None,
             "derived_from": None,
         },
     }
 
 
 def mc_drafts(item: MCQuestion) -> list[Draft]:
-    language = get_language(item.lang)
-    phrasing = choose(item.lang, "mc_multi" if item.is_multi_answer else "mc", item.source, item.source_id)
+    lang, keys = item.lang, item.answer
+    language = get_language(lang)
+    phrasing = choose(lang, "mc_multi" if len(keys) > 1 else "mc", item.source, item.source_id)  # is_multi_answer
     prompt = mc_prompt(item, language, phrasing.text)
-    answer = language.format_answer(item.answer)
+    answer = language.format_answer(keys)
     rationale = drop_placeholder_sentences(item.rationale.strip()) if item.rationale else ""
     if rationale:
         task = "mc_rationale"
         target = f"{answer}\n\n{typography.join_label(language.explanation_header, rationale)}"
     else:
         task = "mc_answer_text"
-        lines = [language.format_option(key, item.options[key].strip()) for key in item.answer]
+        options = item.options
+        lines = [language.format_option(key, options[key].strip()) for key in keys]
         target = "\n".join([answer, *lines])
     return [Draft(task, prompt, target, "mc", phrasing)]
 

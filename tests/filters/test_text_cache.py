@@ -47,3 +47,13 @@ def test_each_item_built_and_normalised_once_per_block() -> None:
         assert build.call_count == 2 and normalise.call_count == 2
         normalize_text(item_text(items[0]))  # after the block: no cache, computed again
         assert build.call_count == 3 and normalise.call_count == 3
+
+
+@given(_TEXT, _TEXT)
+def test_normalised_first_then_text(stem: str, option: str) -> None:
+    """Asked for its normalised text first, an item's cache entry still gives the same text after."""
+    item = _question(stem, option)
+    outside = (item_text(item), normalized_item_text(item))
+    with texts_once():
+        normalised = normalized_item_text(item)
+        assert (item_text(item), normalised, normalized_item_text(item)) == (outside[0], *outside[1:], outside[1])

@@ -93,3 +93,18 @@ def test_system_message_option_changes_the_output() -> None:
     assert [message.role for message in with_system.messages] == ["system", "user", "assistant"]
     assert with_system.messages[0].content == SYSTEM_MESSAGES["ja"]
     assert with_system.messages[1:] == plain.messages
+
+
+def test_choose_shares_one_phrasing_per_wording_and_follows_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``choose`` hands out one frozen :class:`Phrasing` per wording, equal to a fresh one, and a
+    swapped wording table is not answered from the cache."""
+    from mmed_ift.generate.phrasings import Phrasing
+
+    first = choose("en", "mc", "medqa", "q-1")
+    again = choose("en", "mc", "medqa", "q-1")
+    assert again is first
+    index = int(first.template_id.rsplit("/", 1)[1])
+    assert first == Phrasing(template_id=f"mc/en/{index}", text=PHRASINGS["en"]["mc"][index])
+    swapped = {**PHRASINGS, "en": {**PHRASINGS["en"], "mc": tuple(f"wording {n}" for n in range(4))}}
+    monkeypatch.setattr("mmed_ift.generate.phrasings.PHRASINGS", swapped)
+    assert choose("en", "mc", "medqa", "q-1").text == f"wording {index}"
