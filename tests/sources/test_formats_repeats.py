@@ -81,10 +81,26 @@ def test_json_loads_gives_what_the_walk_gave(tree: Any, duplicates: str, space: 
 @settings(max_examples=400)
 @given(_TREES)
 def test_proven_unique_means_no_object_repeats_a_key(tree: Any) -> None:
+    """The proof is sound, not complete: a repeat inside an object that a later, equal value of
+    the same key replaced counts against the proof but is no longer in the value (hypothesis
+    found ``{"b": {"a": 0, "a": 1}, "b": {"a": 1}}``); callers then walk, which finds nothing, so
+    the outcome is the same (:func:`test_json_loads_gives_what_the_walk_gave`)."""
     text = _render(tree)
     value, proven_unique = decode_json(text, "x")
     walked = first_duplicate_key(value)
-    assert proven_unique == (walked is None)
+    if proven_unique:
+        assert walked is None
+    if walked is not None:
+        assert not proven_unique
+
+
+def test_a_repeat_in_a_replaced_equal_value_only_withholds_the_proof() -> None:
+    text = '{"b": {"a": 0, "a": 1}, "b": {"a": 1}}'
+    value, proven_unique = decode_json(text, "x")
+    assert value == {"b": {"a": 1}}
+    assert not proven_unique
+    assert first_duplicate_key(value) is None
+    assert json_loads(text, "x") == {"b": {"a": 1}}
 
 
 @settings(max_examples=200, deadline=None)
