@@ -42,8 +42,11 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     """Run the whole build; see :class:`BuildConfig`.  Raises :class:`BuildError` on failure.
 
     Memory: the items are let go of as soon as a stage no longer needs them (the read list once
-    the chain has them, the survivors once their samples are made), and samples are kept as
-    Arrow rows (:class:`SampleStore`), not models, until they are written."""
+    the chain has them, each survivor once its samples are made: :func:`generate_rows_releasing`),
+    samples are Arrow rows spilled to a temporary folder (:class:`SampleStore`), read back one
+    group at a time by the writer, and the freed heap pages go back to the kernel after the chain
+    and after generating (:func:`~mmed_ift.pipeline.memory.release_free_memory`), so neither
+    generating nor writing adds to the filter chain's peak."""
     check_output(config)
     report = new_report(config.to_dict())
     with report.timed("read"):
