@@ -86,3 +86,24 @@ def test_store_counts_what_the_cards_need_and_lets_go_of_written_rows() -> None:
     assert sum(store.composition["ift"].values()) == len(made)
     assert store.take("ift", "fr", "train").num_rows == 17
     assert store.take("ift", "fr", "train").num_rows == 0  # taken once: the store no longer holds it
+
+
+def test_a_spilled_store_writes_the_same_bytes(tmp_path: Path) -> None:
+    """Record batches spilled to IPC files and read back at the write: the same files as in memory,
+    and each group's spill file is gone once the group is taken."""
+    made = samples()
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    kept, spilled = SampleStore(batch_rows=3), SampleStore(batch_rows=3, spill_dir=spill)
+    for store in (kept, spilled):
+        for sample, split in made:
+            store.add(sample, split)
+    assert sorted(path.suffix for path in spill.iterdir()) == [".arrows"] * 3  # en train, en validation, fr train
+    expected = write_dataset_folder(tmp_path / "kept", kept, "ift", max_rows=7)
+    assert write_dataset_folder(tmp_path / "spilled", spilled, "ift", max_rows=7) == expected
+    spilled.close()
+    assert list(spill.iterdir()) == []
+    files = sorted(path.relative_to(tmp_path / "kept") for path in (tmp_path / "kept").rglob("*.parquet"))
+    assert len(files) == 8
+    for relative in files:
+        assert (tmp_path / "spilled" / relative).read_bytes() == (tmp_path / "kept" / relative).read_bytes()

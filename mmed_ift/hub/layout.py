@@ -75,7 +75,8 @@ def write_table_shards(
     and gathered into one contiguous chunk, so the bytes do not depend on how the rows were
     batched before: a table built from the sorted rows at once gives the same files."""
     order = pc.sort_indices(table, sort_keys=[("id", "ascending")])
-    table = table.take(order).combine_chunks()
+    table = table.take(order).combine_chunks()  # the unsorted rows go here (the caller holds none)
+    del order
     paths = shard_paths(lang, split, table.num_rows, max_rows)
     for index, relative in enumerate(paths):
         target = folder / relative
@@ -137,9 +138,11 @@ def write_dataset_tables(
             ]
             if not sources:
                 continue
-            rows = pa.concat_tables([table(lang, split) for split in sources])
-            write_table_shards(folder, lang, published, rows, max_rows)
-            written.setdefault(lang, {})[published] = rows.num_rows
+            # the rows are passed on, not held here: the writer lets go of them once sorted
+            write_table_shards(
+                folder, lang, published, pa.concat_tables([table(lang, split) for split in sources]), max_rows
+            )
+            written.setdefault(lang, {})[published] = sum(counts[lang][split] for split in sources)
     return written
 
 

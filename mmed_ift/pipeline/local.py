@@ -6,11 +6,17 @@ is accounted for in the report and in ``rejects.jsonl``.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from tqdm.auto import tqdm
 
 from mmed_ift.errors import BuildError
 from mmed_ift.hub.layout import DATASET_FOLDERS, DEFAULT_MAX_ROWS_PER_SHARD, write_dataset_tables
 from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.memory import release_free_memory
 from mmed_ift.pipeline.output import check_output, finished, staged_output, write_cards, write_rejects
 from mmed_ift.pipeline.report import BuildReport, BuildResult, new_report
 from mmed_ift.pipeline.sample_store import SampleStore
@@ -36,8 +42,11 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     """Run the whole build; see :class:`BuildConfig`.  Raises :class:`BuildError` on failure.
 
     Memory: the items are let go of as soon as a stage no longer needs them (the read list once
-    the chain has them, the survivors once their samples are made), and samples are kept as
-    Arrow rows (:class:`SampleStore`), not models, until they are written."""
+    the chain has them, each survivor once its samples are made: :func:`generate_rows_releasing`),
+    samples are Arrow rows spilled to a temporary folder (:class:`SampleStore`), read back one
+    group at a time by the writer, and the freed heap pages go back to the kernel after the chain
+    and after generating (:func:`~mmed_ift.pipeline.memory.release_free_memory`), so neither
+    generating nor writing adds to the filter chain's peak."""
     check_output(config)
     report = new_report(config.to_dict())
     with report.timed("read"):
@@ -49,23 +58,37 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
     read, collected.training = collected.training, []
     training, filter_rejects = run_filters(steps, read, report, config.progress)
     del read, steps
+    collected.held_out = []  # the benchmark items served the decontamination index only
+    release_free_memory()  # the chain's text caches are gone: their pages back before generating
     for item in training:
         report.record_kept(item.source, item.split)
-    store = SampleStore()
-    with report.timed("generate"):
-        generate_rejects = generate_into(store, training, report, config)
-    del training
-    rejects = collected.rejects + filter_rejects + generate_rejects
-
-    with staged_output(config, report) as staging, report.timed("write"):
-        per_dataset: dict[str, dict[str, dict[str, int]]] = {}
-        for dataset, folder_name in DATASET_FOLDERS.items():
-            folder = staging / folder_name
-            folder.mkdir(parents=True)
-            per_dataset[dataset] = write_dataset_folder(folder, store, dataset)
-        write_cards(staging, per_dataset, store.used, report, config, store.composition)
-        write_rejects(staging, rejects)
+    with spill_folder() as spill:
+        store = SampleStore(spill_dir=spill)
+        try:
+            with report.timed("generate"):
+                generate_rejects = generate_into(store, training, report, config)
+            del training
+            release_free_memory()  # the items are gone: their pages back before the writer's buffers
+            rejects = collected.rejects + filter_rejects + generate_rejects
+            collected.rejects = []
+            with staged_output(config, report) as staging, report.timed("write"):
+                per_dataset: dict[str, dict[str, dict[str, int]]] = {}
+                for dataset, folder_name in DATASET_FOLDERS.items():
+                    folder = staging / folder_name
+                    folder.mkdir(parents=True)
+                    per_dataset[dataset] = write_dataset_folder(folder, store, dataset)
+                write_cards(staging, per_dataset, store.used, report, config, store.composition)
+                write_rejects(staging, rejects)
+        finally:
+            store.close()
     return finished(config, report, rejects)
+
+
+@contextmanager
+def spill_folder() -> Iterator[Path]:
+    """A private temporary folder for the sample store's spill files, removed however the build ends."""
+    with tempfile.TemporaryDirectory(prefix="mmed-ift-samples-") as folder:
+        yield Path(folder)
 
 
 def generate_into(store: SampleStore, training: list[Item], report: BuildReport, config: BuildConfig) -> list[Reject]:
@@ -75,7 +98,7 @@ def generate_into(store: SampleStore, training: list[Item], report: BuildReport,
     need the samples as models (they read, cut and translate them), so with either the samples
     are grouped first and stored after."""
     if config.llm_config() is None and config.composition is None:
-        return generate_template_rows(training, report, config.progress, config, store)
+        return generate_rows_releasing(training, report, config, store)
     grouped, rejects = generate_samples(training, report, config.progress, config)
     if config.composition is not None:
         with report.timed("compose"):
@@ -86,6 +109,28 @@ def generate_into(store: SampleStore, training: list[Item], report: BuildReport,
             for split, samples in by_split.items():
                 for sample in samples:
                     store.add(sample, split)
+    return rejects
+
+
+#: items the template generator is given at a time by :func:`generate_rows_releasing`
+GENERATE_CHUNK = 4096
+
+
+def generate_rows_releasing(
+    training: list[Item], report: BuildReport, config: BuildConfig, store: SampleStore
+) -> list[Reject]:
+    """:func:`generate_template_rows` over ``training`` a chunk at a time, each chunk taken out
+    of the list first, so an item is let go of once its rows are made (the list is emptied):
+    the corpus's items and its samples are not all in memory at once.  The same rows, rejects
+    and report as one call over the whole list: the generator is per item, and the report's
+    tallies add up in the order first seen."""
+    rejects: list[Reject] = []
+    with tqdm(total=len(training), desc="generate", unit="item", disable=not config.progress) as bar:
+        while training:
+            chunk = training[:GENERATE_CHUNK]
+            del training[:GENERATE_CHUNK]
+            rejects += generate_template_rows(chunk, report, False, config, store)
+            bar.update(len(chunk))
     return rejects
 
 

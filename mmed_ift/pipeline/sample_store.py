@@ -5,15 +5,23 @@ with a ``__dict__`` and a fields-set) costs several KB; the same row in Arrow's 
 costs little more than its text.  :class:`SampleStore` takes each sample as it is made (a model,
 or - from the template generator - the row itself, built without models), keeps its row in the
 published schema (``SAMPLE_FEATURES``), and turns every ``batch_rows`` pending
-rows of a (dataset, language, split) into one Arrow record batch, so memory holds the corpus's
-text once.  What the cards need (samples per source; per language, task and source) is counted
-as samples arrive.  :func:`~mmed_ift.hub.layout.write_table_shards` then sorts each group by id
-and writes the same bytes as writing the sorted models would.
+rows of a (dataset, language, split) into one Arrow record batch.  What the cards need (samples
+per source; per language, task and source) is counted as samples arrive.
+:func:`~mmed_ift.hub.layout.write_table_shards` then sorts each group by id and writes the same
+bytes as writing the sorted models would.
+
+With a ``spill_dir`` each record batch goes to its group's Arrow IPC stream file there as soon
+as it is made, so the build holds no sample text while it generates (the corpus's items still
+are, and they are let go of as the generator passes them): memory at the write is one group's
+rows, read back when the group is written, not the whole output.  Uncompressed IPC is a copy
+of the buffers, so spilling costs little CPU, and reading back gives the same batches, so the
+same bytes.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -26,13 +34,17 @@ GroupKey = tuple[str, str, str]
 
 
 class SampleStore:
-    """Samples by dataset, language and upstream split, as Arrow record batches."""
+    """Samples by dataset, language and upstream split, as Arrow record batches (in memory, or
+    spilled to IPC files under ``spill_dir``, which the caller creates and removes)."""
 
-    def __init__(self, batch_rows: int = 4096) -> None:
+    def __init__(self, batch_rows: int = 4096, spill_dir: Path | None = None) -> None:
         self.batch_rows = batch_rows
+        self.spill_dir = spill_dir
         self._schema = SAMPLE_FEATURES.arrow_schema
         self._pending: dict[GroupKey, list[dict[str, Any]]] = defaultdict(list)
         self._batches: dict[GroupKey, list[pa.RecordBatch]] = defaultdict(list)
+        #: the open spill file of each group that has one (``spill_dir`` only)
+        self._spills: dict[GroupKey, tuple[Path, pa.ipc.RecordBatchStreamWriter]] = {}
         self._rows: Counter[GroupKey] = Counter()
         #: samples per (dataset, language, source, task), in the order first seen: one count
         #: per row feeds both of the cards' tallies (:attr:`used`, :attr:`composition`)
@@ -72,8 +84,17 @@ class SampleStore:
 
     def _flush(self, key: GroupKey) -> None:
         pending = self._pending.pop(key, [])
-        if pending:
-            self._batches[key].append(pa.RecordBatch.from_pylist(pending, schema=self._schema))
+        if not pending:
+            return
+        batch = pa.RecordBatch.from_pylist(pending, schema=self._schema)
+        del pending
+        if self.spill_dir is None:
+            self._batches[key].append(batch)
+            return
+        if key not in self._spills:
+            path = self.spill_dir / f"{len(self._spills):04d}.arrows"
+            self._spills[key] = (path, pa.ipc.new_stream(path, self._schema))
+        self._spills[key][1].write_batch(batch)
 
     def counts(self, dataset: str) -> dict[str, dict[str, int]]:
         """language -> upstream split -> rows of ``dataset`` (what :func:`published_splits` reads)."""
@@ -84,8 +105,22 @@ class SampleStore:
         return counts
 
     def take(self, dataset: str, lang: str, split: str) -> pa.Table:
-        """The rows of one group in the order they were added; the store lets go of them."""
+        """The rows of one group in the order they were added; the store lets go of them (and
+        removes their spill file)."""
         key = (dataset, lang, split)
         self._flush(key)
         batches = self._batches.pop(key, [])
+        spill = self._spills.pop(key, None)
+        if spill is not None:
+            path, writer = spill
+            writer.close()
+            with pa.OSFile(str(path)) as source:  # read into memory, not mapped: the file goes now
+                batches = list(pa.ipc.open_stream(source))
+            path.unlink()
         return pa.Table.from_batches(batches, schema=self._schema)
+
+    def close(self) -> None:
+        """Close the spill files still open (a build that failed before writing every group)."""
+        for _, writer in self._spills.values():
+            writer.close()
+        self._spills.clear()

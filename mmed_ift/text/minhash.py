@@ -147,10 +147,28 @@ def signatures(batch: ShingleBatch, num_perm: int = 128, seed: int = 1) -> Signa
     sizes = np.diff(batch.offsets)
     if not len(batch.hashes):
         return Signatures(out, num_perm, seed)
+    # a few thousand texts at a time: the per-shingle and per-empty-bin index arrays of a whole
+    # batch cost ~5 KB a text at once (the near-dedup step's peak); each row is its own, so the
+    # signatures are the same
+    for start in range(0, count, SIGNATURE_ROWS):
+        stop = min(count, start + SIGNATURE_ROWS)
+        hashes = batch.hashes[batch.offsets[start] : batch.offsets[stop]]
+        _fill(out[start:stop], hashes, sizes[start:stop], seed)
+    return Signatures(out, num_perm, seed)
+
+
+#: texts whose signatures :func:`signatures` computes at once
+SIGNATURE_ROWS = 4096
+
+
+def _fill(out: U32, hashes: npt.NDArray[np.uint64], sizes: npt.NDArray[np.int64], seed: int) -> None:
+    """The signatures of the texts of ``out`` (a C-contiguous block of rows, written in place)
+    from their concatenated shingle ``hashes`` (``sizes`` per text)."""
+    count, num_perm = out.shape
     rows = np.repeat(np.arange(count, dtype=np.uint64) * np.uint64(num_perm), sizes)
-    flat = out.reshape(-1)
+    flat = out.reshape(-1)  # a view: a block of whole rows is contiguous
     for round_ in range(ROUNDS):
-        hashed = mix64(batch.hashes ^ _seed_key(seed, -1 - round_))
+        hashed = mix64(hashes ^ _seed_key(seed, -1 - round_))
         with np.errstate(over="ignore"):
             # multiply-high: an unbiased bin in [0, num_perm) from the high 32 bits
             bins = ((hashed >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
@@ -158,7 +176,6 @@ def signatures(batch: ShingleBatch, num_perm: int = 128, seed: int = 1) -> Signa
         values = np.minimum(hashed & np.uint64(0xFFFFFFFF), np.uint64(EMPTY - 1)).astype(np.uint32)
         np.minimum.at(flat, (rows + bins).astype(np.intp), values)
     _densify(out, sizes > 0, seed)
-    return Signatures(out, num_perm, seed)
 
 
 def _seed_key(seed: int, attempt: int) -> np.uint64:

@@ -179,3 +179,35 @@ def test_typography_skips_only_texts_it_would_not_change(text: str, lang: str) -
     """The substring pre-check of :func:`typography.apply` gives what the bare patterns give."""
     expected = _ZH_JA.sub(r"\1", text) if lang in ("zh", "ja") else _FR.sub(" ", text) if lang == "fr" else text
     assert typography.apply(text, lang) == expected
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 10_000])
+def test_generating_a_chunk_at_a_time_equals_one_pass(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local engine's :func:`generate_rows_releasing` (chunks taken out of the list, so items are
+    let go of as they are used): the same rows, rejects, report and card tallies as one call."""
+    from mmed_ift.pipeline import local
+
+    monkeypatch.setattr(local, "GENERATE_CHUNK", chunk)
+    corpus = [item for lang in LANGUAGE_CODES for item in items(lang)] + rejected_items()
+    config = BuildConfig(languages=LANGUAGE_CODES)
+    whole, chunked = SampleStore(batch_rows=3), SampleStore(batch_rows=3)
+    whole_report, chunked_report = BuildReport(), BuildReport()
+    whole_rejects = generate_template_rows(corpus, whole_report, False, config, whole)
+    remaining = list(corpus)
+    chunked_rejects = local.generate_rows_releasing(remaining, chunked_report, config, chunked)
+    assert remaining == []  # every item let go of
+    assert chunked_rejects == whole_rejects and whole_rejects
+    assert chunked_report.to_dict() == whole_report.to_dict()
+    assert list(chunked_report.tasks.items()) == list(whole_report.tasks.items())
+    assert list(chunked_report.source_tasks.items()) == list(whole_report.source_tasks.items())
+    assert list(chunked_report.steps["generate"].rejected.items()) == list(
+        whole_report.steps["generate"].rejected.items()
+    )
+    assert {k: list(v.items()) for k, v in chunked.composition.items()} == {
+        k: list(v.items()) for k, v in whole.composition.items()
+    }
+    for dataset in ("ift", "mc"):
+        assert chunked.counts(dataset) == whole.counts(dataset)
+        for lang, by_split in whole.counts(dataset).items():
+            for split in by_split:
+                assert chunked.take(dataset, lang, split).equals(whole.take(dataset, lang, split))

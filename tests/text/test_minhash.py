@@ -326,3 +326,18 @@ def test_pairs_in_runs_with_large_member_ids() -> None:
     found = pairs_in_runs([band, keys], members).tolist()
     assert found == [[5, (1 << 40) | 2], [5, (3 << 40) | 7], [(1 << 40) | 2, (3 << 40) | 7]]
     assert pairs_in_runs([keys], np.array([0, 1, 2, 3], dtype=np.int64)).tolist() == [[0, 1], [0, 3], [1, 3]]
+
+
+def test_signatures_a_block_of_rows_at_a_time_equal_the_whole_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``signatures`` fills blocks of ``SIGNATURE_ROWS`` texts (to bound the index arrays' memory):
+    the same signatures as one block, across block edges and with empty texts among them."""
+    from mmed_ift.text import minhash
+    from mmed_ift.text.shingles import Shingler
+
+    texts = [f"words {index} of text {index % 7} " * (index % 5) for index in range(50)]
+    batch = Shingler().shingle(texts, ["en"] * len(texts))
+    whole = minhash.signatures(batch, 64, 3).values
+    monkeypatch.setattr(minhash, "SIGNATURE_ROWS", 7)
+    blocks = minhash.signatures(batch, 64, 3).values
+    assert (whole == minhash.EMPTY).all(axis=1).any()  # empty texts are among them
+    assert np.array_equal(blocks, whole)

@@ -204,3 +204,21 @@ def test_word_only_batches_shingle_as_mixed_batches(texts: list[str]) -> None:
     mixed = shingler.shingle([*texts, "高血压病"], [*langs, "zh"]).take(np.arange(len(texts)))
     assert alone.offsets.tolist() == mixed.offsets.tolist()
     assert alone.hashes.tolist() == mixed.hashes.tolist()
+
+
+def test_word_hashes_leave_no_utf8_copy_in_the_texts_and_hash_as_polars_strings() -> None:
+    """``word_hashes_flat`` hands polars UTF-8 bytes: the memoised texts do not grow a cached
+    UTF-8 copy, and the hashes are those of the same texts given as ``str``."""
+    import sys
+
+    import polars as pl
+
+    from mmed_ift.text.shingles import _WORD_HASH_SEED, word_hashes_flat
+
+    texts = ["".join(["épreuve ", str(index), " fièvre aiguë ", "x" * index]) for index in range(40)] + ["plain ascii"]
+    sizes = [sys.getsizeof(text) for text in texts]
+    hashes, lengths = word_hashes_flat(texts)
+    assert [sys.getsizeof(text) for text in texts] == sizes
+    words = pl.Series(texts, dtype=pl.String).str.split(" ")
+    assert lengths.tolist() == words.list.len().to_list()
+    assert hashes.tolist() == words.explode().hash(seed=_WORD_HASH_SEED).to_list()

@@ -1,0 +1,41 @@
+"""Handing memory the build has let go of back to the operating system, between stages.
+
+The local engine frees whole stages' worth of objects at once (the filter chain's text caches
+when the chain ends, the corpus's items as the generator passes them), but glibc's ``malloc``
+keeps freed heap pages mapped: the resident set stays at its high-water mark, and what the
+writer then allocates (pyarrow's own allocator, which cannot reuse those pages) comes on top of
+it.  ``malloc_trim(0)`` returns the free pages of every arena to the kernel, so the writer's
+buffers reuse memory instead of adding to the peak.  It costs a few milliseconds a call, and
+it is a no-op where the C library has no such call (musl, macOS, Windows).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from functools import cache
+from typing import Any
+
+
+@cache
+def _libc() -> Any:
+    """glibc, or ``None`` where it is not the C library (or has no ``malloc_trim``)."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        library = ctypes.CDLL(name)
+        library.malloc_trim.argtypes = [ctypes.c_size_t]
+        library.malloc_trim.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        return None
+    return library
+
+
+def release_free_memory() -> bool:
+    """Return the C heap's free pages to the kernel; whether anything could be asked to."""
+    library = _libc()
+    if library is None:
+        return False
+    library.malloc_trim(0)
+    return True
