@@ -10,9 +10,11 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mmed_ift.filters import decontam_index
 from mmed_ift.filters.decontam import longest_common_substring
 from mmed_ift.filters.decontam_index import (
     DENSE_PAIR_KEYS,
@@ -131,6 +133,29 @@ def test_batched_best_scores_each_record_as_alone_and_as_score_does() -> None:
             exact = index.score(records[at], langs[at], mc[at], alone.bench)
             assert abs(exact.score - alone.score) < 1e-9
             assert abs(exact.question - alone.question) < 1e-9
+
+
+def test_shared_shingles_found_by_byte_map_or_bitmap_give_the_same_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the byte map (a cell per index key and record) against the bitmap of 32 records a word
+    rng = np.random.default_rng(11)
+    # a case and a question: a record's question part is then part of its stem only
+    bench = [
+        Segments(_question(rng, 20) + " " + _question(rng, 10), tuple(_question(rng, 2) for _ in range(4)))
+        for _ in range(40)
+    ]
+    index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    records = [
+        Segments(bench[at % 40].stem[: 40 + at], bench[at % 40].rest[: at % 5])
+        if at % 3
+        else Segments(_question(rng, 30), (_question(rng, 2),))
+        for at in range(300)
+    ]
+    langs, mc = ["es"] * len(records), [at % 2 == 0 for at in range(len(records))]
+    by_bytes = index.best(records, langs, mc)
+    assert sum(match is not None for match in by_bytes) > 100
+    assert any(match is not None and 0.0 < match.question < 1.0 for match in by_bytes)
+    monkeypatch.setattr(decontam_index, "BYTE_MAP_CELLS", 0)
+    assert index.best(records, langs, mc) == by_bytes
 
 
 def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
