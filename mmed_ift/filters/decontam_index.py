@@ -49,6 +49,9 @@ DENSE_PAIR_KEYS = 1 << 22
 #: with a lookup table at hand, pairs are summed densely only while the possible keys are at
 #: most this many times the keys there are (a longer bincount and scan cost more than a sort)
 SPARSE_PAIR_RATIO = 8
+#: up to this many (index key, record of a batch) cells, :meth:`ShingleIndex._found` marks a
+#: batch's shingles one byte a cell (16 MB: in cache for the bench's 17,000 keys x 256 records)
+BYTE_MAP_CELLS = 1 << 24
 
 
 def _summed_by_key(keys: I64, weights: F64, key_space: int, table: KeyTable | None = None) -> tuple[I64, F64]:
@@ -285,31 +288,51 @@ class ShingleIndex:
         possible (record, shingle) keys, a table that size (or a binary search) is cache misses
         at every lookup, while the bitmap is the distinct shingles times 8 words, in cache.  The
         shingles found are those of the exact join, taken in the same order (pair, then the
-        benchmark item's hash order), so every sum is the same to the bit."""
+        benchmark item's hash order), so every sum is the same to the bit.  A batch against a
+        small index (the bench's) marks one byte per (key, record) instead: :meth:`_found`."""
         lengths = self._item_offsets[benches + 1] - self._item_offsets[benches]
         at = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
             self._item_offsets[benches] - (np.cumsum(lengths) - lengths), lengths
         )
         known = df > 0  # a shingle no benchmark item holds cannot be shared
-        own_records = owner[known]
-        words = (int(owner.max()) >> 5) + 1 if len(owner) else 1
-        slot = key_position[known] * words + (own_records >> 5)
-        bits = np.ldexp(1.0, (own_records & 31).astype(np.int32))
-        space = len(self._keys) * words
-        present = np.bincount(slot, weights=bits, minlength=space).astype(np.uint32)
-        in_tail = np.bincount(slot, weights=np.where(tail[known], bits, 0.0), minlength=space).astype(np.uint32)
-        wanted = self._item_rank[at] * words + np.repeat(records >> 5, lengths)
-        shift = np.repeat((records & 31).astype(np.uint32), lengths)
-        # only the shingles found add weight: skipping the others' +0.0 leaves every sum the same
-        found = np.flatnonzero((present[wanted] >> shift) & np.uint32(1))
-        at, wanted, shift = at[found], wanted[found], shift[found]
+        found, in_tail = self._found(key_position[known], owner[known], tail[known], at, records, lengths)
+        at = at[found]
         pair = np.repeat(np.arange(len(benches), dtype=np.int64), lengths)[found]
         weight = self._item_weight[at]
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        in_tails = self._item_tail[at] & ((in_tail[wanted] >> shift) & np.uint32(1)).astype(bool)
+        in_tails = self._item_tail[at] & in_tail
         tail_shared = np.bincount(pair, weights=np.where(in_tails, weight, 0.0), minlength=len(benches))
         return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
+
+    def _found(
+        self, positions: I64, own_records: I64, own_tail: npt.NDArray[np.bool_], at: I64, records: I64, lengths: I64
+    ) -> tuple[I64, npt.NDArray[np.bool_]]:
+        """Which benchmark shingles ``at`` (``lengths`` of them for each pair's record) the pair's
+        record holds too, and whether in its question part: (places in ``at``, that flag of each
+        found), from the record shingles the index knows (``positions`` among its keys).  A
+        batch whose (key, record) cells fit in :data:`BYTE_MAP_CELLS` is one byte a cell (one
+        scatter, one gather: bit 0 held, bit 1 in the question part); a larger one is a bitmap
+        of 32 records to a word (a byte map that size would be cache misses at every lookup)."""
+        width = int(own_records.max()) + 1 if len(own_records) else 1
+        if len(self._keys) * width <= BYTE_MAP_CELLS:
+            cells = np.zeros(len(self._keys) * width, dtype=np.uint8)
+            # a (shingle, record) pair is unique in a batch: each cell is written once
+            cells[positions * width + own_records] = own_tail.astype(np.uint8) * np.uint8(2) + np.uint8(1)
+            got = cells[self._item_rank[at] * width + np.repeat(records, lengths)]
+            found = np.flatnonzero(got)
+            return found, (got[found] & np.uint8(2)).astype(bool)
+        words = (width - 1 >> 5) + 1
+        slot = positions * words + (own_records >> 5)
+        bits = np.ldexp(1.0, (own_records & 31).astype(np.int32))
+        space = len(self._keys) * words
+        present = np.bincount(slot, weights=bits, minlength=space).astype(np.uint32)
+        in_tail = np.bincount(slot, weights=np.where(own_tail, bits, 0.0), minlength=space).astype(np.uint32)
+        wanted = self._item_rank[at] * words + np.repeat(records >> 5, lengths)
+        shift = np.repeat((records & 31).astype(np.uint32), lengths)
+        # only the shingles found add weight: skipping the others' +0.0 leaves every sum the same
+        found = np.flatnonzero((present[wanted] >> shift) & np.uint32(1))
+        return found, ((in_tail[wanted[found]] >> shift[found]) & np.uint32(1)).astype(bool)
 
     def score(self, segments: Segments, lang: str, mc: bool, bench: int) -> Match:
         """The score of one record against one given benchmark item (evaluation, evidence)."""

@@ -283,11 +283,54 @@ def item_major_order(items: I64, hashes: U64) -> I64:
     return _item_major_sorted(items, hashes)[0]
 
 
+#: items in runs (:func:`grouped_item_order`) are sorted row by row while the padded rows hold at
+#: most this many times the pairs (a batch of similar records: about 1.2)
+ROW_SORT_PADDING = 2
+
+
+def grouped_item_order(items: I64, hashes: U64) -> tuple[I64, U64] | None:
+    """:func:`item_major_order` of pairs whose items are in order already (each item's pairs one
+    run, as :func:`item_shingles` makes them), by sorting each item's hashes alone: one row per
+    item, padded to the longest with the largest key, sorted along the rows in one call.  Why:
+    a sort of 400 keys per row (a record's shingles) is several times faster than one sort of a
+    batch's 100,000 (the comparisons are ``log 400`` per key instead of ``log 100,000``, and a
+    row stays in cache).  The key is the hash's top bits over the pair's place in its run, so
+    equal pairs keep their order, as in ``lexsort``; two different hashes of one item that agree
+    on those top bits (about 52 bits) would be left unordered, and None is returned (checked),
+    as it is when the items are not in order or the rows would be mostly padding.  Returns the
+    order and the hashes in it."""
+    if len(items) == 0 or int(items[0]) < 0 or not bool(np.all(items[1:] >= items[:-1])):
+        return None
+    counts = np.bincount(items)
+    width = int(counts.max())
+    if len(counts) * width > ROW_SORT_PADDING * len(items) + 1024:
+        return None
+    places = max(width - 1, 0).bit_length()
+    starts = np.cumsum(counts) - counts
+    local = np.arange(len(items), dtype=np.int64) - starts[items]
+    key = (hashes >> np.uint64(places)) << np.uint64(places)
+    key |= local.astype(np.uint64)
+    rows = np.full((len(counts), width), np.iinfo(np.uint64).max, dtype=np.uint64)
+    rows[items, local] = key
+    rows.sort(axis=1)
+    # a row's first ``count`` keys are its pairs' (the padding is the largest key: a pair's key
+    # equal to it is the same number, wherever it lands among them)
+    ordered = rows[np.arange(width, dtype=np.int64) < counts[:, None]]
+    order = starts[items] + (ordered & np.uint64((1 << places) - 1)).astype(np.int64)
+    by_hash = hashes[order]
+    if not np.all((by_hash[1:] >= by_hash[:-1]) | (items[1:] != items[:-1])):
+        return None
+    return order, by_hash
+
+
 def _item_major_sorted(items: I64, hashes: U64) -> tuple[I64, I64, U64]:
     """:func:`item_major_order`, with ``items`` and ``hashes`` in that order (gathered once, for
     the order's check and for the caller)."""
     if len(items) == 0:
         return np.zeros(0, dtype=np.int64), items, hashes
+    grouped = grouped_item_order(items, hashes)
+    if grouped is not None:  # the items were in order: they still are
+        return grouped[0], items, grouped[1]
     bits = max(int(items.max()), 0).bit_length()
     places = max(len(items) - 1, 0).bit_length()
     if bits > 32 or int(items.min()) < 0 or bits + places > 32:

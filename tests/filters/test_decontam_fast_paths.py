@@ -10,9 +10,11 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mmed_ift.filters import decontam_index
 from mmed_ift.filters.decontam import longest_common_substring
 from mmed_ift.filters.decontam_index import (
     DENSE_PAIR_KEYS,
@@ -22,7 +24,13 @@ from mmed_ift.filters.decontam_index import (
     best_of_each_run,
 )
 from mmed_ift.filters.decontam_search import DENSE_LOOKUP_KEYS, BucketedKeys, KeyTable, find_keys
-from mmed_ift.filters.decontam_shingles import Segments, item_major_order, item_shingles, prepared_shingles
+from mmed_ift.filters.decontam_shingles import (
+    Segments,
+    grouped_item_order,
+    item_major_order,
+    item_shingles,
+    prepared_shingles,
+)
 from mmed_ift.text.shingles import mix64
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -63,6 +71,46 @@ def test_item_major_order_falls_back_when_top_bits_tie() -> None:
     assert hashes[order].tolist() == [7, 0xFFFF_0000_0000_0001, 0xFFFF_0000_0000_0002, 0xFFFF_0000_0000_0003]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**64 - 1)), min_size=1, max_size=60))
+def test_grouped_item_order_sorts_runs_like_lexsort(pairs: list[tuple[int, int]]) -> None:
+    # items in runs, as item_shingles makes them; hashes drawn over the whole range and, to
+    # exercise equal pairs, repeated
+    pairs = sorted([*pairs, pairs[0]], key=lambda pair: pair[0])
+    items = np.array([item for item, _ in pairs], dtype=np.int64)
+    hashes = np.array([value for _, value in pairs], dtype=np.uint64)
+    found = grouped_item_order(items, hashes)
+    expected = np.lexsort((hashes, items))
+    if found is None:  # only when the rows would be mostly padding, or top bits tie
+        counts = np.bincount(items)
+        places = (int(counts.max()) - 1).bit_length()
+        tops = {(item, value >> places) for item, value in pairs}
+        assert len(counts) * int(counts.max()) > 2 * len(items) + 1024 or len(tops) < len(set(pairs))
+        assert item_major_order(items, hashes).tolist() == expected.tolist()
+        return
+    order, by_hash = found
+    assert order.tolist() == expected.tolist()  # equal pairs too: by their place, as lexsort
+    assert by_hash.tolist() == hashes[expected].tolist()
+    assert item_major_order(items, hashes).tolist() == expected.tolist()
+
+
+def test_grouped_item_order_declines_what_it_cannot_sort() -> None:
+    # items out of order; two hashes of one item equal on the kept top bits, in the wrong order
+    assert grouped_item_order(np.array([1, 0], dtype=np.int64), np.array([1, 2], dtype=np.uint64)) is None
+    tie = np.array([0xFFFF_0000_0000_0003, 0xFFFF_0000_0000_0002], dtype=np.uint64)  # one place: bit 0
+    assert grouped_item_order(np.array([0, 0], dtype=np.int64), tie) is None
+    assert item_major_order(np.array([0, 0], dtype=np.int64), tie).tolist() == [1, 0]
+    # one long item among many short ones: the rows would be mostly padding
+    items = np.r_[np.zeros(3000, dtype=np.int64), np.arange(1, 3001, dtype=np.int64)]
+    hashes = np.arange(len(items), dtype=np.uint64)[::-1].copy()
+    assert grouped_item_order(items, hashes) is None
+    assert item_major_order(items, hashes).tolist() == np.lexsort((hashes, items)).tolist()
+    # the largest key itself (all top bits set, the last place) is a pair like any other
+    top = np.array([2**64 - 1, 2**64 - 1, 5], dtype=np.uint64)
+    found = grouped_item_order(np.array([0, 0, 0], dtype=np.int64), top)
+    assert found is not None and found[0].tolist() == [2, 0, 1]
+
+
 def _question(rng: np.random.Generator, words: int) -> str:
     return " ".join(rng.choice(WORDS, size=words).tolist()) + "?"
 
@@ -85,6 +133,29 @@ def test_batched_best_scores_each_record_as_alone_and_as_score_does() -> None:
             exact = index.score(records[at], langs[at], mc[at], alone.bench)
             assert abs(exact.score - alone.score) < 1e-9
             assert abs(exact.question - alone.question) < 1e-9
+
+
+def test_shared_shingles_found_by_byte_map_or_bitmap_give_the_same_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the byte map (a cell per index key and record) against the bitmap of 32 records a word
+    rng = np.random.default_rng(11)
+    # a case and a question: a record's question part is then part of its stem only
+    bench = [
+        Segments(_question(rng, 20) + " " + _question(rng, 10), tuple(_question(rng, 2) for _ in range(4)))
+        for _ in range(40)
+    ]
+    index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    records = [
+        Segments(bench[at % 40].stem[: 40 + at], bench[at % 40].rest[: at % 5])
+        if at % 3
+        else Segments(_question(rng, 30), (_question(rng, 2),))
+        for at in range(300)
+    ]
+    langs, mc = ["es"] * len(records), [at % 2 == 0 for at in range(len(records))]
+    by_bytes = index.best(records, langs, mc)
+    assert sum(match is not None for match in by_bytes) > 100
+    assert any(match is not None and 0.0 < match.question < 1.0 for match in by_bytes)
+    monkeypatch.setattr(decontam_index, "BYTE_MAP_CELLS", 0)
+    assert index.best(records, langs, mc) == by_bytes
 
 
 def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
