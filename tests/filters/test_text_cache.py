@@ -57,3 +57,85 @@ def test_normalised_first_then_text(stem: str, option: str) -> None:
     with texts_once():
         normalised = normalized_item_text(item)
         assert (item_text(item), normalised, normalized_item_text(item)) == (outside[0], *outside[1:], outside[1])
+
+
+def _entries() -> dict[int, list[object]]:
+    texts = base._TEXTS.get()
+    assert texts is not None
+    return texts
+
+
+@given(_TEXT, _TEXT)
+def test_normalised_text_replaces_the_text_and_stays_out_of_the_memo(stem: str, option: str) -> None:
+    """Once normalised, an item's entry keeps the normal form only (its text is rebuilt when
+    asked, equal), and the normalisation memo holds no copy keyed by the text."""
+    item = _question(stem, option)
+    outside = (item_text(item), normalized_item_text(item))
+    with texts_once():
+        assert item_text(item) == outside[0]  # cached first
+        assert normalized_item_text(item) == outside[1]
+        assert _entries()[id(item)][1:] == [None, outside[1]]
+        memo = normalize._MEMO.get()
+        assert memo is not None and outside[0] not in memo
+        assert (item_text(item), normalized_item_text(item)) == outside
+        assert _entries()[id(item)][1] is None  # the rebuilt text is not kept
+
+
+def test_retain_texts_forgets_rejected_items() -> None:
+    items = [_question("Kept stem?", "a"), _question("Rejected stem?", "b"), _question("Third stem?", "c")]
+    with texts_once():
+        for item in items:
+            normalized_item_text(item)
+        base.retain_texts([items[0], items[2]])
+        assert set(_entries()) == {id(items[0]), id(items[2])}
+        base.retain_texts([])
+        assert _entries() == {}
+    base.retain_texts(items)  # outside a block: nothing to do
+
+
+def test_run_filters_drops_the_entries_of_rejected_items() -> None:
+    """The local chain forgets a rejected item's texts after the step that rejected it."""
+    from mmed_ift.filters.exact_dedup import ExactDedup
+    from mmed_ift.pipeline import stages
+    from mmed_ift.pipeline.report import BuildReport
+
+    items = [_question("Same stem?", "a"), _question("Same stem?", "a"), _question("Other stem?", "b")]
+    items[1] = items[1].model_copy(update={"source_id": "dup"})
+    seen: list[set[int]] = []
+
+    class Probe(ExactDedup):
+        def process(self, batch: list[base.Item]) -> base.StepResult:
+            seen.append(set(_entries()))
+            return super().process(batch)
+
+    kept, rejects = stages.run_filters([ExactDedup(), Probe()], items, BuildReport(), progress=False)
+    assert len(kept) == 2 and len(rejects) == 1
+    assert seen == [{id(item) for item in kept}]
+
+
+def test_primed_texts_are_not_normalised_again_and_leave_the_memo() -> None:
+    items = [_question("Primed stem, one?", "x"), _question("Primed stem, two!", "y")]
+    for scope in (texts_once, normalize.normalized_once):
+        with scope():
+            expected = [normalized_item_text(item) for item in items]
+            with mock.patch.object(normalize, "_normalize", wraps=normalize._normalize) as normalise:
+                with base.item_texts_primed(items) as texts:
+                    assert texts == [base._item_text(item) for item in items]
+                    assert [normalize_text(text) for text in texts] == expected
+                assert normalise.call_count == 0
+            memo = normalize._MEMO.get()
+            # texts_once keeps the normal forms itself, so the memo never holds the texts; a bare
+            # memo had them before priming (normalized_item_text went through it) and keeps them
+            assert memo is not None and (set(texts) & set(memo) == (set() if scope is texts_once else set(texts)))
+    with base.item_texts_primed(items) as texts:  # no block at all: a memo for the call only
+        assert [normalize_text(text) for text in texts] == [normalize_text(base._item_text(i)) for i in items]
+    assert normalize._MEMO.get() is None
+
+
+def test_primed_keeps_entries_that_were_there_before() -> None:
+    with normalize.normalized_once():
+        normalize_text("Before, already.")
+        with normalize.primed(["Before, already.", "New one!"], ["before already", "new one"]):
+            pass
+        memo = normalize._MEMO.get()
+        assert memo is not None and set(memo) == {"Before, already."}
