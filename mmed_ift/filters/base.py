@@ -299,15 +299,15 @@ def normalized_item_text(item: Item) -> str:
 
 
 @contextmanager
-def item_texts_primed(items: Sequence[Item]) -> Iterator[list[str]]:
-    """The :func:`item_text` of each item, with :func:`~mmed_ift.text.normalize.normalize_text`
-    of each answered from :func:`normalized_item_text` inside the block (for code that takes raw
-    texts and normalises them, like a shingler): no text is normalised twice in a build, and none
-    is left in the memo after the block."""
+def normalized_item_texts(items: Sequence[Item]) -> Iterator[list[str]]:
+    """The :func:`normalized_item_text` of each item, each answering itself when normalised
+    inside the block (:func:`~mmed_ift.text.normalize.primed`): for code that takes raw texts and
+    normalises them (a shingler), handed the normal forms so it reads exactly what it would have
+    read from the raw texts, with no text rebuilt or normalised again, and nothing left in the
+    memo after the block."""
     normalized = [normalized_item_text(item) for item in items]
-    texts = [item_text(item) for item in items]
-    with primed(texts, normalized):
-        yield texts
+    with primed(normalized, normalized):
+        yield normalized
 
 
 def _item_text(item: Item) -> str:

@@ -73,15 +73,16 @@ def _normalize(text: str) -> str:
 
 @contextmanager
 def primed(texts: Sequence[str], normalized: Sequence[str]) -> Iterator[None]:
-    """Within this block :func:`normalize_text` of ``texts[i]`` answers ``normalized[i]`` (which
-    the caller vouches is ``normalize_text(texts[i])``) without normalising it again; the entries
-    leave the memo with the block.
+    """Within this block :func:`normalize_text` of ``texts[i]`` answers ``normalized[i]`` without
+    normalising; the entries leave the memo with the block.  The caller vouches for the pairs:
+    either ``normalized[i]`` is ``normalize_text(texts[i])``, or both are the same normal form,
+    handed to code that normalises its input (then that code reads the very form it would have
+    computed from the raw text, whether or not normalising a normal form changes it).
 
     A build keeps each item's normalised text (:func:`~mmed_ift.filters.base.normalized_item_text`)
-    but not its raw text, nor a memo entry keyed by it (both would be a copy of every text of the
-    corpus until the end of the filter chain, ~100 MB each at 200k records); a step that hands
-    rebuilt raw texts to code that normalises them (near dedup's shingler) primes the memo with
-    them for that call only."""
+    but neither its raw text nor a memo entry keyed by it (each a copy of every text of the corpus
+    to the end of the filter chain, ~100 MB at 200k records); near dedup's shingler, which
+    normalises what it is given, gets the normal forms primed this way for its call only."""
     memo = _MEMO.get()
     token = _MEMO.set({}) if memo is None else None
     current = _MEMO.get()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from unittest import mock
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmed_ift.filters import base
@@ -115,21 +115,43 @@ def test_run_filters_drops_the_entries_of_rejected_items() -> None:
 
 def test_primed_texts_are_not_normalised_again_and_leave_the_memo() -> None:
     items = [_question("Primed stem, one?", "x"), _question("Primed stem, two!", "y")]
+    with texts_once():
+        expected = [normalized_item_text(item) for item in items]
+        with mock.patch.object(normalize, "_normalize", wraps=normalize._normalize) as normalise:
+            with base.normalized_item_texts(items) as texts:
+                assert texts == expected
+                assert [normalize_text(text) for text in texts] == expected
+            assert normalise.call_count == 0
+        assert normalize._MEMO.get() == {}
+    with base.normalized_item_texts(items) as texts:  # no block at all: a memo for the call only
+        assert texts == [normalize_text(base._item_text(item)) for item in items]
+    assert normalize._MEMO.get() is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=6))
+def test_near_dedup_reads_what_the_raw_texts_give(pairs: list[tuple[str, str]]) -> None:
+    """Near dedup hands its shingler the primed normal forms: the bucket keys and node payloads
+    equal those the shingler computes from the raw item texts (the old path)."""
+    from mmed_ift.filters import near_dedup
+    from mmed_ift.filters.near_dedup import NearDedup, shingle_sets
+
+    items = [_question(stem, option) for stem, option in pairs]
+    dedup = NearDedup()
+    config = dedup.config
+    langs = [item.lang for item in items]
+    raw = [base._item_text(item) for item in items]  # the old path: the shingler normalises these
+    signature = near_dedup.signatures(config.shingler().shingle(raw, langs), config.num_perm, config.seed)
+    expected_keys = [keys.tolist() for keys in near_dedup.band_keys(signature, config.lsh_params())]
+    expected_sets = [values.tolist() for values in shingle_sets(config.shingler(), raw, langs)]
     for scope in (texts_once, normalize.normalized_once):
         with scope():
-            expected = [normalized_item_text(item) for item in items]
-            with mock.patch.object(normalize, "_normalize", wraps=normalize._normalize) as normalise:
-                with base.item_texts_primed(items) as texts:
-                    assert texts == [base._item_text(item) for item in items]
-                    assert [normalize_text(text) for text in texts] == expected
-                assert normalise.call_count == 0
-            memo = normalize._MEMO.get()
-            # texts_once keeps the normal forms itself, so the memo never holds the texts; a bare
-            # memo had them before priming (normalized_item_text went through it) and keeps them
-            assert memo is not None and (set(texts) & set(memo) == (set() if scope is texts_once else set(texts)))
-    with base.item_texts_primed(items) as texts:  # no block at all: a memo for the call only
-        assert [normalize_text(text) for text in texts] == [normalize_text(base._item_text(i)) for i in items]
-    assert normalize._MEMO.get() is None
+            keys = dedup.bucket_keys(items)
+            nodes = dedup.nodes(list(range(len(items))), items)
+        assert [band.tolist() for band in keys.keys] == expected_keys
+        assert keys.usable.tolist() == signature.usable().tolist()
+        sets = [near_dedup.unpack(node.shingles)[0].tolist() for node in nodes]
+        assert sets == expected_sets
 
 
 def test_primed_keeps_entries_that_were_there_before() -> None:
