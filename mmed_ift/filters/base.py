@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair, Reject, stable_id
-from mmed_ift.text.normalize import normalize_text, normalized_once
+from mmed_ift.text.normalize import normalize_fresh, normalize_text, normalized_once, primed
 
 #: every reason a filter may reject for (the report and rejects.jsonl use these codes)
 RejectReason = Literal[
@@ -230,24 +230,37 @@ def split_outcomes(items: list[Item], rejected: dict[int, Rejection], stats: Fil
     return StepResult(kept=kept, rejections=[rejected[index] for index in sorted(rejected)], stats=stats)
 
 
-#: id(item) -> [item, its text, its normalised text or None until asked] in the enclosing
+#: id(item) -> [item, its text or None, its normalised text or None] in the enclosing
 #: :func:`texts_once` block; the item is held so its id cannot be reused by another object while
-#: the block lasts
+#: the block lasts.  Once the normalised text is known the text is dropped (rebuilt when asked:
+#: a join, against a copy of every record's text kept to the end of the chain)
 _TEXTS: ContextVar[dict[int, list[Any]] | None] = ContextVar("texts_once", default=None)
 
 
 @contextmanager
 def texts_once() -> Iterator[None]:
-    """Within this block each item's :func:`item_text` is built once, and each distinct text is
-    normalised once (:func:`~mmed_ift.text.normalize.normalized_once`), however many filters
-    ask: language ID, exact and near dedup and decontamination all read the same text.  The
-    local engine runs its filter chain inside it; the caches end with the block."""
+    """Within this block each item's :func:`normalized_item_text` is computed once, and each
+    distinct other text is normalised once (:func:`~mmed_ift.text.normalize.normalized_once`),
+    however many filters ask: language ID, exact and near dedup and decontamination all read
+    the same text.  The local engine runs its filter chain inside it; the caches end with the
+    block, and :func:`retain_texts` drops the entries of the items a step rejected."""
     token = _TEXTS.set({})
     try:
         with normalized_once():
             yield
     finally:
         _TEXTS.reset(token)
+
+
+def retain_texts(kept: Sequence[Item]) -> None:
+    """Forget the cached texts of every item not in ``kept`` (the survivors of a step): the
+    entries of rejected items would hold those items and their texts to the end of the chain."""
+    texts = _TEXTS.get()
+    if texts is None or not texts:
+        return
+    survivors = {id(item) for item in kept}
+    for key in [key for key in texts if key not in survivors]:
+        del texts[key]
 
 
 def item_text(item: Item) -> str:
@@ -262,23 +275,39 @@ def item_text(item: Item) -> str:
     found = texts.get(id(item))
     if found is None:
         found = texts[id(item)] = [item, _item_text(item), None]
+    elif found[1] is None:
+        return _item_text(item)
     text: str = found[1]
     return text
 
 
 def normalized_item_text(item: Item) -> str:
     """``normalize_text(item_text(item))``, computed once per item inside :func:`texts_once` and
-    kept beside the item's text: a later ask is one lookup, not two plus the text memo's."""
+    kept in place of the item's text (outside the normalisation memo, which would keep the text
+    as its key): a later ask is one lookup."""
     texts = _TEXTS.get()
     if texts is None:
         return normalize_text(_item_text(item))
     found = texts.get(id(item))
     if found is None:
-        found = texts[id(item)] = [item, _item_text(item), None]
-    if found[2] is None:
-        found[2] = normalize_text(found[1])
+        found = texts[id(item)] = [item, None, normalize_fresh(_item_text(item))]
+    elif found[2] is None:
+        found[2] = normalize_fresh(found[1])
+        found[1] = None
     normalized: str = found[2]
     return normalized
+
+
+@contextmanager
+def normalized_item_texts(items: Sequence[Item]) -> Iterator[list[str]]:
+    """The :func:`normalized_item_text` of each item, each answering itself when normalised
+    inside the block (:func:`~mmed_ift.text.normalize.primed`): for code that takes raw texts and
+    normalises them (a shingler), handed the normal forms so it reads exactly what it would have
+    read from the raw texts, with no text rebuilt or normalised again, and nothing left in the
+    memo after the block."""
+    normalized = [normalized_item_text(item) for item in items]
+    with primed(normalized, normalized):
+        yield normalized
 
 
 def _item_text(item: Item) -> str:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from mmed_ift.filters.base import Evidence, Rejection, describe, item_text, survivor_key
+from mmed_ift.filters.base import Evidence, Rejection, describe, item_text, normalized_item_texts, survivor_key
 from mmed_ift.filters.graph import BucketKeys, GraphStats, Node, SimilarityGraphFilter
 from mmed_ift.filters.options import DEFAULT_NEAR_THRESHOLD
 from mmed_ift.schemas import Item, Passage, QAPair
@@ -143,15 +143,17 @@ class NearDedup(SimilarityGraphFilter):
     name: str = "near_dedup"
 
     def bucket_keys(self, items: Sequence[Item]) -> BucketKeys:
-        shingled = self.config.shingler().shingle([item_text(item) for item in items], [item.lang for item in items])
+        with normalized_item_texts(items) as normalized:  # the shingler reads only their normal form
+            shingled = self.config.shingler().shingle(normalized, [item.lang for item in items])
         signature = signatures(shingled, self.config.num_perm, self.config.seed)
         return BucketKeys(signature.usable(), list(band_keys(signature, self.config.lsh_params())))
 
     def nodes(self, orders: Sequence[int], items: Sequence[Item]) -> list[Node]:
         """Each node's payload is its shingle set and, for the distinct-record check, its tokens
         (:func:`~mmed_ift.text.distinct.pack`: one blob, so any engine carries it unchanged)."""
-        texts = [item_text(item) for item in items]
-        sets = shingle_sets(self.config.shingler(), texts, [item.lang for item in items])
+        with normalized_item_texts(items) as normalized:
+            sets = shingle_sets(self.config.shingler(), normalized, [item.lang for item in items])
+        texts = [item_text(item) for item in items] if self.config.distinct is not None else normalized
         nodes = []
         for order, item, text, values in zip(orders, items, texts, sets, strict=True):
             found = tokens(text, _title(item), item.lang) if self.config.distinct is not None else _NO_TOKENS

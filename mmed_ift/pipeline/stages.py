@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from tqdm.auto import tqdm
 
 from mmed_ift.errors import BuildError
-from mmed_ift.filters.base import Filter, FilterStats, Rejection, texts_once
+from mmed_ift.filters.base import Filter, FilterStats, Rejection, retain_texts, texts_once
 from mmed_ift.filters.chain import FilterContext, build_filter_chain
 from mmed_ift.generate import sections, template
 from mmed_ift.generate.llm import generate_llm_samples, translate_samples, usage_details
@@ -105,6 +105,7 @@ def _run_steps(
             report.record_reject(reject)
         rejects.extend(result.rejected)
         items = result.kept
+        retain_texts(items)  # the rejected items' cached texts (and the items) go now
     return items, rejects
 
 

@@ -8,7 +8,7 @@ symbols removed, whitespace collapsed.  Both the exact and the MinHash dedup sta
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import filterfalse
@@ -69,6 +69,40 @@ def _normalize(text: str) -> str:
     for char in marks:
         folded = folded.replace(char, " ")
     return " ".join(folded.split())
+
+
+@contextmanager
+def primed(texts: Sequence[str], normalized: Sequence[str]) -> Iterator[None]:
+    """Within this block :func:`normalize_text` of ``texts[i]`` answers ``normalized[i]`` without
+    normalising; the entries leave the memo with the block.  The caller vouches for the pairs:
+    either ``normalized[i]`` is ``normalize_text(texts[i])``, or both are the same normal form,
+    handed to code that normalises its input (then that code reads the very form it would have
+    computed from the raw text, whether or not normalising a normal form changes it).
+
+    A build keeps each item's normalised text (:func:`~mmed_ift.filters.base.normalized_item_text`)
+    but neither its raw text nor a memo entry keyed by it (each a copy of every text of the corpus
+    to the end of the filter chain, ~100 MB at 200k records); near dedup's shingler, which
+    normalises what it is given, gets the normal forms primed this way for its call only."""
+    memo = _MEMO.get()
+    token = _MEMO.set({}) if memo is None else None
+    current = _MEMO.get()
+    assert current is not None
+    added = [text for text in dict.fromkeys(texts) if text not in current]
+    current.update(zip(texts, normalized, strict=True))
+    try:
+        yield
+    finally:
+        if token is not None:
+            _MEMO.reset(token)
+        else:
+            for text in added:
+                current.pop(text, None)
+
+
+def normalize_fresh(text: str) -> str:
+    """:func:`normalize_text` without the memo: for a caller that keeps the result itself, so
+    the memo need not hold the text and its normal form a second time."""
+    return _normalize(text)
 
 
 def normalize_text(text: str) -> str:
