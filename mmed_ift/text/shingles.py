@@ -70,9 +70,9 @@ def word_hashes_flat(normalized_texts: list[str]) -> tuple[U64, npt.NDArray[np.i
     words separated by single spaces, so a split on " " finds exactly the words.
     """
     # handed over as UTF-8 bytes: given a ``str`` that is not ASCII, the conversion leaves a UTF-8
-    # copy cached inside it for the string's lifetime, and these texts live in the chain's
-    # normalisation memo (``texts_once``): ~250 bytes a French or Spanish record, kept to the end
-    # of the chain, for ~0.1 s of CPU per 200k texts (measured); the hashes are the same
+    # copy cached inside it for the string's lifetime, and these texts live in the chain's text
+    # cache (``filters.base``, a normalised text per item still kept): ~250 bytes a French or
+    # Spanish record, for ~0.1 s of CPU per 200k texts (measured); the hashes are the same
     words = pl.Series([text.encode() for text in normalized_texts], dtype=pl.Binary).cast(pl.String).str.split(" ")
     lengths = words.list.len().to_numpy().astype(np.int64, copy=False)
     hashes = words.explode().hash(seed=_WORD_HASH_SEED).to_numpy().astype(np.uint64, copy=False)
