@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TypeVar
 
 _WORDS: dict[str, str] = {
     "en": "the of and to in is are was were be been a an that this these those it its with for on as by "
@@ -52,6 +53,9 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 #: letters one Cyrillic language has and the other lacks: a word with one is that language's evidence
 _LETTERS = {"uk": re.compile("[іїєґ]"), "ru": re.compile("[ыэъё]")}
 #: elisions (l', d', qu') count as the French word they stand for
+#: a token: ``str``, or ``bytes`` on the cp1252 path
+_Word = TypeVar("_Word", str, bytes)
+
 _ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c)['’]", re.IGNORECASE)
 
 
@@ -71,12 +75,7 @@ def function_word_counts(text: str) -> dict[str, int]:
         if b"'" not in encoded and b"\x92" not in encoded:  # no apostrophe (\x92 is ’): no elision
             # the byte tokens of _tokens, never decoded: cp1252 is one byte a character both ways
             byte_tokens = encoded.translate(_CP1252_LETTERS_AND_APOSTROPHES).split()
-            count = byte_tokens.count
-            for byte_word in _ALL_BYTE_WORDS.intersection(byte_tokens):
-                found = count(byte_word)
-                for lang in _LANGUAGES_OF_BYTES[byte_word]:
-                    hits[lang] += found
-            return hits
+            return _add_hits(hits, byte_tokens, _LANGUAGES_OF_BYTES, _ALL_BYTE_WORDS)
     tokens, cyrillic_possible = _tokens(lowered)
     if "'" in lowered or "’" in lowered:
         stripped = []
@@ -88,10 +87,18 @@ def function_word_counts(text: str) -> dict[str, int]:
         tokens = stripped
     if cyrillic_possible:
         return _counts_with_letters(lowered, tokens, hits)
-    count_tokens = tokens.count
-    for word in _ALL_FUNCTION_WORDS.intersection(tokens):
-        found = count_tokens(word)
-        for lang in _LANGUAGES_OF[word]:
+    return _add_hits(hits, tokens, _LANGUAGES_OF, _ALL_FUNCTION_WORDS)
+
+
+def _add_hits(
+    hits: dict[str, int], tokens: list[_Word], languages_of: dict[_Word, tuple[str, ...]], known: frozenset[_Word]
+) -> dict[str, int]:
+    """Each function word among ``tokens`` (found by one set intersection in C) counted once with
+    ``list.count`` for every language that lists it: the same for byte and text tokens."""
+    count = tokens.count
+    for word in known.intersection(tokens):
+        found = count(word)
+        for lang in languages_of[word]:
             hits[lang] += found
     return hits
 
