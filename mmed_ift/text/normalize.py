@@ -87,7 +87,9 @@ def primed(texts: Sequence[str], normalized: Sequence[str]) -> Iterator[None]:
     token = _MEMO.set({}) if memo is None else None
     current = _MEMO.get()
     assert current is not None
-    added = [text for text in dict.fromkeys(texts) if text not in current]
+    # what the memo held for these texts before: put back as it was (a text primed with a value
+    # other than its own normal form must not leave that value behind for later callers)
+    before = {text: current.get(text) for text in dict.fromkeys(texts)}
     current.update(zip(texts, normalized, strict=True))
     try:
         yield
@@ -95,8 +97,11 @@ def primed(texts: Sequence[str], normalized: Sequence[str]) -> Iterator[None]:
         if token is not None:
             _MEMO.reset(token)
         else:
-            for text in added:
-                current.pop(text, None)
+            for text, value in before.items():
+                if value is None:
+                    current.pop(text, None)
+                else:
+                    current[text] = value
 
 
 def normalize_fresh(text: str) -> str:

@@ -161,3 +161,15 @@ def test_primed_keeps_entries_that_were_there_before() -> None:
             pass
         memo = normalize._MEMO.get()
         assert memo is not None and set(memo) == {"Before, already."}
+
+
+def test_primed_puts_back_what_it_replaced() -> None:
+    """A text primed with a value other than the memo's own (a normal form handed to a shingler
+    that equals another item's raw text) gets its old memo value back when the block ends."""
+    with normalize.normalized_once():
+        assert normalize_text("Odd, Text.") == "odd text"
+        with normalize.primed(["Odd, Text."], ["Odd, Text."]):
+            assert normalize_text("Odd, Text.") == "Odd, Text."
+        assert normalize_text("Odd, Text.") == "odd text"
+        memo = normalize._MEMO.get()
+        assert memo == {"Odd, Text.": "odd text"}
