@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.memory import no_cycle_collection
 from mmed_ift.pipeline.report import BuildReport
-from mmed_ift.pipeline.sources import _read_sources, locate_sources, no_cycle_collection, read_sources
+from mmed_ift.pipeline.sources import _read_sources, locate_sources, read_sources
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Handing memory the build has let go of back to the operating system, between stages.
+"""Handing memory the build has let go of back to the operating system, between stages, and
+not walking what it holds for cycles it never makes (:func:`no_cycle_collection`).
 
 The local engine frees whole stages' worth of objects at once (the filter chain's text caches
 when the chain ends, the corpus's items as the generator passes them), but glibc's ``malloc``
@@ -13,6 +14,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -39,3 +43,22 @@ def release_free_memory() -> bool:
         return False
     library.malloc_trim(0)
     return True
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused (if it ran) for the duration, restored after.
+
+    The build's stages (reading, the filter chain, the template rows) build no reference cycles
+    but allocate a few container objects per record and keep most of them, so the collector's
+    generation counters fire again and again and its full passes walk every item held so far:
+    about a sixth of the read's CPU on the 20k bench corpus, for nothing (records are freed by
+    reference counting; a handful of cyclic objects, e.g. from a caught error, wait for the next
+    collection after the block instead).  Pausing changes no result."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

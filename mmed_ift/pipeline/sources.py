@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import gc
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -23,6 +21,7 @@ from tqdm.auto import tqdm
 from mmed_ift.errors import BuildError, SourceNotFoundError
 from mmed_ift.pipeline.compact import SharedFieldSets
 from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.memory import no_cycle_collection
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.schemas import Item, Reject
 from mmed_ift.sources import SourceAdapter, bundled_samples_root, registry
@@ -214,25 +213,6 @@ def record(report: BuildReport, role: Role, result: Item | Reject, name: str) ->
     elif role is Role.HELD_OUT:
         report.record_kept(name, result.split)
         report.record_held_out(name)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused (if it ran) for the duration, restored after.
-
-    A read allocates a few container objects per record (parsed JSON, kwargs, models) and keeps
-    most of them, so the collector's generation counters fire again and again, and its full
-    passes walk every item held so far and the whole parsed document: about a sixth of the read's
-    CPU on the 20k bench corpus, for nothing, since reading builds no reference cycles (records
-    are freed by reference counting; a handful of cyclic objects, e.g. from a caught error, wait
-    for the next collection after the read instead).  Pausing changes no result."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]], report: BuildReport) -> Collected:

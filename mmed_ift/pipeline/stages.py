@@ -22,9 +22,9 @@ from mmed_ift.filters.chain import FilterContext, build_filter_chain
 from mmed_ift.generate import sections, template
 from mmed_ift.generate.llm import generate_llm_samples, translate_samples, usage_details
 from mmed_ift.pipeline.config import BuildConfig
+from mmed_ift.pipeline.memory import no_cycle_collection
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sample_store import SampleStore
-from mmed_ift.pipeline.sources import no_cycle_collection
 from mmed_ift.schemas import Item, Passage, Reject, Sample
 from mmed_ift.sources import registry
 
@@ -45,7 +45,7 @@ def patient_dialogue_sources() -> frozenset[str]:
 def default_filters(config: BuildConfig, held_out: list[Item], training: Sequence[Item] = ()) -> list[Filter[Any]]:
     """PII scrub, language ID, exact + near dedup, decontamination against ``held_out``; the
     ``training`` items of multilingual releases link an item's language versions (decontam).
-    Built with the cycle collector paused (:func:`~mmed_ift.pipeline.sources.no_cycle_collection`):
+    Built with the cycle collector paused (:func:`~mmed_ift.pipeline.memory.no_cycle_collection`):
     the benchmark index's allocations fired a full pass over every item read, for nothing."""
     from mmed_ift.filters.decontam_xling import family
 
@@ -80,7 +80,7 @@ def run_filters(
 ) -> tuple[list[Item], list[Reject]]:
     """The filter chain over the whole corpus on this machine (each item's text built and
     normalised once for all steps: :func:`~mmed_ift.filters.base.texts_once`), with the cycle
-    collector paused (:func:`~mmed_ift.pipeline.sources.no_cycle_collection`): the steps build
+    collector paused (:func:`~mmed_ift.pipeline.memory.no_cycle_collection`): the steps build
     no reference cycles, but their allocations (texts, keys, rejections) fire the collector's
     full passes, each walking every item of the corpus, for nothing (a fifth of exact dedup's
     CPU on the 20k bench corpus)."""
