@@ -81,10 +81,7 @@ def find_keys(keys: I64, queries: I64, key_space: int) -> tuple[I64, npt.NDArray
             table = np.full(key_space, -1, dtype=np.int32)
         else:
             table = np.full(key_space, -1, dtype=np.int64)
-        table[keys] = np.arange(len(keys), dtype=table.dtype)
-        found = table[queries]
-        hit = found >= 0
-        return np.where(hit, found, 0).astype(np.int64), hit
+        return _dense_find(table, keys, queries)
     # the queries come in runs already sorted (a record's benchmark items, hashes in order), which
     # a binary search that starts from the previous answer walks faster than the buckets do
     position = np.searchsorted(keys, queries)
@@ -112,9 +109,18 @@ class KeyTable:
             return find_keys(keys, queries, key_space)
         if len(self._table) < key_space:
             self._table = np.full(min(max(key_space, 2 * len(self._table)), self.limit), -1, dtype=np.int32)
-        table = self._table
-        table[keys] = np.arange(len(keys), dtype=np.int32)
-        found = table[queries]
-        table[keys] = -1
-        hit = found >= 0
-        return np.where(hit, found, 0).astype(np.int64), hit
+        try:
+            return _dense_find(self._table, keys, queries)
+        finally:
+            self._table[keys] = -1
+
+
+def _dense_find(
+    table: npt.NDArray[np.signedinteger[Any]], keys: I64, queries: I64
+) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """:func:`find_keys` through ``table`` (all -1 over the key space): one scatter of the keys'
+    positions, one gather per query; the caller owns resetting the table."""
+    table[keys] = np.arange(len(keys), dtype=table.dtype)
+    found = table[queries]
+    hit = found >= 0
+    return np.where(hit, found, 0).astype(np.int64), hit
