@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mmed_ift.filters.base import Rejection, StepResult, split_outcomes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmed_ift.filters.base import Rejection, StepResult, split_outcomes, texts_once
 from mmed_ift.filters.conflicts import ConflictingPrompts
 from mmed_ift.filters.exact_dedup import ExactDedup
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
@@ -99,3 +102,27 @@ def test_split_outcomes_keeps_order() -> None:
     assert len(split.rejections) == 2
     none = split_outcomes(list(items), {}, whole.stats)
     assert none.kept == list(items) and none.kept is not items and none.rejections == []
+
+
+#: a few stems that normalise alike in pairs (case, punctuation, spacing), so duplicates are common
+_STEMS = ["Glaucoma damages the optic nerve.", "glaucoma DAMAGES the optic nerve", "Asthma is a disease.", "Gout?"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["mc", "qa", "passage"]), st.integers(0, 3), st.integers(0, 9)), max_size=24))
+def test_exact_dedup_by_text_is_the_digest_grouping(rows: list[tuple[str, int, int]]) -> None:
+    """ExactDedup.process groups by (kind, normalised text) in comprehensions; the digest keys of
+    :meth:`group_key` (what a distributed engine shuffles by) must give the same outcome."""
+    items: list[Item] = []
+    for index, (kind, stem, rank) in enumerate(rows):
+        text, source_id = _STEMS[stem], f"{rank}-{index}"
+        if kind == "mc":
+            items.append(_mc(source_id, text))
+        elif kind == "qa":
+            items.append(_qa(source_id, text, question="Glaucoma"))
+        else:
+            items.append(_passage(source_id, text, title="Glaucoma"))  # the QA pair's text: kinds keep them apart
+    step = ExactDedup()
+    with texts_once():
+        assert _same(step.process(items), _plain(step, items))
+    assert _same(step.process(items), _plain(step, items))
