@@ -32,9 +32,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
+
 from mmed_ift.filters.base import Evidence, FilterStats, ItemFilter, Outcome, Rejection, item_text
 from mmed_ift.schemas import Item
-from mmed_ift.text.function_words import FUNCTION_WORDS, function_word_counts, function_word_hits
+from mmed_ift.text.function_words import FUNCTION_WORDS, LANGUAGES, function_word_hits, function_word_matrix
 from mmed_ift.text.langdetect import BACKENDS, MAX_CHARS, Backend, detect_language, detector, scores
 from mmed_ift.text.scripts import (
     NON_LATIN_LANGUAGES,
@@ -92,6 +94,8 @@ class LangIDStats(FilterStats):
 _SHORT = Verdict(True, "short")
 _KEPT_BY_FUNCTION_WORDS = Verdict(True, "function_words_first")
 #: declared languages written in Latin script: their Latin-only texts take the in-line path
+#: language -> its column in :func:`~mmed_ift.text.function_words.function_word_matrix`
+_COLUMN = {lang: column for column, lang in enumerate(LANGUAGES)}
 _LATIN_DECLARED = frozenset(lang for lang, script in SCRIPT_OF.items() if script == "latin") - NON_LATIN_LANGUAGES
 
 
@@ -140,46 +144,61 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
         settled in line: :meth:`_by_script` could only call it short or leave it open as it is,
         in its declared script, so the function words decide it next without a :class:`_Pending`
         or a :class:`~mmed_ift.text.scripts.ScriptCounts` made for it."""
-        results: list[Verdict | None] = []
+        results: list[Verdict | None] = [None] * len(texts)
         pending: dict[int, _Pending] = {}
+        asked: list[int] = []  # texts in the declared language's script that function words may settle
+        views: list[str] = []
         words_first = self.function_words_first
         min_chars = self.min_chars
-        for index, (text, lang) in enumerate(zip(texts, declared, strict=True)):
-            flat = " ".join(text.split())[:MAX_CHARS]
+        flats = [" ".join(text.split())[:MAX_CHARS] for text in texts]
+        for index, (flat, lang) in enumerate(zip(flats, declared, strict=True)):
             if lang in _LATIN_DECLARED and (flat.isascii() or not NON_LATIN_LETTER.search(flat)):
                 letters = len(flat) - flat.count(" ")  # script_counts' ``latin`` of such a text
                 if letters < min_chars:
-                    results.append(_SHORT)
-                elif words_first and letters and self._function_words_keep(flat, lang):
-                    results.append(_KEPT_BY_FUNCTION_WORDS)
+                    results[index] = _SHORT
+                elif words_first and letters:
+                    asked.append(index)
+                    views.append(flat)
                 else:
                     pending[index] = _Pending(flat, lang, letters > 0)
-                    results.append(None)
                 continue
             settled = self._by_script(flat, lang)
-            if isinstance(settled, _Pending):
-                if words_first and settled.same_script and self._function_words_keep(settled.view, lang):
-                    settled = _KEPT_BY_FUNCTION_WORDS
-                else:
-                    pending[index] = settled
-                    results.append(None)
-                    continue
-            results.append(settled)
+            if not isinstance(settled, _Pending):
+                results[index] = settled
+            elif words_first and settled.same_script:
+                asked.append(index)
+                views.append(settled.view)
+            else:
+                pending[index] = settled
+        for index, view, keep in zip(asked, views, self._function_words_keep(views, declared, asked), strict=True):
+            if keep:
+                results[index] = _KEPT_BY_FUNCTION_WORDS
+            else:
+                pending[index] = _Pending(view, declared[index], True)
         # the first label decides; the rest come from the second look's own call
-        order = list(pending)
+        order = sorted(pending)
         found = detector(self.backend).labels([pending[index].view for index in order], k=1)
         for index, labels in zip(order, found, strict=True):
             results[index] = self._by_model(pending[index], labels)
         return [result for result in results if result is not None]
 
-    def _function_words_keep(self, view: str, declared: str) -> bool:
-        """True when no verdict of the model could reject this text: in the declared language's
-        own script, :meth:`_by_model` rejects only a text where another language's function
-        words reach ``max(min_function_words, declared's + 1)``, so where none does the text is
-        kept whatever the model says, and the model (most of the filter's CPU) is not asked."""
-        hits = function_word_counts(view)
-        own = hits.pop(declared, 0)
-        return max(hits.values()) < max(self.min_function_words, own + 1)
+    def _function_words_keep(self, views: list[str], declared: Sequence[str], asked: list[int]) -> list[bool]:
+        """For each of ``views`` (the text ``asked[i]``, declared ``declared[asked[i]]``): True
+        when no verdict of the model could reject it.  In the declared language's own script,
+        :meth:`_by_model` rejects only a text where another language's function words reach
+        ``max(min_function_words, declared's + 1)``, so where none does the text is kept whatever
+        the model says, and the model (most of the filter's CPU) is not asked.  The counts of
+        the whole batch come from one :func:`function_word_matrix`."""
+        if not views:
+            return []
+        hits = function_word_matrix(views)
+        columns = np.array([_COLUMN.get(declared[index], -1) for index in asked], dtype=np.int64)
+        rows = np.flatnonzero(columns >= 0)
+        own = np.zeros(len(views), dtype=np.int64)
+        own[rows] = hits[rows, columns[rows]]
+        hits[rows, columns[rows]] = -1  # the declared language is not another language
+        keep: list[bool] = (hits.max(axis=1) < np.maximum(self.min_function_words, own + 1)).tolist()
+        return keep
 
     def _by_script(self, flat: str, declared: str) -> Verdict | _Pending:
         """The script rules on ``flat``: the text with its whitespace runs made one space, cut
@@ -244,18 +263,21 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
         return Verdict(False, f"declared {declared}, detected {detected} ({confidence:.2f})", evidence)
 
     def judge(self, items: Sequence[Item], stats: LangIDStats) -> list[Outcome]:
-        found = self.verdicts([item_text(item) for item in items], [item.lang for item in items])
-        outcomes: list[Outcome] = []
-        for item, verdict in zip(items, found, strict=True):
-            stats.checked[item.lang] += 1
-            if verdict.why == "short":
-                stats.too_short_to_judge[item.lang] += 1
-            if verdict.keep or verdict.evidence is None:
-                stats.kept_by[verdict.why] += 1
-                outcomes.append(item)
-            else:
-                outcomes.append(self.reject(item, "wrong_language", verdict.evidence, verdict.why))
-        return outcomes
+        """The verdicts of the batch, counted per batch (``Counter.update`` keeps the order in
+        which languages are first met, as adding one item at a time did)."""
+        langs = [item.lang for item in items]
+        found = self.verdicts([item_text(item) for item in items], langs)
+        stats.checked.update(langs)
+        stats.too_short_to_judge.update(
+            [lang for lang, verdict in zip(langs, found, strict=True) if verdict.why == "short"]
+        )
+        stats.kept_by.update([verdict.why for verdict in found if verdict.keep or verdict.evidence is None])
+        return [
+            item
+            if verdict.keep or verdict.evidence is None
+            else self.reject(item, "wrong_language", verdict.evidence, verdict.why)
+            for item, verdict in zip(items, found, strict=True)
+        ]
 
     def details(self, stats: LangIDStats, rejections: Sequence[Rejection]) -> dict[str, Any]:
         confusions: Counter[str] = Counter()
