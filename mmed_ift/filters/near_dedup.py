@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from mmed_ift.filters.base import Evidence, Rejection, describe, item_text, normalized_item_texts, survivor_key
+from mmed_ift.filters.base import Evidence, Rejection, describe, item_text, normalized_item_text, survivor_key
 from mmed_ift.filters.graph import BucketKeys, GraphStats, Node, SimilarityGraphFilter
 from mmed_ift.filters.options import DEFAULT_NEAR_THRESHOLD
 from mmed_ift.schemas import Item, Passage, QAPair
@@ -94,6 +94,12 @@ def shingle_sets(shingler: Shingler, texts: Sequence[str], langs: Sequence[str])
     return [sorted_unique(batch.of(index)) for index in range(len(texts))]
 
 
+def _normalized(items: Sequence[Item]) -> list[str]:
+    """The items' normalised texts from the chain's cache, for :meth:`Shingler.shingle_normalized`
+    (what the shingler would make of their raw texts, with nothing normalised or primed again)."""
+    return [normalized_item_text(item) for item in items]
+
+
 def find_near_duplicates(
     texts: Sequence[str], langs: Sequence[str], config: NearDedupConfig, batch_size: int = 20_000
 ) -> NearDupResult:
@@ -143,16 +149,16 @@ class NearDedup(SimilarityGraphFilter):
     name: str = "near_dedup"
 
     def bucket_keys(self, items: Sequence[Item]) -> BucketKeys:
-        with normalized_item_texts(items) as normalized:  # the shingler reads only their normal form
-            shingled = self.config.shingler().shingle(normalized, [item.lang for item in items])
+        shingled = self.config.shingler().shingle_normalized(_normalized(items), [item.lang for item in items])
         signature = signatures(shingled, self.config.num_perm, self.config.seed)
         return BucketKeys(signature.usable(), list(band_keys(signature, self.config.lsh_params())))
 
     def nodes(self, orders: Sequence[int], items: Sequence[Item]) -> list[Node]:
         """Each node's payload is its shingle set and, for the distinct-record check, its tokens
         (:func:`~mmed_ift.text.distinct.pack`: one blob, so any engine carries it unchanged)."""
-        with normalized_item_texts(items) as normalized:
-            sets = shingle_sets(self.config.shingler(), normalized, [item.lang for item in items])
+        normalized = _normalized(items)
+        batch = self.config.shingler().shingle_normalized(normalized, [item.lang for item in items])
+        sets = [sorted_unique(batch.of(index)) for index in range(len(items))]
         texts = [item_text(item) for item in items] if self.config.distinct is not None else normalized
         nodes = []
         for order, item, text, values in zip(orders, items, texts, sets, strict=True):

@@ -117,33 +117,39 @@ class Shingler:
 
     def units(self, text: str, lang: str) -> U64:
         """Hashes of the words (or characters) of one normalised text."""
-        return self._units_of_batch([text], [lang])[0]
+        return self._units_of_batch([normalize_text(text)], [lang])[0]
 
     def shingle(self, texts: Sequence[str], langs: Sequence[str]) -> ShingleBatch:
         """Shingle hashes of every text; texts are grouped by n so the n-gram step is vectorised."""
         if len(texts) != len(langs):
             raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+        return self.shingle_normalized([normalize_text(text) for text in texts], langs)
+
+    def shingle_normalized(self, normalized: Sequence[str], langs: Sequence[str]) -> ShingleBatch:
+        """:meth:`shingle` of texts whose normal forms (:func:`~mmed_ift.text.normalize.normalize_text`)
+        are ``normalized``: for a caller that has them already (near dedup reads the chain's
+        cache), so no text is looked up in the normalisation memo or normalised again."""
+        if len(normalized) != len(langs):
+            raise ValueError(f"{len(normalized)} texts but {len(langs)} languages")
         ns = np.array([self.char_n if lang in CHARACTER_LANGUAGES else self.word_n for lang in langs], dtype=np.int64)
         if not any(lang in CHARACTER_LANGUAGES for lang in langs):
             # words only: polars' hashes are already the batch's units in order (an empty text has
             # none), so they are not split per text and joined again
-            normalized = [normalize_text(text) for text in texts]
-            lengths = np.zeros(len(texts), dtype=np.int64)
+            lengths = np.zeros(len(normalized), dtype=np.int64)
             present = [index for index, text in enumerate(normalized) if text]
             if not present:
                 return self._ngrams(_NO_UNITS, lengths, ns)
             units, lengths[present] = word_hashes_flat([normalized[index] for index in present])
             return self._ngrams(units, lengths, ns)
-        per_text = self._units_of_batch(texts, langs)
+        per_text = self._units_of_batch(normalized, langs)
         lengths = np.array([len(units) for units in per_text], dtype=np.int64)
         return self._ngrams(np.concatenate(per_text) if per_text else _NO_UNITS, lengths, ns)
 
-    def _units_of_batch(self, texts: Sequence[str], langs: Sequence[str]) -> list[U64]:
-        per_text: list[U64] = [_NO_UNITS] * len(texts)
+    def _units_of_batch(self, normalized_texts: Sequence[str], langs: Sequence[str]) -> list[U64]:
+        per_text: list[U64] = [_NO_UNITS] * len(normalized_texts)
         word_texts: list[int] = []
         normalized_words: list[str] = []
-        for index, (text, lang) in enumerate(zip(texts, langs, strict=True)):
-            normalized = normalize_text(text)
+        for index, (normalized, lang) in enumerate(zip(normalized_texts, langs, strict=True)):
             if lang in CHARACTER_LANGUAGES:
                 compact = normalized.replace(" ", "").encode("utf-32-le")
                 per_text[index] = np.frombuffer(compact, dtype=np.uint32).astype(np.uint64)
