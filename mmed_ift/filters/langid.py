@@ -40,8 +40,8 @@ from mmed_ift.text.function_words import FUNCTION_WORDS, LANGUAGES, function_wor
 from mmed_ift.text.langdetect import BACKENDS, MAX_CHARS, Backend, detect_language, detector, scores
 from mmed_ift.text.scripts import (
     NON_LATIN_LANGUAGES,
-    NON_LATIN_LETTER,
     SCRIPT_OF,
+    non_latin_letters,
     script_counts,
     without_latin_words,
     without_other_scripts,
@@ -151,8 +151,9 @@ class LanguageIDFilter(ItemFilter[LangIDStats]):
         words_first = self.function_words_first
         min_chars = self.min_chars
         flats = [" ".join(text.split())[:MAX_CHARS] for text in texts]
-        for index, (flat, lang) in enumerate(zip(flats, declared, strict=True)):
-            if lang in _LATIN_DECLARED and (flat.isascii() or not NON_LATIN_LETTER.search(flat)):
+        other_letters = non_latin_letters(flats)
+        for index, (flat, lang, other) in enumerate(zip(flats, declared, other_letters, strict=True)):
+            if lang in _LATIN_DECLARED and not other:
                 letters = len(flat) - flat.count(" ")  # script_counts' ``latin`` of such a text
                 if letters < min_chars:
                     results[index] = _SHORT

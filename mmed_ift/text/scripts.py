@@ -11,8 +11,11 @@ names as Chinese.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 #: kana, except U+30FB (katakana middle dot), which Chinese uses between the parts of foreign names
 KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
@@ -101,3 +104,41 @@ def script_counts(text: str) -> ScriptCounts:
     latin, cyrillic, han, kana = count(LATIN, text), count(CYRILLIC, text), count(HAN, text), count(KANA, text)
     other = count(LETTER, text) - latin - cyrillic - han - kana
     return ScriptCounts(latin, cyrillic, han, kana, max(other, 0))
+
+
+#: code point -> whether :data:`NON_LATIN_LETTER` matches it (filled as code points are met)
+_NON_LATIN_CODE: dict[int, bool] = {}
+
+
+def non_latin_letters(texts: Sequence[str]) -> list[bool]:
+    """``[bool(NON_LATIN_LETTER.search(text)) for text in texts]`` for a batch at once: its
+    non-ASCII texts joined as code points (UTF-32) in numpy.  Only a code point outside ASCII
+    and the Latin blocks can be such a letter; each distinct one is asked of the regex once
+    (a regex scan of every character of every French and Spanish text was a tenth of language
+    ID's CPU)."""
+    found = [False] * len(texts)
+    rest = [index for index, text in enumerate(texts) if not text.isascii()]
+    if not rest:
+        return found
+    points = np.frombuffer("\n".join([texts[index] for index in rest]).encode("utf-32-le", "surrogatepass"), np.uint32)
+    outside = np.flatnonzero(
+        (points >= 0x80) & ((points < 0xC0) | (points > 0x24F)) & ((points < 0x1E00) | (points > 0x1EFF))
+    )
+    if not len(outside):
+        return found
+    codes = points[outside]
+    letters = []
+    for code in np.unique(codes).tolist():
+        known = _NON_LATIN_CODE.get(code)
+        if known is None:
+            known = _NON_LATIN_CODE[code] = NON_LATIN_LETTER.match(chr(code)) is not None
+        if known:
+            letters.append(code)
+    if not letters:
+        return found
+    sizes = np.array([len(texts[index]) + 1 for index in rest], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    at = outside[np.isin(codes, np.array(letters, dtype=np.uint32))]
+    for row in np.unique(np.searchsorted(starts, at, side="right") - 1).tolist():
+        found[rest[row]] = True
+    return found
