@@ -140,35 +140,6 @@ def clean_fields(data: dict[str, Any], max_field_chars: int) -> dict[str, Any]:
 
 
 def all_untouched(data: dict[str, Any], max_field_chars: int) -> bool:
-    """:func:`all_untouched_each`, decided in one list comprehension where the record holds only
-    strings, ``None``, booleans, and dicts and lists of strings (an item made by an adapter):
-    each value becomes its part of the joined text by a C-level call looked up by its exact
-    class (``None`` and booleans an empty part: one more space, which changes neither the
-    printability nor the NFC form of the text).  Anything else (another type, a non-string
-    member, a text past the cap) is left to :func:`all_untouched_each`, which decides alike."""
-    try:
-        parts = [value if value.__class__ is str else _PART[value.__class__](value) for value in data.values()]
-    except (KeyError, TypeError):
-        return all_untouched_each(data, max_field_chars)
-    joined = " ".join(parts)
-    if len(joined) > max_field_chars:
-        return all_untouched_each(data, max_field_chars)
-    if "\n" in joined:
-        joined = joined.replace("\n", " ")
-    if "\t" in joined:
-        joined = joined.replace("\t", " ")
-    return joined.isprintable() and unicodedata.is_normalized("NFC", joined)
-
-
-def _dict_part(value: dict[str, str]) -> str:
-    return f"{' '.join(value)} {' '.join(value.values())}"
-
-
-#: a value's part of :func:`all_untouched`'s text, by its class (``"".format`` gives "" for any)
-_PART: dict[type, Any] = {dict: _dict_part, list: " ".join, type(None): "".format, bool: "".format}
-
-
-def all_untouched_each(data: dict[str, Any], max_field_chars: int) -> bool:
     """True when :func:`_clean_each` would return ``data`` unchanged, decided on the record's
     strings (values, dict keys, list members) joined by spaces: a space is a Unicode starter
     that composes with nothing, so the joined text is in NFC exactly when every string is, and it
