@@ -38,7 +38,6 @@ _OPTIONAL = ("exam", "subject", "year", *_BLANK_TO_NONE)
 _LANGUAGES = frozenset(LANGUAGE_CODES)
 _SPLITS = frozenset(get_args(Split))
 _OPTION_KEYS = frozenset(OPTION_KEYS)
-_STR_ONLY = {str}
 #: every set of option keys in sorted order, as a tuple: options keyed in order need no sort
 _IN_ORDER = frozenset(
     tuple(key for bit, key in enumerate(sorted(_OPTION_KEYS)) if mask >> bit & 1)
@@ -72,18 +71,15 @@ def _checked(fields: dict[str, Any]) -> bool:
     options, answer = fields["options"], fields["answer"]
     if options.__class__ is not dict or len(options) < 2 or answer.__class__ is not list or not answer:
         return False
-    # the per-member checks each in one C-level call: every key, text and answer key a plain str
-    # (a set of their classes), no text blank (``strip()`` is empty exactly when ``not text or
-    # text.isspace()``), the answer keys distinct and among the options
-    texts = options.values()
-    if (
-        {*map(type, options)} != _STR_ONLY or {*map(type, texts)} != _STR_ONLY
-        or {*map(type, answer)} != _STR_ONLY or not _OPTION_KEYS.issuperset(options)
-        or not all(map(str.strip, texts))
-    ):  # fmt: skip
+    if not _OPTION_KEYS.issuperset(options) or not all(key.__class__ is str for key in options):
         return False
-    keys = set(answer)
-    return len(keys) == len(answer) and keys.issubset(options)
+    for text in options.values():
+        if text.__class__ is not str or not text or text.isspace():
+            return False
+    for key in answer:
+        if key.__class__ is not str or key not in options:
+            return False
+    return len(set(answer)) == len(answer)
 
 
 def plain_mc(fields: dict[str, Any]) -> MCQuestion | None:

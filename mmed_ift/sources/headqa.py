@@ -67,12 +67,6 @@ def options_by_aid(question: dict[str, Any], where: str) -> tuple[dict[str, str]
     Each answer's usual shape (an object with an int ``aid`` and a non-blank string ``atext``)
     is checked in line; anything else goes through the checks that name the problem."""
     answers = require_list(question, "answers", where)
-    plain = _plain_options(answers)
-    return plain if plain is not None else _checked_options(answers, where)
-
-
-def _checked_options(answers: list[Any], where: str) -> tuple[dict[str, str], dict[int, str]]:
-    """:func:`options_by_aid` answer by answer, raising the error that names the first problem."""
     pairs: list[tuple[int, str]] = []
     append = pairs.append
     for answer in answers:
@@ -92,32 +86,6 @@ def _checked_options(answers: list[Any], where: str) -> tuple[dict[str, str], di
     texts = [text for _, text in pairs]
     return dict(zip(keys, texts, strict=True)), dict(zip([aid for aid, _ in pairs], keys, strict=True))
 
-
-def _plain_options(answers: list[Any]) -> tuple[dict[str, str], dict[int, str]] | None:
-    """What :func:`options_by_aid` returns, for the usual answers (every one a ``dict`` with a
-    plain ``int`` aid, the aids distinct, and a plain non-blank ``str`` text), checked in C-level
-    calls over all of them; ``None`` for anything else, which the checks that name the problem
-    then read (so every error stays word for word the same)."""
-    try:
-        aids = [answer["aid"] for answer in answers]
-        texts = [answer["atext"] for answer in answers]
-    except (TypeError, KeyError, IndexError):
-        return None
-    if (
-        {*map(type, answers)} - _DICTS or {*map(type, aids)} != _INT_ONLY or {*map(type, texts)} != _STR_ONLY
-        or len(set(aids)) != len(aids) or not all(map(str.strip, texts)) or len(aids) >= len(_KEYS)
-    ):  # fmt: skip
-        return None
-    order = sorted(range(len(aids)), key=aids.__getitem__)
-    keys = _KEYS[len(aids)]
-    return dict(zip(keys, [texts[at] for at in order], strict=True)), dict(
-        zip([aids[at] for at in order], keys, strict=True)
-    )
-
-
-_INT_ONLY = {int}
-_STR_ONLY = {str}
-_DICTS = {dict, JSONObject}
 
 #: letter_keys(count) for the usual counts
 _KEYS = [letter_keys(count) for count in range(11)]
