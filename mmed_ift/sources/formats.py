@@ -43,9 +43,7 @@ _LONG_NUMBER = re.compile(r"-?\d{" + str(_INT_DIGITS + 1) + ",}")
 class JSONObject(dict[str, Any]):
     """A parsed JSON object that remembers the keys it held more than once with *different*
     values (``json`` keeps the last one silently; a repeat of the same value loses nothing).
-
-    The parser makes them with :func:`json_object`, which notes the repeats; the class called
-    on its own is ``dict``'s constructor and notes none."""
+    The parser makes them with :func:`json_object`, which notes the repeats (the class alone does not)."""
 
     #: a class attribute unless there are some: most objects have none, and an instance
     #: attribute would give every parsed object its own ``__dict__``
@@ -56,18 +54,12 @@ class JSONObject(dict[str, Any]):
 
 
 def json_object(pairs: list[tuple[str, Any]], _make: type[JSONObject] = JSONObject) -> JSONObject:
-    """The parser's ``object_pairs_hook``: a :class:`JSONObject` of ``pairs`` with its
-    ``duplicate_keys``.  A function, not an ``__init__`` of the class: the class is then made by
-    ``dict``'s own C-level init, a tenth of a HEAD-QA file's parse less."""
+    """The parser's ``object_pairs_hook``: a function, not the class's ``__init__``, so that the
+    object is made by ``dict``'s C-level init (a tenth of a HEAD-QA file's parse less)."""
     made = _make(pairs)
-    if len(made) != len(pairs):
-        found: list[str] = []
-        for key, value in pairs:
-            if made[key] != value and key not in found:
-                found.append(key)
-        if found:
-            made.duplicate_keys = tuple(found)
-            JSONObject.made_with_repeats += 1
+    if len(made) != len(pairs) and (found := [key for key, value in pairs if made[key] != value]):
+        made.duplicate_keys = tuple(dict.fromkeys(found))  # each once, in the order first found
+        JSONObject.made_with_repeats += 1
     return made
 
 
