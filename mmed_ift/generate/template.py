@@ -71,13 +71,15 @@ def mc_prompt(item: MCQuestion, language: Language, instruction: str | None = No
     language's first wording, ``instruction=None``)."""
     if instruction is None:
         instruction = language.mc_instruction_multi if item.is_multi_answer else language.mc_instruction
-    parts = [instruction, ""]
-    if item.context:
-        parts += [item.context.strip(), ""]
-    parts.append(item.question.strip())
-    option = language.format_option
-    parts += [option(key, text.strip()) for key, text in item.options.items()]
-    return "\n".join(parts)
+    options = item.options
+    if type(language) is Language:  # its own ``format_option`` (``"{key}. {text}"``): one f-string per option
+        lines = [f"{key}. {options[key].strip()}" for key in options]
+    else:  # pragma: no cover - a Language subclass may word its options otherwise
+        lines = [language.format_option(key, text.strip()) for key, text in options.items()]
+    context = item.context
+    if context:
+        return "\n".join([instruction, "", context.strip(), "", item.question.strip(), *lines])
+    return "\n".join([instruction, "", item.question.strip(), *lines])
 
 
 class Draft(NamedTuple):
@@ -135,6 +137,8 @@ def from_draft(item: Item, draft: Draft, options: TemplateOptions) -> Sample:
 
 _SPLITS = frozenset(get_args(Split))
 _DATASETS = frozenset(get_args(DatasetName))
+#: the tasks the drafts name (non-blank strings: ``_text`` holds for each)
+_TASKS = frozenset({"mc_rationale", "mc_answer_text", "qa", "qa_context", "explain", "explain_section"})
 
 
 def _text(value: object) -> bool:
@@ -146,14 +150,29 @@ def _item_fits(item: Item) -> bool:
     """Whether the item's fields copied into a sample pass the ``Provenance``/``Sample`` checks.
 
     An item's own validation does not promise them all (its ``license`` may be empty, and a
-    filter's ``model_copy`` does not re-validate), so :func:`sample_row` checks them itself."""
-    return (
-        _text(item.source)
-        and _text(item.source_id)
-        and _text(item.license)
-        and item.split in _SPLITS
-        and item.lang in LANGUAGE_CODES
-    )
+    filter's ``model_copy`` does not re-validate), so :func:`sample_row` checks them itself.
+    Of the fields checked only ``source_id`` differs from item to item: the verdict on the
+    others is kept per (source, license, split, language), a few per build."""
+    source, license, split, lang = item.source, item.license, item.split, item.lang
+    if not _text(item.source_id):
+        return False
+    if source.__class__ is str and license.__class__ is str and split.__class__ is str and lang.__class__ is str:
+        key = (source, license, split, lang)  # plain strings: equal keys, the same verdict
+        fits = _SHARED_FITS.get(key)
+        if fits is None:
+            fits = _shared_fits(*key)
+            if len(_SHARED_FITS) < 4096:
+                _SHARED_FITS[key] = fits
+        return fits
+    return _shared_fits(source, license, split, lang)
+
+
+def _shared_fits(source: object, license: object, split: object, lang: object) -> bool:
+    return _text(source) and _text(license) and split in _SPLITS and lang in LANGUAGE_CODES
+
+
+#: :func:`_shared_fits` by its arguments (what an item shares with the other items of its source)
+_SHARED_FITS: dict[tuple[object, object, object, object], bool] = {}
 
 
 def sample_row(item: Item, draft: Draft, options: TemplateOptions) -> dict[str, Any] | None:
@@ -165,8 +184,11 @@ def sample_row(item: Item, draft: Draft, options: TemplateOptions) -> dict[str, 
     lang = item.lang
     user = typography.apply(user, lang)
     assistant = typography.apply(assistant, lang)
-    if not (_text(user) and _text(assistant) and _text(task) and dataset in _DATASETS):
-        return None
+    if not (
+        user.__class__ is str and user.strip() and assistant.__class__ is str and assistant.strip()
+        and ((task.__class__ is str and task in _TASKS) or _text(task)) and dataset in _DATASETS
+    ):  # fmt: skip
+        return None  # (typography.apply returns a plain str for one: anything else, the models decide)
     if not _item_fits(item):
         return None
     source, source_id = item.source, item.source_id

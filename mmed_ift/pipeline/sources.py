@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -229,8 +229,10 @@ def _read_sources(config: BuildConfig, located: list[tuple[SourceAdapter, Path]]
     shared = SharedFieldSets()  # the items are held for the whole build: one fields-set per kind
     for adapter, folder in located:
         name = adapter.spec.name
-        results = classified(adapter, folder, config, rationales)
-        for role, result in tqdm(results, desc=f"read {name}", unit="rec", disable=not config.progress):
+        results: Iterable[tuple[Role, Item | Reject]] = classified(adapter, folder, config, rationales)
+        if config.progress:  # a disabled tqdm is still a generator layer per record
+            results = tqdm(results, desc=f"read {name}", unit="rec")
+        for role, result in results:
             record(report, role, result, name)
             if role is Role.TRAINING:
                 assert not isinstance(result, Reject)

@@ -38,6 +38,11 @@ _OPTIONAL = ("exam", "subject", "year", *_BLANK_TO_NONE)
 _LANGUAGES = frozenset(LANGUAGE_CODES)
 _SPLITS = frozenset(get_args(Split))
 _OPTION_KEYS = frozenset(OPTION_KEYS)
+#: every set of option keys in sorted order, as a tuple: options keyed in order need no sort
+_IN_ORDER = frozenset(
+    tuple(key for bit, key in enumerate(sorted(_OPTION_KEYS)) if mask >> bit & 1)
+    for mask in range(1 << len(_OPTION_KEYS))
+)
 _set = object.__setattr__
 
 
@@ -82,7 +87,8 @@ def plain_mc(fields: dict[str, Any]) -> MCQuestion | None:
     if not _ENABLED or not _checked(fields):
         return None
     values = {**_TEMPLATE, **fields}  # in field order: a merge keeps the first dict's key order
-    values["options"] = dict(sorted(fields["options"].items()))
+    options = fields["options"]
+    values["options"] = options.copy() if tuple(options) in _IN_ORDER else dict(sorted(options.items()))
     values["answer"] = sorted(fields["answer"])
     for name in _BLANK_TO_NONE:
         value = values[name]

@@ -125,8 +125,7 @@ class SourceAdapter(ABC):
         policy and unique ids (public so that other read paths, e.g. ``read_hub``, share it)."""
         from mmed_ift.sources._unique import unique_ids
 
-        cleaned = (self.clean(result, max_field_chars) for result in self._safely(results))
-        yield from unique_ids(self, cleaned)
+        yield from unique_ids(self, self._safely(results), clean_at=max_field_chars)
 
     def _safely(self, results: Iterable[ReadResult]) -> Iterator[ReadResult]:
         """Pass results through; an unexpected read error ends this source with one reject naming it."""

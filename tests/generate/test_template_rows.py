@@ -211,3 +211,35 @@ def test_generating_a_chunk_at_a_time_equals_one_pass(chunk: int, monkeypatch: p
         for lang, by_split in whole.counts(dataset).items():
             for split in by_split:
                 assert chunked.take(dataset, lang, split).equals(whole.take(dataset, lang, split))
+
+
+class _BlankStrip(str):
+    """A license equal to a good one whose ``strip`` says it is blank: only its class tells it apart."""
+
+    def strip(self, chars: str | None = None) -> str:
+        return ""
+
+
+def test_the_shared_fields_verdict_is_kept_only_for_plain_strings() -> None:
+    """``_item_fits`` keeps its verdict on (source, license, split, lang) for plain strings only: an
+    equal value of another class after a good item is checked again, as the models would."""
+    good = items("en")[0]
+    assert template_rows(good, TemplateOptions()) is not None
+    odd = good.model_copy(update={"source_id": "en-odd", "license": _BlankStrip(good.license)})
+    assert template_rows(odd, TemplateOptions()) is None
+    assert template_rows(good.model_copy(update={"source_id": "en-blank", "license": " "}), TemplateOptions()) is None
+
+
+def test_the_mc_prompt_is_the_one_format_option_words() -> None:
+    """``mc_prompt`` writes the option lines itself for a plain ``Language``: the same text as
+    ``format_option`` (with and without a context)."""
+    from mmed_ift.generate.template import mc_prompt
+    from mmed_ift.languages import get_language
+
+    for lang in LANGUAGE_CODES:
+        language = get_language(lang)
+        for item in items(lang)[:4]:
+            assert isinstance(item, MCQuestion)
+            parts = ["Pick.", ""] + ([item.context.strip(), ""] if item.context else [])
+            parts += [item.question.strip(), *(language.format_option(k, t.strip()) for k, t in item.options.items())]
+            assert mc_prompt(item, language, "Pick.") == "\n".join(parts)

@@ -49,6 +49,9 @@ _CHANGES = st.sampled_from(
         {"answer": []}, {"answer": ["A", "A"]}, {"answer": ["Z"]}, {"answer": "A"}, {"answer": ("A",)},
         {"answer": [1]}, {"answer": [_Str("A")]}, {"rationale": 3}, {"context": ["x"]}, {"exam": 2013},
         {"year": 2013}, {"subject": _Str("s")}, {"rationale": _Str("r")},
+        {"answer": [["A"]]}, {"answer": ["A", _Str("A")]}, {"answer": ["A", None]},
+        {"options": {"A": "x", "B": "\u2003"}}, {"options": {"A": "x", "B": "\x1c"}},
+        {"options": {"B": "y", "A": "x", "C": " z"}}, {"options": {"H": "y", "A": "x"}},
     ]
 )  # fmt: skip
 _FIELDS = st.builds(lambda base, changes: {**base, **{k: v for c in changes for k, v in c.items()}},
@@ -92,3 +95,13 @@ def test_valid_but_unusual_records_are_left_to_validation() -> None:
     for change in ({"kind": "mc"}, {"question": _Str("q")}, {"options": {"A": "x", "B": _Str("y")}}):
         fields = {**base, **change}
         assert _validated(fields) is not None and plain_mc(fields) is None
+
+
+def test_options_in_order_are_copied_and_the_others_sorted() -> None:
+    """The no-sort shortcut (options already keyed in order) makes the item sorting makes."""
+    base = {"source": "s", "source_id": "1", "lang": "en", "split": "train", "question": "q", "answer": ["A"]}
+    for keys in (("A", "B"), ("B", "A"), ("A", "C", "H"), ("H", "C", "A"), ("C", "A", "B", "D")):
+        options = {key: key.lower() for key in keys}
+        made = plain_mc({**base, "options": options})
+        assert made is not None and same_item(made, MCQuestion(**base, options=options))
+        assert list(made.options) == sorted(keys) and made.options is not options

@@ -23,6 +23,7 @@ from mmed_ift.sources.formats import (
     first_duplicate_key,
     iter_json_list,
     json_loads,
+    json_object,
     load_json_checked,
 )
 
@@ -51,7 +52,7 @@ _TREES = st.recursive(
 def _reference(text: str, duplicates: str) -> Any:
     """What json_loads gave before the proof: the hook parse, then the walk."""
     try:
-        value = json.loads(text, object_pairs_hook=JSONObject)
+        value = json.loads(text, object_pairs_hook=json_object)
     except json.JSONDecodeError as error:
         return ("error", f"x:{error.lineno}")
     duplicate = None
@@ -110,7 +111,7 @@ def test_json_list_records_as_the_walk_judged_them(tmp_path_factory: Any, record
     path = folder / "records.json"
     path.write_text(_render(records), encoding="utf-8")
     got = [(where, r.problem if isinstance(r, SourceFormatError) else r) for where, r in iter_json_list(path, folder)]
-    data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=JSONObject)
+    data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=json_object)
     expected = []
     for index, value in enumerate(data):
         if not isinstance(value, dict):
@@ -142,7 +143,7 @@ def test_the_shared_decoder_reports_what_json_loads_reported() -> None:
     # a BOM, bad JSON and a scalar document: the same errors and values as json.loads with the hook
     for text in ('\ufeff{"a": 1}', '{"a": 1', "[1, 2,]", '"just a string"', "3", '{"a": {"b": [1, {"c": 2}]}}'):
         try:
-            expected: Any = json.loads(text, object_pairs_hook=JSONObject)
+            expected: Any = json.loads(text, object_pairs_hook=json_object)
         except json.JSONDecodeError as error:
             expected = f"x:{error.lineno}: invalid JSON: {error.msg} at column {error.colno}"
         try:
@@ -150,3 +151,30 @@ def test_the_shared_decoder_reports_what_json_loads_reported() -> None:
         except SourceFormatError as error:
             got = f"{error.location}: {error.problem}"
         assert got == expected
+
+
+class _OldJSONObject(dict[str, Any]):
+    """main's JSONObject, whose ``__init__`` noted the repeats (the reference for :func:`json_object`)."""
+
+    duplicate_keys: tuple[str, ...] = ()
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        dict.__init__(self, pairs)
+        if len(self) != len(pairs):
+            found: list[str] = []
+            for key, value in pairs:
+                if self[key] != value and key not in found:
+                    found.append(key)
+            if found:
+                self.duplicate_keys = tuple(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from([1, 2, "x", None])), max_size=6))
+def test_json_object_notes_what_the_old_init_noted(pairs: list[tuple[str, Any]]) -> None:
+    made, old = json_object(list(pairs)), _OldJSONObject(list(pairs))
+    before = JSONObject.made_with_repeats
+    json_object(list(pairs))
+    assert type(made) is JSONObject and list(made.items()) == list(old.items())
+    assert made.duplicate_keys == old.duplicate_keys
+    assert JSONObject.made_with_repeats == before + bool(old.duplicate_keys)
