@@ -29,3 +29,24 @@ def test_a_copy_with_updates_leaves_the_shared_set_alone() -> None:
     assert first.model_fields_set == before and second.model_fields_set == before
     assert first.model_dump(exclude_unset=True) == item(1).model_dump(exclude_unset=True)
     assert first == item(1)
+
+
+def test_equal_values_of_repeating_fields_become_one_object() -> None:
+    shared = SharedFieldSets()
+    subjects = ["".join(["renal"] * (1 + index % 2)) for index in range(4)]  # new strings, two values
+    fresh = [item(index, exam="".join(["USM", "LE"]), subject=subject) for index, subject in enumerate(subjects)]
+    kept = [shared(model.model_copy()) for model in fresh]
+    assert kept[0].exam is kept[3].exam and kept[0].answer is kept[1].answer
+    assert kept[0].subject is kept[2].subject and kept[1].subject is kept[3].subject
+    assert kept[0].subject != kept[1].subject  # equal values only
+    assert kept == fresh  # the same values: every model still equals its unshared self
+
+
+def test_answer_lists_are_shared_by_content_only() -> None:
+    shared = SharedFieldSets()
+    one = shared(item(1))
+    two = shared(MCQuestion(source="medqa", source_id="2", lang="en", split="train", question="Q?",
+                            options={"A": "yes", "B": "no"}, answer=["A", "B"]))  # fmt: skip
+    three = shared(item(3, exam="A"))  # a string equal to an answer key is not the answer list
+    assert one.answer == ["A"] and two.answer == ["A", "B"] and three.answer is one.answer
+    assert three.exam == "A" and isinstance(three.exam, str)

@@ -230,11 +230,34 @@ def split_outcomes(items: list[Item], rejected: dict[int, Rejection], stats: Fil
     return StepResult(kept=kept, rejections=[rejected[index] for index in sorted(rejected)], stats=stats)
 
 
-#: id(item) -> [item, its text or None, its normalised text or None] in the enclosing
-#: :func:`texts_once` block; the item is held so its id cannot be reused by another object while
-#: the block lasts.  Once the normalised text is known the text is dropped (rebuilt when asked:
-#: a join, against a copy of every record's text kept to the end of the chain)
-_TEXTS: ContextVar[dict[int, list[Any]] | None] = ContextVar("texts_once", default=None)
+class _TextCache:
+    """The texts of the items of a :func:`texts_once` block, by ``id(item)``: the raw text of
+    an item until its normalised text is known (then only the normalised one: the raw text is
+    rebuilt when asked, a join), and every item with an entry in ``held``, so that its id cannot
+    be reused by another object while the entry lasts.  Two flat dicts of strings and a list:
+    ~100 bytes per item less than one ``[item, text, normalised]`` list per item (~20 MiB at
+    200k records), which the chain holds to its end."""
+
+    __slots__ = ("held", "normal", "raw")
+
+    def __init__(self) -> None:
+        self.held: list[Item] = []
+        self.raw: dict[int, str] = {}
+        self.normal: dict[int, str] = {}
+
+    def retain(self, survivors: set[int]) -> None:
+        """Only the entries (and held items) of the ids in ``survivors``."""
+        dropped = False
+        for texts in (self.raw, self.normal):
+            for key in [key for key in texts if key not in survivors]:
+                del texts[key]
+                dropped = True
+        if dropped:  # every held item has an entry: with none dropped, every one survives
+            self.held = [item for item in self.held if id(item) in survivors]
+
+
+#: the texts of the enclosing :func:`texts_once` block (None outside one)
+_TEXTS: ContextVar[_TextCache | None] = ContextVar("texts_once", default=None)
 
 
 @contextmanager
@@ -244,7 +267,7 @@ def texts_once() -> Iterator[None]:
     however many filters ask: language ID, exact and near dedup and decontamination all read
     the same text.  The local engine runs its filter chain inside it; the caches end with the
     block, and :func:`retain_texts` drops the entries of the items a step rejected."""
-    token = _TEXTS.set({})
+    token = _TEXTS.set(_TextCache())
     try:
         with normalized_once():
             yield
@@ -255,12 +278,10 @@ def texts_once() -> Iterator[None]:
 def retain_texts(kept: Sequence[Item]) -> None:
     """Forget the cached texts of every item not in ``kept`` (the survivors of a step): the
     entries of rejected items would hold those items and their texts to the end of the chain."""
-    texts = _TEXTS.get()
-    if texts is None or not texts:
+    cache = _TEXTS.get()
+    if cache is None or not cache.held:
         return
-    survivors = {id(item) for item in kept}
-    for key in [key for key in texts if key not in survivors]:
-        del texts[key]
+    cache.retain({id(item) for item in kept})
 
 
 def item_text(item: Item) -> str:
@@ -269,15 +290,16 @@ def item_text(item: Item) -> str:
     MC items compare question + options (two questions with the same stem but different options
     are different questions); QA pairs compare the question and answer; passages their text.
     """
-    texts = _TEXTS.get()
-    if texts is None:
+    cache = _TEXTS.get()
+    if cache is None:
         return _item_text(item)
-    found = texts.get(id(item))
-    if found is None:
-        found = texts[id(item)] = [item, _item_text(item), None]
-    elif found[1] is None:
-        return _item_text(item)
-    text: str = found[1]
+    key = id(item)
+    text = cache.raw.get(key)
+    if text is None:
+        text = _item_text(item)
+        if key not in cache.normal:  # once normalised, the text is rebuilt when asked, not kept
+            cache.raw[key] = text
+            cache.held.append(item)
     return text
 
 
@@ -285,16 +307,17 @@ def normalized_item_text(item: Item) -> str:
     """``normalize_text(item_text(item))``, computed once per item inside :func:`texts_once` and
     kept in place of the item's text (outside the normalisation memo, which would keep the text
     as its key): a later ask is one lookup."""
-    texts = _TEXTS.get()
-    if texts is None:
+    cache = _TEXTS.get()
+    if cache is None:
         return normalize_text(_item_text(item))
-    found = texts.get(id(item))
-    if found is None:
-        found = texts[id(item)] = [item, None, normalize_fresh(_item_text(item))]
-    elif found[2] is None:
-        found[2] = normalize_fresh(found[1])
-        found[1] = None
-    normalized: str = found[2]
+    key = id(item)
+    normalized = cache.normal.get(key)
+    if normalized is None:
+        text = cache.raw.pop(key, None)
+        if text is None:
+            text = _item_text(item)
+            cache.held.append(item)
+        normalized = cache.normal[key] = normalize_fresh(text)
     return normalized
 
 

@@ -56,7 +56,7 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
         raise no_training_records(config, [adapter.spec.name for adapter, _ in located])
     steps = filters(config, collected.held_out, collected.training)
     read, collected.training = collected.training, []
-    training, filter_rejects = run_filters(steps, read, report, config.progress)
+    training, filter_rejects = run_filters(steps, read, report, config.progress, consume=True)
     del read, steps
     collected.held_out = []  # the benchmark items served the decontamination index only
     release_free_memory()  # the chain's text caches are gone: their pages back before generating

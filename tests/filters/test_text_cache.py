@@ -60,9 +60,15 @@ def test_normalised_first_then_text(stem: str, option: str) -> None:
 
 
 def _entries() -> dict[int, list[object]]:
-    texts = base._TEXTS.get()
-    assert texts is not None
-    return texts
+    """The cache as id -> [held item, text or None, normalised text or None]; checks on the way
+    that each entry is one text or the other and that exactly the items with an entry are held
+    (no id of an entry can be reused while it lasts)."""
+    cache = base._TEXTS.get()
+    assert cache is not None
+    assert not set(cache.raw) & set(cache.normal)
+    held = {id(item): item for item in cache.held}
+    assert len(held) == len(cache.held) and set(held) == set(cache.raw) | set(cache.normal)
+    return {key: [item, cache.raw.get(key), cache.normal.get(key)] for key, item in held.items()}
 
 
 @given(_TEXT, _TEXT)
@@ -173,3 +179,30 @@ def test_primed_puts_back_what_it_replaced() -> None:
         assert normalize_text("Odd, Text.") == "odd text"
         memo = normalize._MEMO.get()
         assert memo == {"Odd, Text.": "odd text"}
+
+
+def test_entries_hold_their_items_until_retain_texts_forgets_them() -> None:
+    """A cached item stays referenced by the cache (its id cannot name another object while its
+    entry lasts), through the move from text to normal form, and is let go of with its entry."""
+    import gc
+    import weakref
+
+    class Probe(dict):  # type: ignore[type-arg]
+        """A stand-in whose death is observable (the models take no weak references)."""
+
+    with texts_once():
+        item = _question("Held stem?", "z")
+        watch = Probe()
+        object.__setattr__(item, "__pydantic_private__", watch)  # dies with the item
+        gone = weakref.ref(watch)
+        del watch
+        item_text(item)
+        normalized_item_text(item)
+        item_text(item)
+        key = id(item)
+        del item
+        gc.collect()
+        assert gone() is not None and key in _entries()
+        base.retain_texts([])
+        gc.collect()
+        assert gone() is None and _entries() == {}
