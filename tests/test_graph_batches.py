@@ -14,8 +14,9 @@ def _items() -> list[Item]:
     items: list[Item] = []
     for index in range(12):
         variant = _STEM if index % 3 else _STEM.replace("months", "several months now")
+        question, answer = f"{variant} ({index % 4})?", f"Hypothyroidism, case {index % 2}."
         items.append(QAPair(source="medquad", source_id=f"q{index}", lang="en", split="train",
-                            question=f"{variant} ({index % 4})?", answer=f"Hypothyroidism, case {index % 2}."))  # fmt: skip
+                            question=question, answer=answer))  # fmt: skip
     return items
 
 
