@@ -22,7 +22,7 @@ from mmed_ift.filters.chain import FilterContext, build_filter_chain
 from mmed_ift.generate import sections, template
 from mmed_ift.generate.llm import generate_llm_samples, translate_samples, usage_details
 from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.pipeline.memory import no_cycle_collection
+from mmed_ift.pipeline.memory import no_cycle_collection, release_free_memory
 from mmed_ift.pipeline.report import BuildReport
 from mmed_ift.pipeline.sample_store import SampleStore
 from mmed_ift.schemas import Item, Passage, Reject, Sample
@@ -115,6 +115,12 @@ def _run_steps(
             given.clear()
             given = None
         retain_texts(items)  # the rejected items' cached texts (and the items) go now
+        del result  # and the step's rejections (their reject records stay in ``rejects``)
+        # A step frees its working memory (langid's views and scores, the dedup keys, near
+        # dedup's shingle and signature arrays, a rejected item's raw text): the freed heap pages
+        # go back to the kernel before the next step, which cannot always reuse them (200k bench
+        # corpus: RSS after langid -44 MiB, after exact dedup -36, the chain's peak -18).
+        release_free_memory()
     return items, rejects
 
 
