@@ -158,6 +158,24 @@ def test_shared_shingles_found_by_byte_map_or_bitmap_give_the_same_matches(monke
     assert index.best(records, langs, mc) == by_bytes
 
 
+def test_the_byte_map_kept_between_batches_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the byte map is reused from batch to batch (cleared where a batch wrote): a record of a
+    # later batch must not find the shingles an earlier batch's record held in its row
+    rng = np.random.default_rng(5)
+    bench = [Segments(_question(rng, 25), tuple(_question(rng, 2) for _ in range(4))) for _ in range(30)]
+    index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    copies = [Segments(bench[at].stem, bench[at].rest) for at in range(30)]
+    halves = [Segments(bench[at].stem[: len(bench[at].stem) // 2], bench[at].rest[:1]) for at in range(30)]
+    langs, mc = ["es"] * 30, [True] * 30
+    index.best(copies, langs, mc)  # every cell of these rows written, then cleared
+    after = index.best(halves, langs, mc)
+    assert sum(match is not None for match in after) > 20
+    fresh = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    assert after == fresh.best(halves, langs, mc)
+    monkeypatch.setattr(decontam_index, "BYTE_MAP_CELLS", 0)
+    assert after == fresh.best(halves, langs, mc)
+
+
 def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
     rng = np.random.default_rng(3)
     keys = rng.integers(0, 5000, size=20000).astype(np.int64)
