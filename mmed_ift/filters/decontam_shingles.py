@@ -197,25 +197,56 @@ def prepared_shingles(
     begin = starts[:-1][owner] + local
     longest = int(ns.max())
     size = np.minimum(ns[owner], lengths[owner])
-    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
-    # no term beyond its end; the padding keeps ``begin + k`` inside ``codes`` for the others
-    masked = bool((size < longest).any())
+    # the padding keeps ``begin + k`` inside ``codes`` for every shingle
     codes = np.concatenate([codes, np.zeros(longest, dtype=np.uint64)])
-    # unmasked, every shingle is the window at its start: the windows at every position of the
-    # joined text are combined over contiguous slices (no gather per term), and the starts kept
-    every = len(codes) - longest
-    combined = np.zeros(len(owner) if masked else every, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(longest):
-            chars = codes[begin + k] if masked else codes[k : k + every]
-            term = (chars + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
-            if masked:
-                term[k >= size] = 0
-            combined *= np.uint64(31)
-            combined += term
-        hashes = mix64((combined if masked else combined[begin]) ^ _SALT)
+    # every shingle of the longest n is the window at its start: the windows at every position of
+    # the joined text are combined over contiguous slices (no gather per term), the starts kept
+    combined = window_hashes(codes, longest)[begin]
+    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
+    # no term beyond its end: those few are combined term by term
+    short = np.flatnonzero(size < longest)
+    if len(short):
+        combined[short] = masked_hashes(codes, begin[short], size[short], longest)
+    hashes = mix64(combined ^ _SALT)
     tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
     return hashes, owner, tail
+
+
+def _term_factor(k: int) -> int:
+    """The factor of the ``k``-th character's term of a shingle (its multiplier, mod 2**64)."""
+    return 0x9E3779B97F4A7C15 ^ (k * 0x1F)
+
+
+def masked_hashes(codes: U64, begin: I64, size: I64, longest: int) -> U64:
+    """The combined value of each shingle (``size`` characters from ``begin`` in ``codes``, at
+    most ``longest``), term by term: ``value = 31 * value + (char + k + 1) * factor(k)`` for
+    ``k < longest``, the terms from ``size`` on being 0 (mod 2**64)."""
+    combined = np.zeros(len(begin), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(longest):
+            term = (codes[begin + k] + np.uint64(k + 1)) * np.uint64(_term_factor(k))
+            term[k >= size] = 0
+            combined *= np.uint64(31)
+            combined += term
+    return combined
+
+
+def window_hashes(codes: U64, n: int) -> U64:
+    """:func:`masked_hashes` of the ``n``-character window at every position ``p`` of ``codes``
+    with ``p + n <= len(codes)``, none masked, in ``n`` multiply-adds over contiguous slices: the
+    term-by-term recurrence unrolled, ``sum_k (char_k + k + 1) * factor(k) * 31**(n-1-k)``, is
+    ``sum_k char_k * a_k + c`` with ``a_k = factor(k) * 31**(n-1-k)`` and ``c = sum_k (k + 1) * a_k``,
+    the same number mod 2**64 (a ring: the order of the operations does not change it)."""
+    every = len(codes) - n
+    factors = [_term_factor(k) * 31 ** (n - 1 - k) % 2**64 for k in range(n)]
+    constant = sum((k + 1) * factor for k, factor in enumerate(factors)) % 2**64
+    combined = codes[:every] * np.uint64(factors[0])
+    term = np.empty_like(combined)
+    for k in range(1, n):
+        np.multiply(codes[k : k + every], np.uint64(factors[k]), out=term)
+        combined += term
+    combined += np.uint64(constant)
+    return combined
 
 
 def _prepare_stem(stem: str, normalized: str, lang: str) -> tuple[str, int]:

@@ -29,7 +29,9 @@ from mmed_ift.filters.decontam_shingles import (
     grouped_item_order,
     item_major_order,
     item_shingles,
+    masked_hashes,
     prepared_shingles,
+    window_hashes,
 )
 from mmed_ift.text.shingles import mix64
 
@@ -291,6 +293,16 @@ def test_prepared_shingles_hash_each_window_as_by_hand(texts: list[tuple[str, st
         for start in range(max(len(text) - n + 1, 1) if text else 0)
     ]
     assert list(zip(hashes.tolist(), owner.tolist(), strict=True)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 0x10FFFF), min_size=1, max_size=30), st.integers(1, 6))
+def test_window_hashes_are_the_term_by_term_combination(chars: list[int], n: int) -> None:
+    # the unrolled multiply-adds against the recurrence, every window full (mod 2**64)
+    codes = np.array([*chars, *[0] * n], dtype=np.uint64)
+    starts = np.arange(len(chars), dtype=np.int64)
+    full = np.full(len(chars), n, dtype=np.int64)
+    assert window_hashes(codes, n).tolist() == masked_hashes(codes, starts, full, n).tolist()
 
 
 def test_shared_weights_are_the_plain_joins_to_the_bit() -> None:
