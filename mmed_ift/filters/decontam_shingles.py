@@ -193,10 +193,15 @@ def prepared_shingles(
     np.cumsum(lengths, out=starts[1:])
     counts = np.where(lengths >= ns, lengths - ns + 1, np.minimum(lengths, 1))
     owner = np.repeat(np.arange(len(prepared), dtype=np.int64), counts)
-    local = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    begin = starts[:-1][owner] + local
+    first_shingle = np.cumsum(counts) - counts
+    every_shingle = np.arange(len(owner), dtype=np.int64)
+    local = every_shingle - np.repeat(first_shingle, counts)
+    # ``starts[owner] + local``, one repeat instead of a gather
+    begin = every_shingle + np.repeat(starts[:-1] - first_shingle, counts)
     longest = int(ns.max())
-    size = np.minimum(ns[owner], lengths[owner])
+    # the shingles of a text shorter than the longest n, or of a shorter n, are that short
+    text_size = np.minimum(ns, lengths)
+    short_text = text_size < longest
     # the padding keeps ``begin + k`` inside ``codes`` for every shingle
     codes = np.concatenate([codes, np.zeros(longest, dtype=np.uint64)])
     # every shingle of the longest n is the window at its start: the windows at every position of
@@ -204,9 +209,9 @@ def prepared_shingles(
     combined = window_hashes(codes, longest)[begin]
     # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
     # no term beyond its end: those few are combined term by term
-    short = np.flatnonzero(size < longest)
-    if len(short):
-        combined[short] = masked_hashes(codes, begin[short], size[short], longest)
+    if short_text.any():
+        short = np.flatnonzero(short_text[owner])
+        combined[short] = masked_hashes(codes, begin[short], text_size[owner[short]], longest)
     hashes = mix64(combined ^ _SALT)
     tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
     return hashes, owner, tail
