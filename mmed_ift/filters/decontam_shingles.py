@@ -297,16 +297,17 @@ def item_shingles(
     is_stem = np.zeros(len(texts), dtype=bool)
     is_stem[np.cumsum(counts) - counts] = True
     items = text_item[owner] if len(owner) else owner
-    stem = is_stem[owner] if len(owner) else np.zeros(0, dtype=bool)
+    # both flags of a shingle in one byte (bit 0: in the stem, bit 1: in the question part),
+    # gathered and or-ed over each run once
+    flags = is_stem.view(np.uint8)[owner] | (tail.view(np.uint8) << np.uint8(1))
     # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
     order, items, hashes = _item_major_sorted(items, hashes)
-    stem, tail = stem[order], tail[order]
+    flags = flags[order]
     first = np.ones(len(hashes), dtype=bool)
     first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
     starts = np.flatnonzero(first)
-    any_stem = np.maximum.reduceat(stem, starts) if len(starts) else stem
-    any_tail = np.maximum.reduceat(tail, starts) if len(starts) else tail
-    return hashes[first], items[first], any_stem.astype(bool), any_tail.astype(bool)
+    any_flags = np.bitwise_or.reduceat(flags, starts) if len(starts) else flags
+    return hashes[first], items[first], (any_flags & np.uint8(1)) > 0, (any_flags & np.uint8(2)) > 0
 
 
 def item_major_order(items: I64, hashes: U64) -> I64:

@@ -26,6 +26,7 @@ from mmed_ift.filters.decontam_index import (
 from mmed_ift.filters.decontam_search import DENSE_LOOKUP_KEYS, BucketedKeys, KeyTable, find_keys
 from mmed_ift.filters.decontam_shingles import (
     Segments,
+    _prepare_stem,
     grouped_item_order,
     item_major_order,
     item_shingles,
@@ -33,6 +34,7 @@ from mmed_ift.filters.decontam_shingles import (
     prepared_shingles,
     window_hashes,
 )
+from mmed_ift.text.normalize import normalize_text
 from mmed_ift.text.shingles import mix64
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -303,6 +305,38 @@ def test_window_hashes_are_the_term_by_term_combination(chars: list[int], n: int
     starts = np.arange(len(chars), dtype=np.int64)
     full = np.full(len(chars), n, dtype=np.int64)
     assert window_hashes(codes, n).tolist() == masked_hashes(codes, starts, full, n).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(WORDS), st.lists(st.sampled_from(WORDS), max_size=6), st.sampled_from(WORDS)),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3), max_size=4),
+)
+def test_item_shingles_flag_each_hash_as_a_plain_merge(
+    stems: list[tuple[str, list[str], str]], options: list[list[str]]
+) -> None:
+    # each (item, hash) once, sorted, in the stem if any of its occurrences is, in the question
+    # part if any is: against a dictionary filled occurrence by occurrence
+    segments = [
+        Segments(f"{first} {' '.join(case)}. {last} {' '.join(case[:2])} ?", tuple(" ".join(o) for o in options))
+        for first, case, last in stems
+    ]
+    hashes, items, stem, tail = item_shingles(segments, ["es"] * len(segments))
+    expected: dict[tuple[int, int], tuple[bool, bool]] = {}
+    for at, parts in enumerate(segments):
+        prepared, start = _prepare_stem(parts.stem, normalize_text(parts.stem), "es")
+        texts = [prepared, *(normalize_text(text) for text in parts.rest)]
+        starts = [start] + [0] * len(parts.rest)
+        one, text_of, in_tail = prepared_shingles(texts, ["es"] * len(texts), starts)
+        for key, text, flag in zip(one.tolist(), text_of.tolist(), in_tail.tolist(), strict=True):
+            was_stem, was_tail = expected.get((at, key), (False, False))
+            expected[(at, key)] = (was_stem or text == 0, was_tail or flag)
+    assert list(zip(items.tolist(), hashes.tolist(), strict=True)) == sorted(expected)
+    assert list(zip(stem.tolist(), tail.tolist(), strict=True)) == [expected[key] for key in sorted(expected)]
 
 
 def test_shared_weights_are_the_plain_joins_to_the_bit() -> None:
