@@ -298,8 +298,18 @@ class Decontaminate(ItemFilter[NoStats]):
     #: cross-lingual check learns its word lexicons from their aligned versions
     parallel_items: Sequence[Item] = ()
 
-    def __post_init__(self) -> None:
-        self.index = BenchmarkIndex(self.benchmark_items, self.config, self.parallel_items)
+    #: the benchmark index, built at first use (:attr:`index`)
+    _index: BenchmarkIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def index(self) -> BenchmarkIndex:
+        """The held-out items' index, built when first asked for (the first :meth:`judge` of a
+        build) rather than when the chain is set up: it is then not alive during the earlier
+        steps (near dedup's peak of memory).  An error of the build (an item that is no source
+        item) surfaces from the first use, and again from the next: nothing is kept."""
+        if self._index is None:
+            self._index = BenchmarkIndex(self.benchmark_items, self.config, self.parallel_items)
+        return self._index
 
     def new_stats(self) -> NoStats:
         return NoStats()

@@ -138,6 +138,8 @@ class ShingleIndex:
         #: the (record, benchmark item) lookup table of :func:`_summed_by_key`, kept from one
         #: batch to the next
         self._pair_table = KeyTable()
+        #: the byte map of :meth:`_found`, all zeros between batches
+        self._cells = np.zeros(0, dtype=np.uint8)
         #: the weight of a shingle held by no other benchmark item (the unit of ``min_shared``)
         self.max_weight = float(np.log(self.size + 1.0))
         #: each benchmark shingle's position among ``_keys`` (an exact join key: see :meth:`_shared`)
@@ -315,11 +317,23 @@ class ShingleIndex:
         scatter, one gather: bit 0 held, bit 1 in the question part); a larger one is a bitmap
         of 32 records to a word (a byte map that size would be cache misses at every lookup)."""
         width = int(own_records.max()) + 1 if len(own_records) else 1
-        if len(self._keys) * width <= BYTE_MAP_CELLS:
-            cells = np.zeros(len(self._keys) * width, dtype=np.uint8)
+        keys = len(self._keys)
+        if keys * width <= BYTE_MAP_CELLS:
+            # record-major cells (one row of the index keys per record): a pair's lookups stay in
+            # its record's row, in key order (a benchmark item's hashes are sorted), and the
+            # batch's pairs come record by record, so the gather walks the rows instead of
+            # jumping across the whole map; the map is kept between batches and only the cells
+            # a batch wrote are cleared
+            if len(self._cells) < keys * width:
+                self._cells = np.zeros(max(keys * width, min(2 * len(self._cells), BYTE_MAP_CELLS)), dtype=np.uint8)
+            cells = self._cells
+            written = own_records * keys + positions
             # a (shingle, record) pair is unique in a batch: each cell is written once
-            cells[positions * width + own_records] = own_tail.astype(np.uint8) * np.uint8(2) + np.uint8(1)
-            got = cells[self._item_rank[at] * width + np.repeat(records, lengths)]
+            cells[written] = own_tail.astype(np.uint8) * np.uint8(2) + np.uint8(1)
+            try:
+                got = cells[np.repeat(records * keys, lengths) + self._item_rank[at]]
+            finally:
+                cells[written] = 0
             found = np.flatnonzero(got)
             return found, (got[found] & np.uint8(2)).astype(bool)
         words = (width - 1 >> 5) + 1

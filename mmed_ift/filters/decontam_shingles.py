@@ -193,29 +193,65 @@ def prepared_shingles(
     np.cumsum(lengths, out=starts[1:])
     counts = np.where(lengths >= ns, lengths - ns + 1, np.minimum(lengths, 1))
     owner = np.repeat(np.arange(len(prepared), dtype=np.int64), counts)
-    local = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    begin = starts[:-1][owner] + local
+    first_shingle = np.cumsum(counts) - counts
+    every_shingle = np.arange(len(owner), dtype=np.int64)
+    local = every_shingle - np.repeat(first_shingle, counts)
+    # ``starts[owner] + local``, one repeat instead of a gather
+    begin = every_shingle + np.repeat(starts[:-1] - first_shingle, counts)
     longest = int(ns.max())
-    size = np.minimum(ns[owner], lengths[owner])
-    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
-    # no term beyond its end; the padding keeps ``begin + k`` inside ``codes`` for the others
-    masked = bool((size < longest).any())
+    # the shingles of a text shorter than the longest n, or of a shorter n, are that short
+    text_size = np.minimum(ns, lengths)
+    short_text = text_size < longest
+    # the padding keeps ``begin + k`` inside ``codes`` for every shingle
     codes = np.concatenate([codes, np.zeros(longest, dtype=np.uint64)])
-    # unmasked, every shingle is the window at its start: the windows at every position of the
-    # joined text are combined over contiguous slices (no gather per term), and the starts kept
-    every = len(codes) - longest
-    combined = np.zeros(len(owner) if masked else every, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(longest):
-            chars = codes[begin + k] if masked else codes[k : k + every]
-            term = (chars + np.uint64(k + 1)) * np.uint64(0x9E3779B97F4A7C15 ^ (k * 0x1F))
-            if masked:
-                term[k >= size] = 0
-            combined *= np.uint64(31)
-            combined += term
-        hashes = mix64((combined if masked else combined[begin]) ^ _SALT)
+    # every shingle of the longest n is the window at its start: the windows at every position of
+    # the joined text are combined over contiguous slices (no gather per term), the starts kept
+    combined = window_hashes(codes, longest)[begin]
+    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
+    # no term beyond its end: those few are combined term by term
+    if short_text.any():
+        short = np.flatnonzero(short_text[owner])
+        combined[short] = masked_hashes(codes, begin[short], text_size[owner[short]], longest)
+    hashes = mix64(combined ^ _SALT)
     tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
     return hashes, owner, tail
+
+
+def _term_factor(k: int) -> int:
+    """The factor of the ``k``-th character's term of a shingle (its multiplier, mod 2**64)."""
+    return 0x9E3779B97F4A7C15 ^ (k * 0x1F)
+
+
+def masked_hashes(codes: U64, begin: I64, size: I64, longest: int) -> U64:
+    """The combined value of each shingle (``size`` characters from ``begin`` in ``codes``, at
+    most ``longest``), term by term: ``value = 31 * value + (char + k + 1) * factor(k)`` for
+    ``k < longest``, the terms from ``size`` on being 0 (mod 2**64)."""
+    combined = np.zeros(len(begin), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(longest):
+            term = (codes[begin + k] + np.uint64(k + 1)) * np.uint64(_term_factor(k))
+            term[k >= size] = 0
+            combined *= np.uint64(31)
+            combined += term
+    return combined
+
+
+def window_hashes(codes: U64, n: int) -> U64:
+    """:func:`masked_hashes` of the ``n``-character window at every position ``p`` of ``codes``
+    with ``p + n <= len(codes)``, none masked, in ``n`` multiply-adds over contiguous slices: the
+    term-by-term recurrence unrolled, ``sum_k (char_k + k + 1) * factor(k) * 31**(n-1-k)``, is
+    ``sum_k char_k * a_k + c`` with ``a_k = factor(k) * 31**(n-1-k)`` and ``c = sum_k (k + 1) * a_k``,
+    the same number mod 2**64 (a ring: the order of the operations does not change it)."""
+    every = len(codes) - n
+    factors = [_term_factor(k) * 31 ** (n - 1 - k) % 2**64 for k in range(n)]
+    constant = sum((k + 1) * factor for k, factor in enumerate(factors)) % 2**64
+    combined = codes[:every] * np.uint64(factors[0])
+    term = np.empty_like(combined)
+    for k in range(1, n):
+        np.multiply(codes[k : k + every], np.uint64(factors[k]), out=term)
+        combined += term
+    combined += np.uint64(constant)
+    return combined
 
 
 def _prepare_stem(stem: str, normalized: str, lang: str) -> tuple[str, int]:
@@ -261,16 +297,17 @@ def item_shingles(
     is_stem = np.zeros(len(texts), dtype=bool)
     is_stem[np.cumsum(counts) - counts] = True
     items = text_item[owner] if len(owner) else owner
-    stem = is_stem[owner] if len(owner) else np.zeros(0, dtype=bool)
+    # both flags of a shingle in one byte (bit 0: in the stem, bit 1: in the question part),
+    # gathered and or-ed over each run once
+    flags = is_stem.view(np.uint8)[owner] | (tail.view(np.uint8) << np.uint8(1))
     # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
     order, items, hashes = _item_major_sorted(items, hashes)
-    stem, tail = stem[order], tail[order]
+    flags = flags[order]
     first = np.ones(len(hashes), dtype=bool)
     first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
     starts = np.flatnonzero(first)
-    any_stem = np.maximum.reduceat(stem, starts) if len(starts) else stem
-    any_tail = np.maximum.reduceat(tail, starts) if len(starts) else tail
-    return hashes[first], items[first], any_stem.astype(bool), any_tail.astype(bool)
+    any_flags = np.bitwise_or.reduceat(flags, starts) if len(starts) else flags
+    return hashes[first], items[first], (any_flags & np.uint8(1)) > 0, (any_flags & np.uint8(2)) > 0
 
 
 def item_major_order(items: I64, hashes: U64) -> I64:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mmed_ift.filters.base import Rejection
 from mmed_ift.filters.decontam import (
     BenchmarkIndex,
     ContaminationEvidence,
@@ -349,3 +352,22 @@ def test_crafted_japanese_and_chinese_pairs_meet_the_targets() -> None:
         assert EvalReport.precision(counts) >= 0.95 and EvalReport.recall(counts) >= 0.98, report.table()
     assert report.by_kind["same_case_other_question"]["fp"] == 0
     assert report.by_kind["same_case_other_question"]["tn"] >= 16
+
+
+def test_the_index_is_built_at_first_use_and_kept() -> None:
+    # built at the first judge (not while the chain is set up: earlier steps run without it)
+    decontam = step()
+    assert decontam._index is None
+    train = mc("es/2013/40", BENCH_ES.question, list(BENCH_ES.options.values()), split="train")
+    [outcome] = decontam.judge([train], decontam.new_stats())
+    built = decontam._index
+    assert isinstance(outcome, Rejection) and built is not None
+    assert decontam.index is built and len(built) == len(FILLER_ES) + 1
+
+
+def test_an_index_that_cannot_be_built_fails_at_first_use_and_again() -> None:
+    # an item of no source type: its segments cannot be cut
+    bad = Decontaminate([SimpleNamespace(source="exam", split="test", lang="es")])  # type: ignore[list-item]
+    for _ in range(2):
+        with pytest.raises(TypeError, match="not a source item"):
+            bad.judge([], bad.new_stats())

@@ -26,11 +26,15 @@ from mmed_ift.filters.decontam_index import (
 from mmed_ift.filters.decontam_search import DENSE_LOOKUP_KEYS, BucketedKeys, KeyTable, find_keys
 from mmed_ift.filters.decontam_shingles import (
     Segments,
+    _prepare_stem,
     grouped_item_order,
     item_major_order,
     item_shingles,
+    masked_hashes,
     prepared_shingles,
+    window_hashes,
 )
+from mmed_ift.text.normalize import normalize_text
 from mmed_ift.text.shingles import mix64
 
 WORDS = ["fiebre", "tos", "dolor", "agudo", "paciente", "años", "cuál", "diagnóstico", "más", "probable", "de", "la"]
@@ -158,6 +162,24 @@ def test_shared_shingles_found_by_byte_map_or_bitmap_give_the_same_matches(monke
     assert index.best(records, langs, mc) == by_bytes
 
 
+def test_the_byte_map_kept_between_batches_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the byte map is reused from batch to batch (cleared where a batch wrote): a record of a
+    # later batch must not find the shingles an earlier batch's record held in its row
+    rng = np.random.default_rng(5)
+    bench = [Segments(_question(rng, 25), tuple(_question(rng, 2) for _ in range(4))) for _ in range(30)]
+    index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    copies = [Segments(bench[at].stem, bench[at].rest) for at in range(30)]
+    halves = [Segments(bench[at].stem[: len(bench[at].stem) // 2], bench[at].rest[:1]) for at in range(30)]
+    langs, mc = ["es"] * 30, [True] * 30
+    index.best(copies, langs, mc)  # every cell of these rows written, then cleared
+    after = index.best(halves, langs, mc)
+    assert sum(match is not None for match in after) > 20
+    fresh = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    assert after == fresh.best(halves, langs, mc)
+    monkeypatch.setattr(decontam_index, "BYTE_MAP_CELLS", 0)
+    assert after == fresh.best(halves, langs, mc)
+
+
 def test_pairs_summed_densely_or_by_sorting_give_the_same_bits() -> None:
     rng = np.random.default_rng(3)
     keys = rng.integers(0, 5000, size=20000).astype(np.int64)
@@ -273,6 +295,48 @@ def test_prepared_shingles_hash_each_window_as_by_hand(texts: list[tuple[str, st
         for start in range(max(len(text) - n + 1, 1) if text else 0)
     ]
     assert list(zip(hashes.tolist(), owner.tolist(), strict=True)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 0x10FFFF), min_size=1, max_size=30), st.integers(1, 6))
+def test_window_hashes_are_the_term_by_term_combination(chars: list[int], n: int) -> None:
+    # the unrolled multiply-adds against the recurrence, every window full (mod 2**64)
+    codes = np.array([*chars, *[0] * n], dtype=np.uint64)
+    starts = np.arange(len(chars), dtype=np.int64)
+    full = np.full(len(chars), n, dtype=np.int64)
+    assert window_hashes(codes, n).tolist() == masked_hashes(codes, starts, full, n).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(WORDS), st.lists(st.sampled_from(WORDS), max_size=6), st.sampled_from(WORDS)),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3), max_size=4),
+)
+def test_item_shingles_flag_each_hash_as_a_plain_merge(
+    stems: list[tuple[str, list[str], str]], options: list[list[str]]
+) -> None:
+    # each (item, hash) once, sorted, in the stem if any of its occurrences is, in the question
+    # part if any is: against a dictionary filled occurrence by occurrence
+    segments = [
+        Segments(f"{first} {' '.join(case)}. {last} {' '.join(case[:2])} ?", tuple(" ".join(o) for o in options))
+        for first, case, last in stems
+    ]
+    hashes, items, stem, tail = item_shingles(segments, ["es"] * len(segments))
+    expected: dict[tuple[int, int], tuple[bool, bool]] = {}
+    for at, parts in enumerate(segments):
+        prepared, start = _prepare_stem(parts.stem, normalize_text(parts.stem), "es")
+        texts = [prepared, *(normalize_text(text) for text in parts.rest)]
+        starts = [start] + [0] * len(parts.rest)
+        one, text_of, in_tail = prepared_shingles(texts, ["es"] * len(texts), starts)
+        for key, text, flag in zip(one.tolist(), text_of.tolist(), in_tail.tolist(), strict=True):
+            was_stem, was_tail = expected.get((at, key), (False, False))
+            expected[(at, key)] = (was_stem or text == 0, was_tail or flag)
+    assert list(zip(items.tolist(), hashes.tolist(), strict=True)) == sorted(expected)
+    assert list(zip(stem.tolist(), tail.tolist(), strict=True)) == [expected[key] for key in sorted(expected)]
 
 
 def test_shared_weights_are_the_plain_joins_to_the_bit() -> None:
