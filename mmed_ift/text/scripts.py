@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 #: kana, except U+30FB (katakana middle dot), which Chinese uses between the parts of foreign names
 KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -116,6 +114,8 @@ def non_latin_letters(texts: Sequence[str]) -> list[bool]:
     and the Latin blocks can be such a letter; each distinct one is asked of the regex once
     (a regex scan of every character of every French and Spanish text was a tenth of language
     ID's CPU)."""
+    import numpy as np  # here, not at the top: the CLI's --help imports this module (no numpy there)
+
     found = [False] * len(texts)
     rest = [index for index, text in enumerate(texts) if not text.isascii()]
     if not rest:
