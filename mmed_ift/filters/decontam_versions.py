@@ -17,6 +17,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Generic, TypeVar
 
 from mmed_ift.filters.decontam_xling import family
@@ -44,12 +45,25 @@ class VersionLinks(Generic[H]):
 
     def __init__(self, parallel_items: Sequence[Item]) -> None:
         found = [(item, version_group(item)) for item in parallel_items if isinstance(item, MCQuestion)]
-        versions = [(hash(group), at, item, group) for at, (item, group) in enumerate(found) if group is not None]
-        versions.sort(key=lambda version: (version[0], version[1]))
+        versions = [(hash(group), item, group) for item, group in found if group is not None]
+        # a stable sort by the hash alone keeps each hash's items in the given order (what a sort
+        # by (hash, position) gives, without building and comparing the pairs)
+        versions.sort(key=itemgetter(0))
         # by the groups' hashes (items of one group in the given order): a hash only says where to
-        # look, the group itself is compared on every candidate; 8 bytes and a reference per item
-        self._keys = array("q", [key for key, _, _, _ in versions])
-        self._items: list[Item] = [item for _, _, item, _ in versions]
+        # look, the group itself is compared on the candidates; 8 bytes and a reference per item
+        self._keys = array("q", [key for key, _, _ in versions])
+        self._items: list[Item] = [item for _, item, _ in versions]
+        #: no two different groups share a hash: then the candidates of one hash are all of one
+        #: group, and comparing the first one's group decides for all of them
+        self._one_group_per_hash = all(
+            versions[at][2] == versions[at - 1][2]
+            for at in range(1, len(versions))
+            if versions[at][0] == versions[at - 1][0]
+        )
+        #: the one language of every version, when there is a single one: an item of that language
+        #: then has no version in another language, whatever its group (None: several, or none)
+        languages = {item.lang for _, item, _ in versions}
+        self._only_language: str | None = next(iter(languages)) if len(languages) == 1 else None
         #: group -> language -> the first version of that language (given order) whose own text
         #: repeats a benchmark item, with what its check found (None: no version of it does)
         self._found: dict[Group, dict[str, tuple[Item, H] | None]] = {}
@@ -83,12 +97,15 @@ class VersionLinks(Generic[H]):
         """The items of ``group``, in the given order."""
         key = hash(group)
         low, high = bisect_left(self._keys, key), bisect_right(self._keys, key)
+        if self._one_group_per_hash:
+            candidates = self._items[low:high]
+            return candidates if candidates and version_group(candidates[0]) == group else []
         return [item for item in self._items[low:high] if version_group(item) == group]
 
     def _other_languages(self, item: Item, group: Group | None) -> tuple[Group, dict[str, list[Item]]] | None:
         """``item``'s group (its :func:`version_group`) and its versions in other languages than
         ``item``'s, by language."""
-        if group is None:
+        if group is None or item.lang == self._only_language:
             return None
         others: dict[str, list[Item]] = {}
         for version in self._versions(group):

@@ -4,12 +4,19 @@ every version is the same question and goes with it, by default (no cross-lingua
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mmed_ift
+from mmed_ift.filters import decontam_versions
 from mmed_ift.filters.decontam import DecontamConfig, Decontaminate
+from mmed_ift.filters.decontam_versions import VersionLinks, version_group
 from mmed_ift.pipeline.config import BuildConfig
-from mmed_ift.schemas import Item
+from mmed_ift.schemas import Item, MCQuestion
 from tests.filters.test_decontam import mc as decontam_mc
 
 #: an English test question of a later exam, and the 2014 question it repeats in both versions
@@ -122,3 +129,53 @@ def test_a_training_item_whose_other_version_is_a_benchmark_item_is_that_item() 
         source="frenchmedmcqa", split="train", lang="es",
     )  # fmt: skip
     assert Decontaminate([BENCH], DecontamConfig()).process([other_source]).rejections == []
+
+
+def _reference_other_languages(parallel: list[Item], item: Item) -> dict[str, list[Item]] | None:
+    """What :class:`VersionLinks` answered before its shortcuts: every MC version of ``item``'s
+    group, in the given order, by language other than ``item``'s (None: none)."""
+    group = version_group(item)
+    if group is None:
+        return None
+    others: dict[str, list[Item]] = {}
+    for version in parallel:
+        if isinstance(version, MCQuestion) and version_group(version) == group and version.lang != item.lang:
+            others.setdefault(version.lang, []).append(version)
+    return others or None
+
+
+_VERSION = st.builds(
+    lambda source, lang, prefix, qid: decontam_mc(
+        f"{prefix or lang}/Cuaderno_2014/{qid}", "Q?", ["A.", "B."], source=source, split="train", lang=lang
+    ),
+    st.sampled_from(["headqa", "medexpqa", "medqa"]),
+    st.sampled_from(["es", "en", "fr"]),
+    st.sampled_from([None, "xx"]),
+    st.integers(0, 4),
+)
+
+
+#: stand-ins for ``hash`` that make groups collide: all of them, or those of one question number
+#: (then a group asked for may share its hash with the one stored group of that hash)
+_COLLIDING = {"all": lambda group: 7, "qid": lambda group: int(group[1][-1])}
+
+
+@given(st.lists(_VERSION, max_size=12), st.lists(_VERSION, max_size=6), st.sampled_from([None, "all", "qid"]))
+@settings(max_examples=400, deadline=None)
+def test_version_lookups_equal_the_comparison_of_every_version(
+    parallel: list[Item], asked: list[Item], colliding: str | None
+) -> None:
+    """The stable sort by hash, the one-group-per-hash shortcut and the single-language shortcut
+    answer what comparing every version's group does (``colliding``: groups hash alike, so the
+    shortcut must see the collision, or compare the group of the one it finds)."""
+    fake = _COLLIDING[colliding] if colliding else None
+    with mock.patch.object(decontam_versions, "hash", fake, create=True) if fake else nullcontext():
+        links: VersionLinks[int] = VersionLinks(parallel)
+        for item in [*parallel, *asked]:
+            found = links._other_languages(item, version_group(item))
+            # the very versions, in the same order, languages in the same order
+            assert _ids(found[1] if found else None) == _ids(_reference_other_languages(parallel, item))
+
+
+def _ids(by_language: dict[str, list[Item]] | None) -> list[tuple[str, list[int]]]:
+    return [(lang, [id(version) for version in versions]) for lang, versions in (by_language or {}).items()]
