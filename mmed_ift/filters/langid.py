@@ -93,9 +93,9 @@ class LangIDStats(FilterStats):
 #: the verdicts that carry nothing of their text, made once (a :class:`Verdict` is immutable)
 _SHORT = Verdict(True, "short")
 _KEPT_BY_FUNCTION_WORDS = Verdict(True, "function_words_first")
-#: declared languages written in Latin script: their Latin-only texts take the in-line path
 #: language -> its column in :func:`~mmed_ift.text.function_words.function_word_matrix`
 _COLUMN = {lang: column for column, lang in enumerate(LANGUAGES)}
+#: declared languages written in Latin script: their Latin-only texts take the in-line path
 _LATIN_DECLARED = frozenset(lang for lang, script in SCRIPT_OF.items() if script == "latin") - NON_LATIN_LANGUAGES
 
 

@@ -71,11 +71,8 @@ def mc_prompt(item: MCQuestion, language: Language, instruction: str | None = No
     language's first wording, ``instruction=None``)."""
     if instruction is None:
         instruction = language.mc_instruction_multi if item.is_multi_answer else language.mc_instruction
-    options = item.options
-    if type(language) is Language:  # its own ``format_option`` (``"{key}. {text}"``): one f-string per option
-        lines = [f"{key}. {options[key].strip()}" for key in options]
-    else:  # pragma: no cover - a Language subclass may word its options otherwise
-        lines = [language.format_option(key, text.strip()) for key, text in options.items()]
+    option = language.format_option
+    lines = [option(key, text.strip()) for key, text in item.options.items()]
     context = item.context
     if context:
         return "\n".join([instruction, "", context.strip(), "", item.question.strip(), *lines])
