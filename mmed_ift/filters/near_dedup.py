@@ -28,11 +28,11 @@ from mmed_ift.text.minhash import (
     band_keys,
     clusters,
     jaccard,
-    pair_jaccards,
     pairs_from_buckets,
     signatures,
     sorted_unique,
 )
+from mmed_ift.text.pair_jaccard import pair_jaccards
 from mmed_ift.text.shingles import ShingleBatch, Shingler
 
 DEFAULT_THRESHOLD = DEFAULT_NEAR_THRESHOLD

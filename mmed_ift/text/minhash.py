@@ -327,42 +327,6 @@ def verified_pairs(
     return kept
 
 
-def pair_jaccards(pairs: npt.NDArray[np.int64], shingles: ShingleBatch) -> npt.NDArray[np.float64]:
-    """Exact Jaccard similarity of the shingle sets of every pair ``(a, b)`` of rows of
-    ``shingles`` (hashes per text in any order, repeats allowed), all pairs at once.
-
-    The same numbers as :func:`jaccard` on the sorted unique sets (shared / union, as float64),
-    without a numpy call per record and per pair: the texts' hashes become dense ids, each text's
-    (text, id) keys are sorted and made unique in one pass, and every left member of a pair is
-    looked up among the right member's keys with one ``searchsorted``.
-    """
-    result = np.ones(len(pairs), dtype=np.float64)
-    if not len(pairs):
-        return result
-    if not len(shingles.hashes):
-        return result
-    order = np.argsort(shingles.hashes)
-    ordered = shingles.hashes[order]
-    dense = np.empty(len(order), dtype=np.int64)
-    dense[order] = np.cumsum(np.concatenate(([0], ordered[1:] != ordered[:-1])))
-    width = np.int64(dense.max() + 1)
-    owner = np.repeat(np.arange(len(shingles.offsets) - 1, dtype=np.int64), np.diff(shingles.offsets))
-    keys = sorted_unique(owner * width + dense)
-    bounds = np.searchsorted(keys, np.arange(len(shingles.offsets), dtype=np.int64) * width)
-    sizes = np.diff(bounds)
-    left, right = pairs[:, 0], pairs[:, 1]
-    # every left key, re-addressed to the right text: found among the keys = shared
-    count = sizes[left]
-    position = np.repeat(bounds[:-1][left] - np.concatenate(([0], np.cumsum(count)[:-1])), count)
-    position += np.arange(int(count.sum()))
-    query = keys[position] % width + np.repeat(right * width, count)
-    where = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-    shared = np.bincount(np.repeat(np.arange(len(pairs)), count), weights=keys[where] == query, minlength=len(pairs))
-    union = sizes[left] + sizes[right] - shared
-    np.divide(shared, union, out=result, where=union > 0)
-    return result
-
-
 def sorted_unique(values: npt.NDArray[_Scalar]) -> npt.NDArray[_Scalar]:
     """``np.unique`` by sorting (numpy 2's hash-based ``unique`` is several times slower, on
     millions of mostly distinct values and on many small arrays alike)."""

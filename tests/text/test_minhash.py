@@ -18,12 +18,12 @@ from mmed_ift.text.minhash import (
     clusters,
     jaccard,
     optimal_bands_rows,
-    pair_jaccards,
     pairs_in_runs,
     signatures,
     sorted_unique,
     verified_pairs,
 )
+from mmed_ift.text.pair_jaccard import dense_sets, packed_sets, pair_jaccards
 from mmed_ift.text.shingles import ShingleBatch
 
 
@@ -168,6 +168,34 @@ def test_pair_jaccards_equal_jaccard_of_each_pair(texts: list[list[int]], pairs:
     found = pair_jaccards(chosen, _batch(hashes))
     expected = [jaccard(np.unique(hashes[a]), np.unique(hashes[b])) for a, b in chosen.tolist()]
     assert found.tolist() == expected
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 23), max_size=12), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=20),
+)
+def test_pair_jaccards_with_hashes_that_share_their_high_bits(
+    texts: list[list[int]], pairs: list[tuple[int, int]]
+) -> None:
+    """Hashes that differ only in their lowest bits (what the packed key drops): inside one text
+    they send the step to the dense ids; across texts they must not count as shared."""
+    chosen = np.array([(a % len(texts), b % len(texts)) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+    bases = [np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)]
+    hashes = [np.array([bases[value % 3] ^ np.uint64(value // 3) for value in text], dtype=np.uint64) for text in texts]
+    found = pair_jaccards(chosen, _batch(hashes))
+    expected = [jaccard(np.unique(hashes[a]), np.unique(hashes[b])) for a, b in chosen.tolist()]
+    assert found.tolist() == expected
+
+
+def test_packed_sets_give_way_to_dense_ids_when_a_text_holds_hashes_alike_in_their_high_bits() -> None:
+    apart = _batch([np.array([1 << 40, 1 << 41], dtype=np.uint64), np.array([1 << 40], dtype=np.uint64)])
+    alike = _batch([np.array([1 << 40, (1 << 40) | 1], dtype=np.uint64), np.array([1 << 40], dtype=np.uint64)])
+    assert packed_sets(apart) is not None
+    assert packed_sets(alike) is None
+    assert dense_sets(alike).keys.tolist() == [0, 1, 2]  # (text 0: ids 0, 1), (text 1: id 0) at width 2
+    pairs = np.array([[0, 1], [1, 0]], dtype=np.int64)
+    assert pair_jaccards(pairs, alike).tolist() == [0.5, 0.5]
+    assert pair_jaccards(pairs, apart).tolist() == [0.5, 0.5]
 
 
 def test_sorted_unique() -> None:
