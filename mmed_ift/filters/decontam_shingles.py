@@ -207,8 +207,8 @@ def prepared_shingles(
     # every shingle of the longest n is the window at its start: the windows at every position of
     # the joined text are combined over contiguous slices (no gather per term), the starts kept
     combined = window_hashes(codes, longest)[begin]
-    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) takes
-    # no term beyond its end: those few are combined term by term
+    # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) is
+    # combined over its own characters only: those few term by term
     if short_text.any():
         short = np.flatnonzero(short_text[owner])
         combined[short] = masked_hashes(codes, begin[short], text_size[owner[short]], longest)
@@ -225,14 +225,22 @@ def _term_factor(k: int) -> int:
 def masked_hashes(codes: U64, begin: I64, size: I64, longest: int) -> U64:
     """The combined value of each shingle (``size`` characters from ``begin`` in ``codes``, at
     most ``longest``), term by term: ``value = 31 * value + (char + k + 1) * factor(k)`` for
-    ``k < longest``, the terms from ``size`` on being 0 (mod 2**64)."""
+    ``k < size``.  The steps stop at the shingle's own end, so its value is that of its own
+    characters (:func:`window_hashes` of its length), whatever the longest shingle of the call:
+    a zh/ja 3-gram hashed beside en text (5-grams) is the same number as in a call of zh/ja
+    text only, and a benchmark item indexed among other languages is found from a batch of
+    its own language."""
     combined = np.zeros(len(begin), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(longest):
+            inside = k < size
+            if not inside.any():  # every shingle has ended
+                break
             term = (codes[begin + k] + np.uint64(k + 1)) * np.uint64(_term_factor(k))
-            term[k >= size] = 0
-            combined *= np.uint64(31)
-            combined += term
+            if inside.all():
+                combined = combined * np.uint64(31) + term
+            else:
+                combined[inside] = combined[inside] * np.uint64(31) + term[inside]
     return combined
 
 

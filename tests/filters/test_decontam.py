@@ -371,3 +371,32 @@ def test_an_index_that_cannot_be_built_fails_at_first_use_and_again() -> None:
     for _ in range(2):
         with pytest.raises(TypeError, match="not a source item"):
             bad.judge([], bad.new_stats())
+
+
+def test_a_japanese_copy_is_found_whatever_languages_share_its_batch_or_the_index() -> None:
+    # a shingle's hash is a function of its own characters: a zh/ja 3-gram hashed beside en/es
+    # text (whose shingles are 5 characters) once took two more multiply steps than in an
+    # all-zh/ja batch, so an index built from mixed benchmarks missed a copy judged among
+    # Japanese records only
+    bench = mc(
+        "ja/112C52",
+        f"{CASE_JA}この患者のCHADS2スコアはどれか。",
+        ["2点", "1点", "3点", "4点", "5点"],
+        lang="ja",
+        source="igakuqa",
+    )
+    copy = mc("ja/train/2", bench.question, ["5点", "4点", "3点", "2点", "1点"], lang="ja", split="train")
+    english = mc("en/train/1", "Which drug is first line for hypertension?", ["A", "B"], lang="en", split="train")
+    for benchmarks in ([bench], [bench, BENCH_ES]):
+        for batch in ([copy], [copy, english]):
+            result = Decontaminate(benchmarks).process(batch)
+            assert [rejection.reject.source_id for rejection in result.rejections] == ["ja/train/2"]
+
+
+def test_a_shingle_hashes_alike_alone_and_beside_longer_shingles() -> None:
+    alone, _, _ = segment_shingles(["心房細動の患者"], ["ja"])
+    mixed, owner, _ = segment_shingles(["心房細動の患者", "atrial fibrillation"], ["ja", "en"])
+    assert mixed[owner == 0].tolist() == alone.tolist()
+    short_alone, _, _ = segment_shingles(["abc"], ["en"])
+    short_mixed, owner, _ = segment_shingles(["abc", "心房細動"], ["en", "ja"])
+    assert short_mixed[owner == 0].tolist() == short_alone.tolist()

@@ -270,13 +270,12 @@ def test_key_table_finds_what_find_keys_finds_call_after_call(calls: list[tuple[
     assert (table._table == -1).all()  # every entry written was put back
 
 
-def _shingle_by_hand(text: str, start: int, n: int, longest: int) -> int:
-    """One shingle's hash term by term (the formula ``prepared_shingles`` vectorises): a shingle
-    shorter than the longest n of its batch takes zero terms past its end."""
+def _shingle_by_hand(text: str, start: int, n: int) -> int:
+    """One shingle's hash term by term (the formula ``prepared_shingles`` vectorises), over its
+    own ``n`` characters, whatever the other shingles of its batch."""
     combined, mask = 0, 2**64 - 1
-    for k in range(longest):
-        code = ord(text[start + k]) if k < n else 0
-        term = ((code + k + 1) * (0x9E3779B97F4A7C15 ^ (k * 0x1F))) & mask if k < n else 0
+    for k in range(n):
+        term = ((ord(text[start + k]) + k + 1) * (0x9E3779B97F4A7C15 ^ (k * 0x1F))) & mask
         combined = (combined * 31 + term) & mask
     return int(mix64(np.array([combined], dtype=np.uint64) ^ np.uint64(0x6D6D6564DEC0))[0])
 
@@ -288,9 +287,8 @@ def test_prepared_shingles_hash_each_window_as_by_hand(texts: list[tuple[str, st
     prepared, langs = [text for text, _ in texts], [lang for _, lang in texts]
     hashes, owner, _ = prepared_shingles(prepared, langs)
     ns = [3 if lang == "zh" else 5 for lang in langs]
-    longest = max(ns, default=0)
     expected = [
-        (_shingle_by_hand(text, start, min(n, len(text)), longest), at)
+        (_shingle_by_hand(text, start, min(n, len(text))), at)
         for at, (text, n) in enumerate(zip(prepared, ns, strict=True))
         for start in range(max(len(text) - n + 1, 1) if text else 0)
     ]
