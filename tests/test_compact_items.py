@@ -50,3 +50,39 @@ def test_answer_lists_are_shared_by_content_only() -> None:
     three = shared(item(3, exam="A"))  # a string equal to an answer key is not the answer list
     assert one.answer == ["A"] and two.answer == ["A", "B"] and three.answer is one.answer
     assert three.exam == "A" and isinstance(three.exam, str)
+
+
+def test_fields_move_into_a_key_sharing_dict_with_the_same_keys_order_and_values() -> None:
+    import sys
+
+    shared = SharedFieldSets()
+    fresh = [item(index, subject="renal") for index in range(3)]
+    before = [list(model.__dict__.items()) for model in fresh]
+    own_size = sys.getsizeof(fresh[0].__dict__)
+    kept = [shared(model) for model in fresh]
+    assert [list(model.__dict__.items()) for model in kept] == before
+    assert sys.getsizeof(kept[0].__dict__) < own_size  # the keys live in the class's one table
+    assert kept[0].model_dump_json() == item(0, subject="renal").model_dump_json()
+    assert kept[1] == item(1, subject="renal") and kept[1] != kept[2]
+
+
+def test_option_letters_become_the_schemas_strings_in_the_same_order() -> None:
+    from mmed_ift.schemas import OPTION_KEYS
+
+    letters = ["b".upper(), "a".upper()]  # new string objects, as an adapter upper-casing its keys makes them
+    assert all(letter is not key for letter, key in zip(letters, ("B", "A"), strict=True))
+    model = MCQuestion.model_construct(
+        source="medqa", source_id="1", lang="en", split="train", question="Q?",
+        options={letters[1]: "yes", letters[0]: "no"}, answer=["A"],
+    )  # fmt: skip
+    kept = SharedFieldSets()(model)
+    assert list(kept.options.items()) == [("A", "yes"), ("B", "no")]
+    assert [key is OPTION_KEYS[at] for at, key in enumerate(kept.options)] == [True, True]
+
+
+def test_a_dict_of_other_keys_or_order_is_left_as_it_is() -> None:
+    model = item(1)
+    reordered = dict(reversed(list(model.__dict__.items())))
+    object.__setattr__(model, "__dict__", reordered)
+    kept = SharedFieldSets()(model)
+    assert kept.__dict__ is reordered and list(kept.__dict__) == list(reversed(MCQuestion.model_fields))

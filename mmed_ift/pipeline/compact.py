@@ -15,6 +15,14 @@ record for an exam name, a subject or a year, and pydantic a new list per answer
 Equal values become one object.  Strings are immutable; the answer lists are never changed in
 place (the build only reads them: templates join them, checks compare them; a ``model_copy``
 shares them already), and the models are frozen, so no field is ever reassigned either.
+
+Two more copies per record are layout, not content.  A model's ``__dict__`` as pydantic makes it
+is a dict of its own keys (464 bytes for an ``MCQuestion``'s 16 fields); CPython lets the
+instances of a class share one table of keys (PEP 412's key-sharing dicts), so each holds only
+its values (264 bytes): :meth:`SharedFieldSets.__call__` moves the fields into such a dict, same
+keys in the same order and the same values.  And an MC item's option letters are new strings per
+record where an adapter makes them (``"a".upper()`` is a new string; ~150 bytes an item): they become the schema's own ``OPTION_KEYS``
+strings, equal and in the same order.  Together ~350 of ~1.8 KB per multiple-choice item.
 """
 
 from __future__ import annotations
@@ -23,7 +31,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from mmed_ift.schemas import OPTION_KEYS
+
 M = TypeVar("M", bound=BaseModel)
+#: each option letter as one string object (an equal key of a decoded record maps to it)
+_OPTION_KEYS: dict[str, str] = {key: key for key in OPTION_KEYS}
 
 #: fields whose equal values items share: low-cardinality strings (few distinct per source),
 #: and the MC answer keys (a list, shared by equal content)
@@ -38,6 +50,8 @@ class SharedFieldSets:
         #: field names -> (the shared set, the names of :data:`SHARED_VALUES` among them)
         self._sets: dict[frozenset[str], tuple[set[str], tuple[str, ...]]] = {}
         self._values: dict[Any, Any] = {}
+        #: per model class: its fields in order, and an instance dict of the class's shared keys
+        self._layouts: dict[type, tuple[tuple[str, ...], dict[str, Any]]] = {}
 
     def __call__(self, model: M) -> M:
         """``model``, now sharing its fields-set with every earlier model that set the same fields,
@@ -50,15 +64,45 @@ class SharedFieldSets:
         shared, names = found
         if shared is not own:
             object.__setattr__(model, "__pydantic_fields_set__", shared)
+        fields = self._key_shared(model)
         if names:
-            fields, values = model.__dict__, self._values
+            values = self._values
             for name in names:
                 value = fields[name]
                 if isinstance(value, str):
                     fields[name] = values.setdefault(value, value)
                 elif isinstance(value, list):  # keyed apart from strings: a tuple never equals a str
                     fields[name] = values.setdefault(tuple(value), value)
+        options = fields.get("options")
+        if options.__class__ is dict and any(_OPTION_KEYS.get(key) is not key for key in options):
+            fields["options"] = {_OPTION_KEYS.get(key, key): text for key, text in options.items()}
         return model
+
+    def _key_shared(self, model: BaseModel) -> dict[str, Any]:
+        """``model``'s ``__dict__``, moved into a dict that shares its class's table of keys when
+        it holds exactly the class's fields in their order (any other: left as it is)."""
+        kind = model.__class__
+        layout = self._layouts.get(kind)
+        if layout is None:
+            layout = self._layouts[kind] = _layout(kind)
+        own = model.__dict__
+        names, shared = layout
+        if len(own) != len(names) or tuple(own) != names:
+            return own
+        fields = shared.copy()  # a copy of a key-sharing dict shares the keys too
+        fields.update(own)
+        object.__setattr__(model, "__dict__", fields)
+        return fields
 
     def __len__(self) -> int:
         return len(self._sets)
+
+
+def _layout(kind: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The fields of ``kind`` in order and an instance dict holding them (values None) made the
+    way CPython makes key-sharing dicts: attribute by attribute on a bare instance."""
+    names = tuple(kind.model_fields)
+    probe = kind.__new__(kind)
+    for name in names:
+        object.__setattr__(probe, name, None)
+    return names, probe.__dict__
