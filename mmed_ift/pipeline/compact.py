@@ -20,9 +20,10 @@ Two more copies per record are layout, not content.  A model's ``__dict__`` as p
 is a dict of its own keys (464 bytes for an ``MCQuestion``'s 16 fields); CPython lets the
 instances of a class share one table of keys (PEP 412's key-sharing dicts), so each holds only
 its values (264 bytes): :meth:`SharedFieldSets.__call__` moves the fields into such a dict, same
-keys in the same order and the same values.  And an MC item's option letters are new strings per
-record where an adapter makes them (``"a".upper()`` is a new string; ~150 bytes an item): they become the schema's own ``OPTION_KEYS``
-strings, equal and in the same order.  Together ~350 of ~1.8 KB per multiple-choice item.
+keys in the same order and the same values.  And an MC item's option letters are new strings
+per record where an adapter makes them (``"a".upper()`` is a new string; ~150 bytes an item):
+they become the schema's own ``OPTION_KEYS`` strings, equal and in the same order.  Together
+~410 of ~1.8 KB per multiple-choice item (measured on the bench corpus: 1,783 -> 1,369 bytes).
 """
 
 from __future__ import annotations
