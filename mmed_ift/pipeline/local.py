@@ -77,6 +77,7 @@ def build(config: BuildConfig, filters: FilterFactory = default_filters) -> Buil
                     folder = staging / folder_name
                     folder.mkdir(parents=True)
                     per_dataset[dataset] = write_dataset_folder(folder, store, dataset)
+                    release_free_memory()  # the shards' tables: their pages back before the next, and the report
                 write_cards(staging, per_dataset, store.used, report, config, store.composition)
                 write_rejects(staging, rejects)
         finally:

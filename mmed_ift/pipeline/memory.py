@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -37,10 +38,15 @@ def _libc() -> Any:
 
 
 def release_free_memory() -> bool:
-    """Return the C heap's free pages to the kernel; whether anything could be asked to."""
+    """Return the C heap's free pages to the kernel, and Arrow's (its own allocator keeps what
+    the writer's tables freed: ~125 MiB after the 200k bench corpus's shards, under the report
+    that follows); whether anything could be asked to.  Arrow is asked only when it is loaded."""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     library = _libc()
     if library is None:
-        return False
+        return arrow is not None
     library.malloc_trim(0)
     return True
 
