@@ -58,16 +58,17 @@ def postings(hashes: U64, items: Ranks) -> tuple[U64, I64, I64, Ranks, Ranks]:
     return_counts=True)`` of the pairs in a stable hash order gives, from that one argsort (the
     unique's own argsort and copies, and a binary search for the ranks, cost as much memory
     again), postings and ranks in int32 while the numbers fit, each temporary freed before the
-    next is made."""
+    next is made.  ``hashes`` is left sorted."""
     largest = max(len(hashes), int(items.max()) + 1 if len(items) else 0)
     small: type[np.signedinteger[Any]] = np.int32 if largest < 2**31 else np.int64
     order = np.argsort(hashes, kind="stable")
-    by_hash = hashes[order]
-    new = np.ones(len(by_hash), dtype=bool)
-    np.not_equal(by_hash[1:], by_hash[:-1], out=new[1:])
+    # the hashes in that order are the hashes sorted: sorted in place rather than gathered, one
+    # array of a number per shingle less at the peak (the caller needs them no more)
+    hashes.sort()
+    new = np.ones(len(hashes), dtype=bool)
+    np.not_equal(hashes[1:], hashes[:-1], out=new[1:])
     start = np.flatnonzero(new)
-    keys = by_hash[start]
-    del by_hash
+    keys = hashes[start]
     df = np.diff(np.append(start, len(order))).astype(np.int64, copy=False)
     ranks: Ranks = np.cumsum(new, dtype=small)
     del new

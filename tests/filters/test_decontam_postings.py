@@ -53,7 +53,7 @@ def test_postings_are_np_unique_of_the_stable_hash_order(per_item: list[list[int
     # each item's distinct hashes, sorted, items ascending: as item_shingles gives them
     hashes = np.array([h for row in per_item for h in sorted(row)], dtype=np.uint64)
     items = np.repeat(np.arange(len(per_item), dtype=np.int32), [len(row) for row in per_item])
-    keys, df, start, post_items, rank = postings(hashes, items)
+    keys, df, start, post_items, rank = postings(hashes.copy(), items)
     order = np.argsort(hashes, kind="stable")
     expected_keys, first, counts = np.unique(hashes[order], return_index=True, return_counts=True)
     assert keys.tolist() == expected_keys.tolist()
