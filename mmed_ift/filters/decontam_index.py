@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from mmed_ift.filters.decontam_postings import Ranks, benchmark_shingles, item_masses, postings
 from mmed_ift.filters.decontam_search import BucketedKeys, KeyTable
 from mmed_ift.filters.decontam_shingles import Segments, item_shingles
 
@@ -125,15 +126,16 @@ class ShingleIndex:
         self.max_df = max_df
         self.candidates = candidates
         self.n = n
-        hashes, items, stem, tail = item_shingles(segments, langs, n)
-        # per-item sorted hashes (exact scoring)
-        self._item_offsets = np.searchsorted(items, np.arange(self.size + 1)).astype(np.int64)
-        self._item_hashes, self._item_stem, self._item_tail = hashes, stem, tail
+        hashes, counts, stem, tail = benchmark_shingles(segments, langs, n)
+        # per-item shingles, in each item's hash order (exact scoring): each is kept as its
+        # position among the distinct hashes (``_item_rank``), the hash itself being ``_keys`` there
+        self._item_offsets = np.zeros(self.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._item_offsets[1:])
+        items: Ranks = np.repeat(np.arange(self.size, dtype=np.int32 if self.size < 2**31 else np.int64), counts)
+        self._item_stem, self._item_tail = stem, tail
         # postings: unique hash -> benchmark items
-        order = np.argsort(hashes, kind="stable")
-        self._post_hashes, self._post_items = hashes[order], items[order]
-        self._keys, first, self._df = np.unique(self._post_hashes, return_index=True, return_counts=True)
-        self._post_start = first.astype(np.int64)
+        self._keys, self._df, self._post_start, self._post_items, self._item_rank = postings(hashes, items)
+        del hashes, items
         self._bucketed = BucketedKeys(self._keys)
         #: the (record, benchmark item) lookup table of :func:`_summed_by_key`, kept from one
         #: batch to the next
@@ -142,13 +144,13 @@ class ShingleIndex:
         self._cells = np.zeros(0, dtype=np.uint8)
         #: the weight of a shingle held by no other benchmark item (the unit of ``min_shared``)
         self.max_weight = float(np.log(self.size + 1.0))
-        #: each benchmark shingle's position among ``_keys`` (an exact join key: see :meth:`_shared`)
-        self._item_rank = np.searchsorted(self._keys, self._item_hashes).astype(np.int64)
-        item_weights = self.weights(self._item_hashes)
-        self._item_weight = item_weights
-        self.mass = np.bincount(items, weights=item_weights, minlength=self.size)
-        self.stem_mass = np.bincount(items, weights=np.where(stem, item_weights, 0.0), minlength=self.size)
-        self.tail_mass = np.bincount(items, weights=np.where(tail, item_weights, 0.0), minlength=self.size)
+        #: each distinct hash's weight (:meth:`weights` of ``_keys``, elementwise the same
+        #: numbers): a benchmark shingle's weight is this at its rank, a gather from a table of
+        #: the distinct hashes instead of an array of float64 per shingle kept for the index's life
+        self._key_weight: F64 = np.log((self.size + 1.0) / np.maximum(self._df, 1))
+        self.mass, self.stem_mass, self.tail_mass = item_masses(
+            self._item_offsets, self._item_rank, self._key_weight, stem, tail
+        )
 
     def df(self, hashes: U64) -> I64:
         """How many benchmark items hold each hash (0 for unknown hashes)."""
@@ -170,7 +172,7 @@ class ShingleIndex:
 
     def hashes_of(self, bench: int) -> tuple[U64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         span = slice(self._item_offsets[bench], self._item_offsets[bench + 1])
-        return self._item_hashes[span], self._item_stem[span], self._item_tail[span]
+        return self._keys[self._item_rank[span]], self._item_stem[span], self._item_tail[span]
 
     def best(
         self,
@@ -297,10 +299,11 @@ class ShingleIndex:
             self._item_offsets[benches] - (np.cumsum(lengths) - lengths), lengths
         )
         known = df > 0  # a shingle no benchmark item holds cannot be shared
-        found, in_tail = self._found(key_position[known], owner[known], tail[known], at, records, lengths)
+        rank = self._item_rank[at]
+        found, in_tail = self._found(key_position[known], owner[known], tail[known], rank, records, lengths)
         at = at[found]
         pair = np.repeat(np.arange(len(benches), dtype=np.int64), lengths)[found]
-        weight = self._item_weight[at]
+        weight = self._key_weight[rank[found]]
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
         stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
         in_tails = self._item_tail[at] & in_tail
@@ -308,14 +311,15 @@ class ShingleIndex:
         return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
 
     def _found(
-        self, positions: I64, own_records: I64, own_tail: npt.NDArray[np.bool_], at: I64, records: I64, lengths: I64
+        self, positions: I64, own_records: I64, own_tail: npt.NDArray[np.bool_], rank: Ranks, records: I64, lengths: I64
     ) -> tuple[I64, npt.NDArray[np.bool_]]:
-        """Which benchmark shingles ``at`` (``lengths`` of them for each pair's record) the pair's
-        record holds too, and whether in its question part: (places in ``at``, that flag of each
-        found), from the record shingles the index knows (``positions`` among its keys).  A
-        batch whose (key, record) cells fit in :data:`BYTE_MAP_CELLS` is one byte a cell (one
-        scatter, one gather: bit 0 held, bit 1 in the question part); a larger one is a bitmap
-        of 32 records to a word (a byte map that size would be cache misses at every lookup)."""
+        """Which benchmark shingles (``rank``: their positions among the index keys, ``lengths``
+        of them for each pair's record) the pair's record holds too, and whether in its question
+        part: (places in ``rank``, that flag of each found), from the record shingles the index
+        knows (``positions`` among its keys).  A batch whose (key, record) cells fit in
+        :data:`BYTE_MAP_CELLS` is one byte a cell (one scatter, one gather: bit 0 held, bit 1 in
+        the question part); a larger one is a bitmap of 32 records to a word (a byte map that
+        size would be cache misses at every lookup)."""
         width = int(own_records.max()) + 1 if len(own_records) else 1
         keys = len(self._keys)
         if keys * width <= BYTE_MAP_CELLS:
@@ -331,7 +335,7 @@ class ShingleIndex:
             # a (shingle, record) pair is unique in a batch: each cell is written once
             cells[written] = own_tail.astype(np.uint8) * np.uint8(2) + np.uint8(1)
             try:
-                got = cells[np.repeat(records * keys, lengths) + self._item_rank[at]]
+                got = cells[np.repeat(records * keys, lengths) + rank]
             finally:
                 cells[written] = 0
             found = np.flatnonzero(got)
@@ -342,7 +346,7 @@ class ShingleIndex:
         space = len(self._keys) * words
         present = np.bincount(slot, weights=bits, minlength=space).astype(np.uint32)
         in_tail = np.bincount(slot, weights=np.where(own_tail, bits, 0.0), minlength=space).astype(np.uint32)
-        wanted = self._item_rank[at] * words + np.repeat(records >> 5, lengths)
+        wanted = rank.astype(np.int64) * words + np.repeat(records >> 5, lengths)
         shift = np.repeat((records & 31).astype(np.uint32), lengths)
         # only the shingles found add weight: skipping the others' +0.0 leaves every sum the same
         found = np.flatnonzero((present[wanted] >> shift) & np.uint32(1))

@@ -180,9 +180,15 @@ def segment_shingles(
 
 
 def prepared_shingles(
-    prepared: Sequence[str], langs: Sequence[str], tail_from: Sequence[int] | None = None, n: int | None = None
+    prepared: Sequence[str],
+    langs: Sequence[str],
+    tail_from: Sequence[int] | None = None,
+    n: int | None = None,
+    longest: int | None = None,
 ) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
-    """:func:`segment_shingles` of texts already prepared (``n``: one shingle length for all)."""
+    """:func:`segment_shingles` of texts already prepared (``n``: one shingle length for all).
+    A hash depends on the longest n of the call (a shorter shingle takes zero terms up to it):
+    ``longest``, at least that, hashes texts as a call with a text of that n beside them would."""
     default = [CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs]
     ns = np.array([n] * len(prepared) if n is not None else default, dtype=np.int64)
     lengths = np.array([len(text) for text in prepared], dtype=np.int64)
@@ -198,7 +204,7 @@ def prepared_shingles(
     local = every_shingle - np.repeat(first_shingle, counts)
     # ``starts[owner] + local``, one repeat instead of a gather
     begin = every_shingle + np.repeat(starts[:-1] - first_shingle, counts)
-    longest = int(ns.max())
+    longest = max(int(ns.max()), longest or 0)
     # the shingles of a text shorter than the longest n, or of a shorter n, are that short
     text_size = np.minimum(ns, lengths)
     short_text = text_size < longest
@@ -278,11 +284,11 @@ def _prepare_stem(stem: str, normalized: str, lang: str) -> tuple[str, int]:
 
 
 def item_shingles(
-    segments: Sequence[Segments], langs: Sequence[str], n: int | None = None
+    segments: Sequence[Segments], langs: Sequence[str], n: int | None = None, longest: int | None = None
 ) -> tuple[U64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Unique (hash, item) pairs of whole items, sorted by item then hash; whether each hash
     occurs in the item's stem, and whether it occurs in its question part (the stem's question
-    sentence or an option: see :func:`split_question`)."""
+    sentence or an option: see :func:`split_question`); ``longest``: :func:`prepared_shingles`'s."""
     texts: list[str] = []
     text_langs: list[str] = []
     tail_from: list[int] = []
@@ -299,7 +305,7 @@ def item_shingles(
         tail_from += [0] * len(rest)
         text_langs += [lang] * (1 + len(rest))
         per_item.append(1 + len(rest))
-    hashes, owner, tail = prepared_shingles(texts, text_langs, tail_from, n)
+    hashes, owner, tail = prepared_shingles(texts, text_langs, tail_from, n, longest)
     counts = np.array(per_item, dtype=np.int64)
     text_item = np.repeat(np.arange(len(per_item), dtype=np.int64), counts)
     is_stem = np.zeros(len(texts), dtype=bool)
