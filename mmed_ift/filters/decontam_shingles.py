@@ -5,7 +5,7 @@ one job (the index joins and scores, this module prepares what it joins)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,15 +92,31 @@ def normalized_training_segments(item: Item) -> Segments:
     return Segments(segments.stem, segments.rest, (stem, rest))
 
 
-def _normalized_mc_segments(item: MCQuestion) -> Segments:
+def normalized_training_segments_of(items: Sequence[Item]) -> list[Segments]:
+    """:func:`normalized_training_segments` of each item, the option texts of the MC items each
+    normalised once for the batch: an exam's options repeat from question to question ("Todas
+    son correctas", drug names, numbers), and a batch of records has several times more option
+    texts than distinct ones (the normalisation memo already answers a repeat, but through a
+    call per option; a dict of the batch's distinct texts answers in C)."""
+    options = dict.fromkeys([text for item in items if isinstance(item, MCQuestion) for text in item.options.values()])
+    normal = dict(zip(options, map(normalize_text, options), strict=True))
+    return [
+        _normalized_mc_segments(item, normal.__getitem__) if isinstance(item, MCQuestion)
+        else normalized_training_segments(item)
+        for item in items
+    ]  # fmt: skip
+
+
+def _normalized_mc_segments(item: MCQuestion, normal: Callable[[str], str] = normalize_text) -> Segments:
     """:func:`normalized_training_segments` of an MC item, the cheap way for the common case: the
     item's normalised text ends with a space and its options' normalised texts (in key order),
     so the stem is what comes before them, taken without building and comparing the joined text
-    again (:func:`middle_of` does, for the other cases)."""
+    again (:func:`middle_of` does, for the other cases).  ``normal``: :func:`normalize_text`, or
+    what answers it for the option texts."""
     options = tuple(item.options.values())
-    rest = tuple([normalize_text(text) for text in options])
+    rest = tuple(map(normal, options))
     keys = list(item.options)
-    ordered = rest if keys == sorted(keys) else tuple(normalize_text(item.options[key]) for key in sorted(keys))
+    ordered = rest if keys == sorted(keys) else tuple(normal(item.options[key]) for key in sorted(keys))
     after = join_words(ordered)
     whole = normalized_item_text(item)
     cut = len(whole) - len(after) - 1
