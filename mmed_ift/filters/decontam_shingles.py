@@ -154,6 +154,10 @@ def sentence_ends(text: str) -> list[int]:
     """Where ``_BOUNDARY`` matches end in ``text``, those with text after them: the end of each
     one-character match (its lookahead's white space is what ``str.isspace`` calls so)."""
     last = len(text)
+    # most stems hold no boundary before their last character (one sentence, or a question mark
+    # at the end): one scan in C says so, without a match object per boundary
+    if last <= 1 or _BOUNDARY_CHAR.search(text, 0, last - 1) is None:
+        return []
     return [
         found.end()
         for found in _BOUNDARY_CHAR.finditer(text)
@@ -331,7 +335,9 @@ def item_shingles(
     tail_from[first_text] = np.fromiter((start for _, start in stems), dtype=np.int64, count=len(stems))
     ns = np.full(len(texts), n, dtype=np.int64) if n is not None else np.repeat(_lang_ns(langs), per_item)
     hashes, counts, local = _text_shingles(texts, ns)
-    items = np.repeat(np.repeat(np.arange(len(per_item), dtype=np.int64), per_item), counts)
+    # each item's shingles (its texts' are consecutive): a run of the item's number, sorted or not
+    item_counts = np.add.reduceat(counts, first_text) if len(texts) else per_item
+    items = np.repeat(np.arange(len(per_item), dtype=np.int64), item_counts)
     # both flags of a shingle in one byte (bit 0: in the stem, bit 1: in the question part),
     # or-ed over each run once
     is_stem = np.zeros(len(texts), dtype=np.uint8)
@@ -341,8 +347,12 @@ def item_shingles(
     # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
     order, items, hashes = item_major_sorted(items, hashes)
     flags = flags[order]
+    # a pair's first occurrence: a new hash, or a new item (each item's run keeps its place and
+    # length in the sorted order, so its start is known from the counts)
     first = np.ones(len(hashes), dtype=bool)
-    first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
+    np.not_equal(hashes[1:], hashes[:-1], out=first[1:])
+    item_starts = np.cumsum(item_counts) - item_counts
+    first[item_starts[item_counts > 0]] = True
     starts = np.flatnonzero(first)
     any_flags = np.bitwise_or.reduceat(flags, starts) if len(starts) else flags
     return hashes[first], items[first], (any_flags & np.uint8(1)) > 0, (any_flags & np.uint8(2)) > 0
