@@ -308,6 +308,31 @@ def _prepare_stem(stem: str, normalized: str, lang: str) -> tuple[str, int]:
     return f"{head}{joint}{tail}", len(head) + len(joint)
 
 
+#: the code points of ``_BOUNDARY_CHAR``
+_BOUNDARY_CODES = np.array([ord(char) for char in "。？！?!；.:;\n"], dtype=np.uint32)
+
+
+def _prepared_stems(stems: Sequence[str], normalized: Sequence[str], langs: Sequence[str]) -> list[tuple[str, int]]:
+    """:func:`_prepare_stem` of each stem.  A stem of a space-delimited language with no
+    sentence boundary before its last character (stripped: most exam questions are one
+    sentence) has no case part (:func:`split_question`), so it is its normalised text with the
+    question part from 0; those are found for the whole batch in one pass over the stems'
+    characters, and only the others are split one by one."""
+    stripped = list(map(str.strip, stems))
+    lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
+    codes = np.frombuffer("".join(stripped).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    inner = np.isin(codes, _BOUNDARY_CODES)
+    ends = np.cumsum(lengths)
+    inner[ends[lengths > 0] - 1] = False  # a stem's last character ends no sentence with text after it
+    split = np.zeros(len(stems), dtype=bool)
+    split[np.searchsorted(ends, np.flatnonzero(inner), side="right")] = True
+    split |= np.fromiter((lang in CHARACTER_LANGUAGES for lang in langs), dtype=bool, count=len(langs))
+    prepared = [(text, 0) for text in normalized]
+    for at in np.flatnonzero(split).tolist():
+        prepared[at] = _prepare_stem(stems[at], normalized[at], langs[at])
+    return prepared
+
+
 def item_shingles(
     segments: Sequence[Segments], langs: Sequence[str], n: int | None = None
 ) -> tuple[U64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -323,7 +348,7 @@ def item_shingles(
         parts.normalized or (normalize_text(parts.stem), tuple([normalize_text(text) for text in parts.rest]))
         for parts in segments
     ]
-    stems = list(map(_prepare_stem, [parts.stem for parts in segments], [stem for stem, _ in normals], langs))
+    stems = _prepared_stems([parts.stem for parts in segments], [stem for stem, _ in normals], langs)
     rests = [rest for _, rest in normals]
     texts: list[str] = []
     for (prepared, _), rest, lang in zip(stems, rests, langs, strict=True):

@@ -25,6 +25,7 @@ from mmed_ift.filters.decontam_shingles import (
     WORD_SCRIPT_N,
     Segments,
     _prepare_stem,
+    _prepared_stems,
     item_shingles,
     masked_hashes,
     normalized_training_segments,
@@ -129,6 +130,28 @@ def test_prepared_shingles_are_the_gathered_ones(texts: list[tuple[str, str]], t
     got = prepared_shingles(prepared, langs, tail_from if tails else None)
     expected = _old_prepared_shingles(prepared, langs, tail_from if tails else [0] * len(prepared), None)
     assert [part.tolist() for part in got] == [part.tolist() for part in expected]
+
+
+STEM_CHARS = "ab .:;?!\n。？！；，, \t\u3000\u2028é患者"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet=st.sampled_from(STEM_CHARS) | st.characters(codec="utf-8"), max_size=30),
+            st.sampled_from(["en", "es", "zh", "ja"]),
+        ),
+        max_size=8,
+    )
+)
+def test_batch_stems_are_prepared_as_one_by_one(stems: list[tuple[str, str]]) -> None:
+    # one-sentence stems found for the batch at once; the others (and zh/ja) split one by one
+    texts = [text for text, _ in stems]
+    langs = [lang for _, lang in stems]
+    normalized = [normalize_text(text) for text in texts]
+    expected = [_prepare_stem(text, normal, lang) for text, normal, lang in zip(texts, normalized, langs, strict=True)]
+    assert _prepared_stems(texts, normalized, langs) == expected
 
 
 OPTIONS = ["Todas son correctas.", "ASPIRINA", "aspirina", "¿?", "１２ mg", "ninguna", "Σίσυφος", "x"]
