@@ -27,7 +27,7 @@ from mmed_ift.filters.decontam_index import Match, ShingleIndex
 from mmed_ift.filters.decontam_shingles import (
     Segments,
     benchmark_segments,
-    normalized_training_segments,
+    normalized_training_segments_of,
     training_segments,
 )
 from mmed_ift.filters.decontam_versions import VersionLinks, version_group
@@ -162,7 +162,7 @@ class BenchmarkIndex:
         Spanish one item by item) is then contaminated too: it is the same question, and the
         monolingual evidence of its sibling is far stronger than a cross-lingual match
         (docs/decontamination.md, "Versions of one item")."""
-        segments = [normalized_training_segments(item) for item in versions]
+        segments = normalized_training_segments_of(versions)
         return self._hits(segments, [item.lang for item in versions], [True] * len(versions))
 
     def _benchmark_version_hit(self, item: Item, group: tuple[str, str] | None) -> Hit | None:
@@ -223,7 +223,7 @@ class BenchmarkIndex:
         for a sibling (:meth:`_versions_repeating`, the same check) is not checked again
         (``groups``: each item's :func:`version_group`, None without version links)."""
         if not self._versions or groups is None:
-            segments = [normalized_training_segments(item) for item in items]
+            segments = normalized_training_segments_of(items)
             return self._hits(segments, [item.lang for item in items], mc)
         # an item of no release group was never checked as a version
         known = [
@@ -232,7 +232,7 @@ class BenchmarkIndex:
         ]
         hits = [hit for _, hit in known]
         todo = [at for at, (done, _) in enumerate(known) if not done]
-        segments = [normalized_training_segments(items[at]) for at in todo]
+        segments = normalized_training_segments_of([items[at] for at in todo])
         fresh = self._hits(segments, [items[at].lang for at in todo], [mc[at] for at in todo])
         for at, hit in zip(todo, fresh, strict=True):
             hits[at] = hit

@@ -249,10 +249,11 @@ class ShingleIndex:
         rank = scores - (question < question_threshold)
         best = np.lexsort((-rank, records))
         firsts = best[np.r_[True, records[best][1:] != records[best][:-1]]] if len(best) else best
-        for at in firsts.tolist():
-            found[int(records[at])] = Match(
-                int(benches[at]), float(scores[at]), float(evidence[at]), float(question[at])
-            )
+        # each column converted once (``tolist``: the same ints and floats as ``int()`` and
+        # ``float()`` of each element, without a numpy scalar per value)
+        columns = (records[firsts], benches[firsts], scores[firsts], evidence[firsts], question[firsts])
+        for record, bench, score, shared, asked in zip(*(column.tolist() for column in columns), strict=True):
+            found[record] = Match(bench, score, shared, asked)
         return found
 
     def _may_reach(

@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mmed_ift.filters.decontam_shingles import CHARACTER_SCRIPT_N, WORD_SCRIPT_N, Segments, item_shingles
-from mmed_ift.text.scripts import CHARACTER_LANGUAGES
+from mmed_ift.filters.decontam_shingles import Segments, item_shingles
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -35,14 +34,11 @@ def benchmark_shingles(
     """:func:`~mmed_ift.filters.decontam_shingles.item_shingles` of all the items, ``per_slice``
     items at a time (hashes, then each item's count of pairs instead of the item of each pair:
     ``np.repeat`` gives those back).  The same arrays: an item's pairs depend only on its
-    own texts and on the longest shingle length of the call, which each slice is given (the
-    whole call's: a slice of zh/ja items alone would otherwise hash with n = 3)."""
-    default = (CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs)
-    longest = n if n is not None else max(default, default=0)
+    own texts (a shingle's hash on its own characters, whatever else its call shingles)."""
     parts: list[tuple[U64, I64, Flags, Flags]] = []
     for start in range(0, len(segments), per_slice):
         stop = start + per_slice
-        hashes, items, stem, tail = item_shingles(segments[start:stop], langs[start:stop], n, longest)
+        hashes, items, stem, tail = item_shingles(segments[start:stop], langs[start:stop], n)
         parts.append((hashes, np.bincount(items, minlength=len(segments[start:stop])), stem, tail))
     if not parts:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, bool), np.zeros(0, bool)

@@ -5,13 +5,16 @@ one job (the index joins and scores, this module prepares what it joins)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from mmed_ift.filters.base import normalized_item_text
+from mmed_ift.filters.decontam_order import grouped_item_order as grouped_item_order
+from mmed_ift.filters.decontam_order import item_major_order as item_major_order
+from mmed_ift.filters.decontam_order import item_major_sorted
 from mmed_ift.schemas import Item, MCQuestion, Passage, QAPair
 from mmed_ift.text.normalize import normalize_text
 from mmed_ift.text.scripts import CHARACTER_LANGUAGES
@@ -89,15 +92,31 @@ def normalized_training_segments(item: Item) -> Segments:
     return Segments(segments.stem, segments.rest, (stem, rest))
 
 
-def _normalized_mc_segments(item: MCQuestion) -> Segments:
+def normalized_training_segments_of(items: Sequence[Item]) -> list[Segments]:
+    """:func:`normalized_training_segments` of each item, the option texts of the MC items each
+    normalised once for the batch: an exam's options repeat from question to question ("Todas
+    son correctas", drug names, numbers), and a batch of records has several times more option
+    texts than distinct ones (the normalisation memo already answers a repeat, but through a
+    call per option; a dict of the batch's distinct texts answers in C)."""
+    options = dict.fromkeys([text for item in items if isinstance(item, MCQuestion) for text in item.options.values()])
+    normal = dict(zip(options, map(normalize_text, options), strict=True))
+    return [
+        _normalized_mc_segments(item, normal.__getitem__) if isinstance(item, MCQuestion)
+        else normalized_training_segments(item)
+        for item in items
+    ]  # fmt: skip
+
+
+def _normalized_mc_segments(item: MCQuestion, normal: Callable[[str], str] = normalize_text) -> Segments:
     """:func:`normalized_training_segments` of an MC item, the cheap way for the common case: the
     item's normalised text ends with a space and its options' normalised texts (in key order),
     so the stem is what comes before them, taken without building and comparing the joined text
-    again (:func:`middle_of` does, for the other cases)."""
+    again (:func:`middle_of` does, for the other cases).  ``normal``: :func:`normalize_text`, or
+    what answers it for the option texts."""
     options = tuple(item.options.values())
-    rest = tuple([normalize_text(text) for text in options])
+    rest = tuple(map(normal, options))
     keys = list(item.options)
-    ordered = rest if keys == sorted(keys) else tuple(normalize_text(item.options[key]) for key in sorted(keys))
+    ordered = rest if keys == sorted(keys) else tuple(normal(item.options[key]) for key in sorted(keys))
     after = join_words(ordered)
     whole = normalized_item_text(item)
     cut = len(whole) - len(after) - 1
@@ -135,6 +154,10 @@ def sentence_ends(text: str) -> list[int]:
     """Where ``_BOUNDARY`` matches end in ``text``, those with text after them: the end of each
     one-character match (its lookahead's white space is what ``str.isspace`` calls so)."""
     last = len(text)
+    # most stems hold no boundary before their last character (one sentence, or a question mark
+    # at the end): one scan in C says so, without a match object per boundary
+    if last <= 1 or _BOUNDARY_CHAR.search(text, 0, last - 1) is None:
+        return []
     return [
         found.end()
         for found in _BOUNDARY_CHAR.finditer(text)
@@ -184,27 +207,41 @@ def prepared_shingles(
     langs: Sequence[str],
     tail_from: Sequence[int] | None = None,
     n: int | None = None,
-    longest: int | None = None,
 ) -> tuple[U64, I64, npt.NDArray[np.bool_]]:
-    """:func:`segment_shingles` of texts already prepared (``n``: one shingle length for all).
-    A hash depends on the longest n of the call (a shorter shingle takes zero terms up to it):
-    ``longest``, at least that, hashes texts as a call with a text of that n beside them would."""
-    default = [CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs]
-    ns = np.array([n] * len(prepared) if n is not None else default, dtype=np.int64)
-    lengths = np.array([len(text) for text in prepared], dtype=np.int64)
+    """:func:`segment_shingles` of texts already prepared (``n``: one shingle length for all)."""
+    ns = np.full(len(prepared), n, dtype=np.int64) if n is not None else _lang_ns(langs)
+    hashes, counts, local = _text_shingles(prepared, ns)
+    owner = np.repeat(np.arange(len(prepared), dtype=np.int64), counts)
+    if tail_from is None:
+        return hashes, owner, np.ones(len(owner), dtype=bool)
+    return hashes, owner, local >= np.repeat(np.asarray(tail_from, dtype=np.int64), counts)
+
+
+def _lang_ns(langs: Iterable[str]) -> I64:
+    """The shingle length of each language's texts (zh/ja: shorter, no spaces to skip)."""
+    return np.array(
+        [CHARACTER_SCRIPT_N if lang in CHARACTER_LANGUAGES else WORD_SCRIPT_N for lang in langs], dtype=np.int64
+    )
+
+
+def _text_shingles(prepared: Sequence[str], ns: I64) -> tuple[U64, I64, I64]:
+    """The shingle hashes of prepared texts (``ns[text]`` characters each), how many each text has
+    (a text shorter than its n: one; empty: none) and each shingle's start in its text.  Why the
+    counts rather than each shingle's text: a caller's per-text values reach the shingles by one
+    ``np.repeat`` (a copy of runs) instead of a gather per shingle."""
+    lengths = np.fromiter(map(len, prepared), dtype=np.int64, count=len(prepared))
+    counts = np.where(lengths >= ns, lengths - ns + 1, np.minimum(lengths, 1))
     if not prepared or lengths.sum() == 0:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=np.uint64), counts, np.zeros(0, dtype=np.int64)
     codes = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     starts = np.zeros(len(prepared) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
-    counts = np.where(lengths >= ns, lengths - ns + 1, np.minimum(lengths, 1))
-    owner = np.repeat(np.arange(len(prepared), dtype=np.int64), counts)
     first_shingle = np.cumsum(counts) - counts
-    every_shingle = np.arange(len(owner), dtype=np.int64)
+    every_shingle = np.arange(int(counts.sum()), dtype=np.int64)
     local = every_shingle - np.repeat(first_shingle, counts)
     # ``starts[owner] + local``, one repeat instead of a gather
     begin = every_shingle + np.repeat(starts[:-1] - first_shingle, counts)
-    longest = max(int(ns.max()), longest or 0)
+    longest = int(ns.max())
     # the shingles of a text shorter than the longest n, or of a shorter n, are that short
     text_size = np.minimum(ns, lengths)
     short_text = text_size < longest
@@ -216,11 +253,10 @@ def prepared_shingles(
     # a shingle shorter than the longest n (a short text, or a zh/ja text beside en ones) is
     # combined over its own characters only: those few term by term
     if short_text.any():
-        short = np.flatnonzero(short_text[owner])
-        combined[short] = masked_hashes(codes, begin[short], text_size[owner[short]], longest)
-    hashes = mix64(combined ^ _SALT)
-    tail = local >= np.asarray(tail_from, dtype=np.int64)[owner] if tail_from is not None else np.ones(len(owner), bool)
-    return hashes, owner, tail
+        short = np.flatnonzero(np.repeat(short_text, counts))
+        size = np.repeat(text_size, counts)[short]
+        combined[short] = masked_hashes(codes, begin[short], size, longest)
+    return mix64(combined ^ _SALT), counts, local
 
 
 def _term_factor(k: int) -> int:
@@ -283,121 +319,76 @@ def _prepare_stem(stem: str, normalized: str, lang: str) -> tuple[str, int]:
     return f"{head}{joint}{tail}", len(head) + len(joint)
 
 
+#: the code points of ``_BOUNDARY_CHAR``
+_BOUNDARY_CODES = np.array([ord(char) for char in "。？！?!；.:;\n"], dtype=np.uint32)
+
+
+def _prepared_stems(stems: Sequence[str], normalized: Sequence[str], langs: Sequence[str]) -> list[tuple[str, int]]:
+    """:func:`_prepare_stem` of each stem.  A stem of a space-delimited language with no
+    sentence boundary before its last character (stripped: most exam questions are one
+    sentence) has no case part (:func:`split_question`), so it is its normalised text with the
+    question part from 0; those are found for the whole batch in one pass over the stems'
+    characters, and only the others are split one by one."""
+    stripped = list(map(str.strip, stems))
+    lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
+    codes = np.frombuffer("".join(stripped).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    inner = np.isin(codes, _BOUNDARY_CODES)
+    ends = np.cumsum(lengths)
+    inner[ends[lengths > 0] - 1] = False  # a stem's last character ends no sentence with text after it
+    split = np.zeros(len(stems), dtype=bool)
+    split[np.searchsorted(ends, np.flatnonzero(inner), side="right")] = True
+    split |= np.fromiter((lang in CHARACTER_LANGUAGES for lang in langs), dtype=bool, count=len(langs))
+    prepared = [(text, 0) for text in normalized]
+    for at in np.flatnonzero(split).tolist():
+        prepared[at] = _prepare_stem(stems[at], normalized[at], langs[at])
+    return prepared
+
+
 def item_shingles(
-    segments: Sequence[Segments], langs: Sequence[str], n: int | None = None, longest: int | None = None
+    segments: Sequence[Segments], langs: Sequence[str], n: int | None = None
 ) -> tuple[U64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Unique (hash, item) pairs of whole items, sorted by item then hash; whether each hash
     occurs in the item's stem, and whether it occurs in its question part (the stem's question
-    sentence or an option: see :func:`split_question`); ``longest``: :func:`prepared_shingles`'s."""
+    sentence or an option: see :func:`split_question`).
+
+    The texts are an item's prepared stem, then its options; the per-text values (item, shingle
+    length, where the question part starts, stem or not) are arrays made once per batch and
+    reach the shingles by ``np.repeat``, the Python work per item being the stem's preparation
+    and one extension of the list of texts."""
+    normals = [
+        parts.normalized or (normalize_text(parts.stem), tuple([normalize_text(text) for text in parts.rest]))
+        for parts in segments
+    ]
+    stems = _prepared_stems([parts.stem for parts in segments], [stem for stem, _ in normals], langs)
+    rests = [rest for _, rest in normals]
     texts: list[str] = []
-    text_langs: list[str] = []
-    tail_from: list[int] = []
-    per_item: list[int] = []
-    for parts, lang in zip(segments, langs, strict=True):
-        normalized_stem, rest = parts.normalized or (
-            normalize_text(parts.stem),
-            tuple(normalize_text(text) for text in parts.rest),
-        )
-        prepared, start = _prepare_stem(parts.stem, normalized_stem, lang)
+    for (prepared, _), rest, lang in zip(stems, rests, langs, strict=True):
         texts.append(prepared)
         texts += [text.replace(" ", "") for text in rest] if lang in CHARACTER_LANGUAGES else rest
-        tail_from.append(start)
-        tail_from += [0] * len(rest)
-        text_langs += [lang] * (1 + len(rest))
-        per_item.append(1 + len(rest))
-    hashes, owner, tail = prepared_shingles(texts, text_langs, tail_from, n, longest)
-    counts = np.array(per_item, dtype=np.int64)
-    text_item = np.repeat(np.arange(len(per_item), dtype=np.int64), counts)
-    is_stem = np.zeros(len(texts), dtype=bool)
-    is_stem[np.cumsum(counts) - counts] = True
-    items = text_item[owner] if len(owner) else owner
+    per_item = np.fromiter(map(len, rests), dtype=np.int64, count=len(rests)) + 1
+    first_text = np.cumsum(per_item) - per_item
+    tail_from = np.zeros(len(texts), dtype=np.int64)
+    tail_from[first_text] = np.fromiter((start for _, start in stems), dtype=np.int64, count=len(stems))
+    ns = np.full(len(texts), n, dtype=np.int64) if n is not None else np.repeat(_lang_ns(langs), per_item)
+    hashes, counts, local = _text_shingles(texts, ns)
+    # each item's shingles (its texts' are consecutive): a run of the item's number, sorted or not
+    item_counts = np.add.reduceat(counts, first_text) if len(texts) else per_item
+    items = np.repeat(np.arange(len(per_item), dtype=np.int64), item_counts)
     # both flags of a shingle in one byte (bit 0: in the stem, bit 1: in the question part),
-    # gathered and or-ed over each run once
-    flags = is_stem.view(np.uint8)[owner] | (tail.view(np.uint8) << np.uint8(1))
+    # or-ed over each run once
+    is_stem = np.zeros(len(texts), dtype=np.uint8)
+    is_stem[first_text] = 1
+    tail = local >= np.repeat(tail_from, counts)
+    flags = np.repeat(is_stem, counts) | (tail.view(np.uint8) << np.uint8(1))
     # a hash in the stem and in an option counts once, as a stem hash; in the question part if one is
-    order, items, hashes = _item_major_sorted(items, hashes)
+    order, items, hashes = item_major_sorted(items, hashes)
     flags = flags[order]
+    # a pair's first occurrence: a new hash, or a new item (each item's run keeps its place and
+    # length in the sorted order, so its start is known from the counts)
     first = np.ones(len(hashes), dtype=bool)
-    first[1:] = (hashes[1:] != hashes[:-1]) | (items[1:] != items[:-1])
+    np.not_equal(hashes[1:], hashes[:-1], out=first[1:])
+    item_starts = np.cumsum(item_counts) - item_counts
+    first[item_starts[item_counts > 0]] = True
     starts = np.flatnonzero(first)
     any_flags = np.bitwise_or.reduceat(flags, starts) if len(starts) else flags
     return hashes[first], items[first], (any_flags & np.uint8(1)) > 0, (any_flags & np.uint8(2)) > 0
-
-
-def item_major_order(items: I64, hashes: U64) -> I64:
-    """The order that sorts (item, hash) pairs by item, then hash (``np.lexsort((hashes, items))``
-    up to the order of equal pairs), in one sort of one 64-bit key: the item number in the high
-    bits, the hash's top bits below it, the pair's position in the low bits.  Two different
-    hashes of one item that agree on those top bits would be left unordered; the result is
-    checked, and such a batch is sorted by ``lexsort`` instead (a batch of 256 records leaves
-    about 39 bits for the hash: about one batch in 10^4)."""
-    return _item_major_sorted(items, hashes)[0]
-
-
-#: items in runs (:func:`grouped_item_order`) are sorted row by row while the padded rows hold at
-#: most this many times the pairs (a batch of similar records: about 1.2)
-ROW_SORT_PADDING = 2
-
-
-def grouped_item_order(items: I64, hashes: U64) -> tuple[I64, U64] | None:
-    """:func:`item_major_order` of pairs whose items are in order already (each item's pairs one
-    run, as :func:`item_shingles` makes them), by sorting each item's hashes alone: one row per
-    item, padded to the longest with the largest key, sorted along the rows in one call.  Why:
-    a sort of 400 keys per row (a record's shingles) is several times faster than one sort of a
-    batch's 100,000 (the comparisons are ``log 400`` per key instead of ``log 100,000``, and a
-    row stays in cache).  The key is the hash's top bits over the pair's place in its run, so
-    equal pairs keep their order, as in ``lexsort``; two different hashes of one item that agree
-    on those top bits (about 52 bits) would be left unordered, and None is returned (checked),
-    as it is when the items are not in order or the rows would be mostly padding.  Returns the
-    order and the hashes in it."""
-    if len(items) == 0 or int(items[0]) < 0 or not bool(np.all(items[1:] >= items[:-1])):
-        return None
-    counts = np.bincount(items)
-    width = int(counts.max())
-    if len(counts) * width > ROW_SORT_PADDING * len(items) + 1024:
-        return None
-    places = max(width - 1, 0).bit_length()
-    starts = np.cumsum(counts) - counts
-    local = np.arange(len(items), dtype=np.int64) - starts[items]
-    key = (hashes >> np.uint64(places)) << np.uint64(places)
-    key |= local.astype(np.uint64)
-    rows = np.full((len(counts), width), np.iinfo(np.uint64).max, dtype=np.uint64)
-    rows[items, local] = key
-    rows.sort(axis=1)
-    # a row's first ``count`` keys are its pairs' (the padding is the largest key: a pair's key
-    # equal to it is the same number, wherever it lands among them)
-    ordered = rows[np.arange(width, dtype=np.int64) < counts[:, None]]
-    order = starts[items] + (ordered & np.uint64((1 << places) - 1)).astype(np.int64)
-    by_hash = hashes[order]
-    if not np.all((by_hash[1:] >= by_hash[:-1]) | (items[1:] != items[:-1])):
-        return None
-    return order, by_hash
-
-
-def _item_major_sorted(items: I64, hashes: U64) -> tuple[I64, I64, U64]:
-    """:func:`item_major_order`, with ``items`` and ``hashes`` in that order (gathered once, for
-    the order's check and for the caller)."""
-    if len(items) == 0:
-        return np.zeros(0, dtype=np.int64), items, hashes
-    grouped = grouped_item_order(items, hashes)
-    if grouped is not None:  # the items were in order: they still are
-        return grouped[0], items, grouped[1]
-    bits = max(int(items.max()), 0).bit_length()
-    places = max(len(items) - 1, 0).bit_length()
-    if bits > 32 or int(items.min()) < 0 or bits + places > 32:
-        order = np.lexsort((hashes, items))
-        return order, items[order], hashes[order]
-    # the pair's position in the lowest bits: sorting the keys themselves (a vectorised sort of
-    # plain integers, faster than an argsort) gives the order too
-    key = (hashes >> np.uint64(bits + places)) << np.uint64(places)
-    if bits:
-        key |= items.astype(np.uint64) << np.uint64(64 - bits)
-    key |= np.arange(len(items), dtype=np.uint64)
-    key.sort()
-    order = (key & np.uint64((1 << places) - 1)).astype(np.int64)
-    by_item, by_hash = items[order], hashes[order]
-    later_item = by_item[1:] > by_item[:-1]
-    if not np.all(later_item | ((by_item[1:] == by_item[:-1]) & (by_hash[1:] >= by_hash[:-1]))):
-        order = np.lexsort((hashes, items))
-        return order, items[order], hashes[order]
-    return order.astype(np.int64, copy=False), by_item, by_hash

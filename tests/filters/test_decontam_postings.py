@@ -37,7 +37,7 @@ def _benchmark(draw: st.DrawFn) -> tuple[list[Segments], list[str]]:
 def test_benchmark_shingles_are_one_item_shingles_call(
     benchmark: tuple[list[Segments], list[str]], per_slice: int, n: int | None
 ) -> None:
-    # a slice of zh/ja items alone still hashes with the whole call's longest n (5 beside es)
+    # a slice of zh/ja items alone hashes as they do beside es items in one call
     segments, langs = benchmark
     hashes, items, stem, tail = item_shingles(segments, langs, n)
     got, counts, got_stem, got_tail = benchmark_shingles(segments, langs, n, per_slice)
