@@ -141,9 +141,30 @@ class Shingler:
                 return self._ngrams(_NO_UNITS, lengths, ns)
             units, lengths[present] = word_hashes_flat([normalized[index] for index in present])
             return self._ngrams(units, lengths, ns)
-        per_text = self._units_of_batch(normalized, langs)
-        lengths = np.array([len(units) for units in per_text], dtype=np.int64)
-        return self._ngrams(np.concatenate(per_text) if per_text else _NO_UNITS, lengths, ns)
+        units, lengths = self._flat_units(normalized, langs)
+        return self._ngrams(units, lengths, ns)
+
+    @staticmethod
+    def _flat_units(normalized: Sequence[str], langs: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]]:
+        """:meth:`_units_of_batch` as one array in text order and each text's count: the
+        character texts' code points from one encoding of their joined text, the word texts'
+        hashes from one polars call, each placed at its texts' offsets (no array per text: a
+        mixed batch of 20k texts made 20k small arrays, split and joined again)."""
+        lengths = np.zeros(len(normalized), dtype=np.int64)
+        characters = [at for at, lang in enumerate(langs) if lang in CHARACTER_LANGUAGES]
+        compact = [normalized[at].replace(" ", "") for at in characters]
+        lengths[characters] = [len(text) for text in compact]
+        words = [at for at, lang in enumerate(langs) if lang not in CHARACTER_LANGUAGES and normalized[at]]
+        word_units, lengths[words] = word_hashes_flat([normalized[at] for at in words]) if words else (_NO_UNITS, 0)
+        starts = np.zeros(len(normalized) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        units = np.empty(int(starts[-1]), dtype=np.uint64)
+        code_points = np.frombuffer("".join(compact).encode("utf-32-le"), dtype=np.uint32)
+        for texts, values in ((characters, code_points), (words, word_units)):
+            sizes = lengths[texts]
+            # each text's run of values goes to its own offset in the batch
+            units[np.repeat(starts[texts] - (np.cumsum(sizes) - sizes), sizes) + np.arange(len(values))] = values
+        return units, lengths
 
     def _units_of_batch(self, normalized_texts: Sequence[str], langs: Sequence[str]) -> list[U64]:
         per_text: list[U64] = [_NO_UNITS] * len(normalized_texts)

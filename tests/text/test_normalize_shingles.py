@@ -206,6 +206,27 @@ def test_word_only_batches_shingle_as_mixed_batches(texts: list[str]) -> None:
     assert alone.hashes.tolist() == mixed.hashes.tolist()
 
 
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", " ", "a", "Hello, big World", "fièvre élevée", "高血压 病", "心房細動", "x y z w"]),
+            st.sampled_from(["en", "fr", "zh", "ja", "ru"]),
+        ),
+        max_size=12,
+    )
+)
+def test_a_mixed_batch_units_are_each_texts_units_in_order(rows: list[tuple[str, str]]) -> None:
+    """The batch's units placed at its texts' offsets are each text's own units, joined."""
+    from mmed_ift.text.normalize import normalize_text
+
+    normalized, langs = [normalize_text(text) for text, _ in rows], [lang for _, lang in rows]
+    per_text = Shingler()._units_of_batch(normalized, langs)
+    units, lengths = Shingler._flat_units(normalized, langs)
+    assert lengths.tolist() == [len(one) for one in per_text]
+    assert units.tolist() == [value for one in per_text for value in one.tolist()]
+    assert units.dtype == np.uint64
+
+
 def test_word_hashes_leave_no_utf8_copy_in_the_texts_and_hash_as_polars_strings() -> None:
     """``word_hashes_flat`` hands polars UTF-8 bytes: the memoised texts do not grow a cached
     UTF-8 copy, and the hashes are those of the same texts given as ``str``."""
