@@ -297,6 +297,14 @@ CASE_JA = (
     "72歳の男性。1週前からの動悸を主訴に来院した。高血圧症と糖尿病とで内服治療中である。脈拍112/分、不整。"
     f"{BOILERPLATE_JA}心電図でP波を認めず、RR間隔は不規則である。"
 )
+#: the second question of an IgakuQA case series (the case above, then its question)
+CHADS2_JA = mc(
+    "ja/112C52",
+    f"{CASE_JA}この患者のCHADS2スコアはどれか。",
+    ["2点", "1点", "3点", "4点", "5点"],
+    lang="ja",
+    source="igakuqa",
+)
 
 
 def test_split_question_takes_the_last_sentence() -> None:
@@ -319,13 +327,7 @@ def test_same_case_with_another_question_is_not_a_repeat() -> None:
         lang="ja",
         source="igakuqa",
     )
-    second = mc(
-        "ja/112C52",
-        f"{CASE_JA}この患者のCHADS2スコアはどれか。",
-        ["2点", "1点", "3点", "4点", "5点"],
-        lang="ja",
-        source="igakuqa",
-    )
+    second = CHADS2_JA
     other = mc(
         "ja/train/3",
         f"{CASE_JA}まず行うべき検査はどれか。",
@@ -378,13 +380,7 @@ def test_a_japanese_copy_is_found_whatever_languages_share_its_batch_or_the_inde
     # text (whose shingles are 5 characters) once took two more multiply steps than in an
     # all-zh/ja batch, so an index built from mixed benchmarks missed a copy judged among
     # Japanese records only
-    bench = mc(
-        "ja/112C52",
-        f"{CASE_JA}この患者のCHADS2スコアはどれか。",
-        ["2点", "1点", "3点", "4点", "5点"],
-        lang="ja",
-        source="igakuqa",
-    )
+    bench = CHADS2_JA
     copy = mc("ja/train/2", bench.question, ["5点", "4点", "3点", "2点", "1点"], lang="ja", split="train")
     english = mc("en/train/1", "Which drug is first line for hypertension?", ["A", "B"], lang="en", split="train")
     for benchmarks in ([bench], [bench, BENCH_ES]):
