@@ -10,33 +10,26 @@ from mmed_ift.filters.base import StepResult
 from mmed_ift.filters.exact_dedup import ExactDedup
 from mmed_ift.pipeline import stages
 from mmed_ift.pipeline.report import BuildReport
-from mmed_ift.schemas import Item, MCQuestion
+from mmed_ift.schemas import Item
+from tests.chain_items import two_duplicates_and_one
 
 
 class _Watch(dict):  # type: ignore[type-arg]
     """Dies with the item it is put in (the models take no weak references)."""
 
 
-def _items() -> list[Item]:
-    def one(source_id: str, stem: str) -> MCQuestion:
-        return MCQuestion(source="medqa", source_id=source_id, lang="en", split="train", question=stem,
-                          options={"A": "Insulin", "B": "Glucagon"}, answer=["A"])  # fmt: skip
-
-    return [one("a", "Same stem?"), one("b", "Same stem?"), one("c", "Other stem?")]
-
-
 def test_consumed_input_is_emptied_and_the_outcome_is_the_same() -> None:
-    expected = stages.run_filters([ExactDedup(), ExactDedup()], _items(), BuildReport(), progress=False)
-    given = _items()
+    expected = stages.run_filters([ExactDedup(), ExactDedup()], two_duplicates_and_one(), BuildReport(), progress=False)
+    given = two_duplicates_and_one()
     got = stages.run_filters([ExactDedup(), ExactDedup()], given, BuildReport(), progress=False, consume=True)
     assert got == expected and given == []
-    kept = _items()
+    kept = two_duplicates_and_one()
     stages.run_filters([ExactDedup()], kept, BuildReport(), progress=False)
     assert len(kept) == 3  # without consume the caller's list is left alone
 
 
 def test_a_rejected_item_is_let_go_of_before_the_next_step() -> None:
-    items = _items()
+    items = two_duplicates_and_one()
     watch = _Watch()
     duplicate = min(items[:2], key=lambda item: item.source_id == "a")  # the one exact dedup rejects
     object.__setattr__(duplicate, "__pydantic_private__", watch)
@@ -59,6 +52,6 @@ def test_a_step_that_returns_its_input_list_keeps_it() -> None:
         def process(self, batch: list[Item]) -> StepResult:
             return StepResult(kept=batch, stats=self.new_stats())
 
-    given = _items()
+    given = two_duplicates_and_one()
     kept, _ = stages.run_filters([Identity(), ExactDedup()], given, BuildReport(), progress=False, consume=True)
     assert len(kept) == 2

@@ -9,15 +9,8 @@ from mmed_ift.filters.base import StepResult
 from mmed_ift.filters.exact_dedup import ExactDedup
 from mmed_ift.pipeline import stages
 from mmed_ift.pipeline.report import BuildReport
-from mmed_ift.schemas import Item, MCQuestion
-
-
-def _items() -> list[Item]:
-    def one(source_id: str, stem: str) -> MCQuestion:
-        return MCQuestion(source="medqa", source_id=source_id, lang="en", split="train", question=stem,
-                          options={"A": "Insulin", "B": "Glucagon"}, answer=["A"])  # fmt: skip
-
-    return [one("a", "Same stem?"), one("b", "Same stem?"), one("c", "Other stem?")]
+from mmed_ift.schemas import Item
+from tests.chain_items import two_duplicates_and_one
 
 
 def test_memory_is_released_after_each_step_once_its_result_is_gone() -> None:
@@ -36,12 +29,12 @@ def test_memory_is_released_after_each_step_once_its_result_is_gone() -> None:
         return True
 
     with mock.patch.object(stages, "release_free_memory", side_effect=release):
-        kept, rejects = stages.run_filters([Step(), Step()], _items(), BuildReport(), progress=False)
+        kept, rejects = stages.run_filters([Step(), Step()], two_duplicates_and_one(), BuildReport(), progress=False)
     assert events == ["step", "release", "step", "release"]
     assert len(kept) == 2 and len(rejects) == 1  # the outcome is unchanged
 
 
 def test_same_outcome_as_without_release() -> None:
     with mock.patch.object(stages, "release_free_memory", return_value=False):
-        expected = stages.run_filters([ExactDedup()], _items(), BuildReport(), progress=False)
-    assert stages.run_filters([ExactDedup()], _items(), BuildReport(), progress=False) == expected
+        expected = stages.run_filters([ExactDedup()], two_duplicates_and_one(), BuildReport(), progress=False)
+    assert stages.run_filters([ExactDedup()], two_duplicates_and_one(), BuildReport(), progress=False) == expected

@@ -56,12 +56,6 @@ _NO_UNITS = np.zeros(0, dtype=np.uint64)
 _WORD_HASH_SEED = 0x6D6D6564
 
 
-def word_hashes(normalized_texts: list[str]) -> list[U64]:
-    """64-bit hashes of the words of each (normalised, non-empty) text."""
-    hashes, lengths = word_hashes_flat(normalized_texts)
-    return np.split(hashes, np.cumsum(lengths)[:-1])
-
-
 def word_hashes_flat(normalized_texts: list[str]) -> tuple[U64, npt.NDArray[np.int64]]:
     """The word hashes of all texts in one array, and each text's word count.
 
@@ -117,7 +111,7 @@ class Shingler:
 
     def units(self, text: str, lang: str) -> U64:
         """Hashes of the words (or characters) of one normalised text."""
-        return self._units_of_batch([normalize_text(text)], [lang])[0]
+        return self._flat_units([normalize_text(text)], [lang])[0]
 
     def shingle(self, texts: Sequence[str], langs: Sequence[str]) -> ShingleBatch:
         """Shingle hashes of every text; texts are grouped by n so the n-gram step is vectorised."""
@@ -132,30 +126,24 @@ class Shingler:
         if len(normalized) != len(langs):
             raise ValueError(f"{len(normalized)} texts but {len(langs)} languages")
         ns = np.array([self.char_n if lang in CHARACTER_LANGUAGES else self.word_n for lang in langs], dtype=np.int64)
-        if not any(lang in CHARACTER_LANGUAGES for lang in langs):
-            # words only: polars' hashes are already the batch's units in order (an empty text has
-            # none), so they are not split per text and joined again
-            lengths = np.zeros(len(normalized), dtype=np.int64)
-            present = [index for index, text in enumerate(normalized) if text]
-            if not present:
-                return self._ngrams(_NO_UNITS, lengths, ns)
-            units, lengths[present] = word_hashes_flat([normalized[index] for index in present])
-            return self._ngrams(units, lengths, ns)
         units, lengths = self._flat_units(normalized, langs)
         return self._ngrams(units, lengths, ns)
 
     @staticmethod
     def _flat_units(normalized: Sequence[str], langs: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]]:
-        """:meth:`_units_of_batch` as one array in text order and each text's count: the
-        character texts' code points from one encoding of their joined text, the word texts'
-        hashes from one polars call, each placed at its texts' offsets (no array per text: a
-        mixed batch of 20k texts made 20k small arrays, split and joined again)."""
+        """The units of a batch (word hashes, or code points for zh/ja, spaces dropped) as one
+        array in text order, and each text's count: the character texts' code points from one
+        encoding of their joined text, the word texts' hashes from one polars call, each placed
+        at its texts' offsets (no array per text: a mixed batch of 20k texts made 20k small
+        arrays, split and joined again).  A batch of words only is polars' hashes as they come."""
         lengths = np.zeros(len(normalized), dtype=np.int64)
         characters = [at for at, lang in enumerate(langs) if lang in CHARACTER_LANGUAGES]
-        compact = [normalized[at].replace(" ", "") for at in characters]
-        lengths[characters] = [len(text) for text in compact]
         words = [at for at, lang in enumerate(langs) if lang not in CHARACTER_LANGUAGES and normalized[at]]
         word_units, lengths[words] = word_hashes_flat([normalized[at] for at in words]) if words else (_NO_UNITS, 0)
+        if not characters:  # an empty text has no units: the hashes are the batch's, in order
+            return word_units, lengths
+        compact = [normalized[at].replace(" ", "") for at in characters]
+        lengths[characters] = [len(text) for text in compact]
         starts = np.zeros(len(normalized) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         units = np.empty(int(starts[-1]), dtype=np.uint64)
@@ -165,22 +153,6 @@ class Shingler:
             # each text's run of values goes to its own offset in the batch
             units[np.repeat(starts[texts] - (np.cumsum(sizes) - sizes), sizes) + np.arange(len(values))] = values
         return units, lengths
-
-    def _units_of_batch(self, normalized_texts: Sequence[str], langs: Sequence[str]) -> list[U64]:
-        per_text: list[U64] = [_NO_UNITS] * len(normalized_texts)
-        word_texts: list[int] = []
-        normalized_words: list[str] = []
-        for index, (normalized, lang) in enumerate(zip(normalized_texts, langs, strict=True)):
-            if lang in CHARACTER_LANGUAGES:
-                compact = normalized.replace(" ", "").encode("utf-32-le")
-                per_text[index] = np.frombuffer(compact, dtype=np.uint32).astype(np.uint64)
-            elif normalized:
-                word_texts.append(index)
-                normalized_words.append(normalized)
-        if word_texts:
-            for index, chunk in zip(word_texts, word_hashes(normalized_words), strict=True):
-                per_text[index] = chunk
-        return per_text
 
     def _ngrams(self, units: U64, lengths: npt.NDArray[np.int64], ns: npt.NDArray[np.int64]) -> ShingleBatch:
         """The shingles of a batch whose text ``i`` has the ``lengths[i]`` units after those of

@@ -220,7 +220,7 @@ def test_a_mixed_batch_units_are_each_texts_units_in_order(rows: list[tuple[str,
     from mmed_ift.text.normalize import normalize_text
 
     normalized, langs = [normalize_text(text) for text, _ in rows], [lang for _, lang in rows]
-    per_text = Shingler()._units_of_batch(normalized, langs)
+    per_text = [Shingler().units(text, lang) for text, lang in rows]
     units, lengths = Shingler._flat_units(normalized, langs)
     assert lengths.tolist() == [len(one) for one in per_text]
     assert units.tolist() == [value for one in per_text for value in one.tolist()]
