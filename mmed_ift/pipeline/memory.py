@@ -40,13 +40,13 @@ def _libc() -> Any:
 def release_free_memory() -> bool:
     """Return the C heap's free pages to the kernel, and Arrow's (its own allocator keeps what
     the writer's tables freed: ~125 MiB after the 200k bench corpus's shards, under the report
-    that follows); whether anything could be asked to.  Arrow is asked only when it is loaded."""
+    that follows); whether the C heap could be asked to.  Arrow is asked only when it is loaded."""
     arrow = sys.modules.get("pyarrow")
     if arrow is not None:
         arrow.default_memory_pool().release_unused()
     library = _libc()
     if library is None:
-        return arrow is not None
+        return False
     library.malloc_trim(0)
     return True
 
