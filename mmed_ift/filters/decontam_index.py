@@ -30,7 +30,7 @@ their shingles.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -105,9 +105,9 @@ def best_of_each_run(runs: I64, values: F64, count: int) -> I64:
     return chosen[np.lexsort((rounds, run[chosen]))].astype(np.int64, copy=False)
 
 
-@dataclass(frozen=True)
-class Match:
-    """The best benchmark item of one record, with its score and the mass it shares."""
+class Match(NamedTuple):
+    """The best benchmark item of one record, with its score and the mass it shares (a named
+    tuple: one is made per record of a build, at a third of a frozen dataclass's cost)."""
 
     bench: int
     score: float
@@ -148,6 +148,10 @@ class ShingleIndex:
         #: numbers): a benchmark shingle's weight is this at its rank, a gather from a table of
         #: the distinct hashes instead of an array of float64 per shingle kept for the index's life
         self._key_weight: F64 = np.log((self.size + 1.0) / np.maximum(self._df, 1))
+        #: the weight of a shingle held by ``df`` benchmark items, at ``df`` (0 to the index's
+        #: size): a record's shingle weights are one gather from this instead of a logarithm
+        #: each (the same numbers: numpy computes each element alone)
+        self._df_weight: F64 = np.log((self.size + 1.0) / np.maximum(np.arange(self.size + 1), 1))
         self.mass, self.stem_mass, self.tail_mass = item_masses(
             self._item_offsets, self._item_rank, self._key_weight, stem, tail
         )
@@ -168,7 +172,8 @@ class ShingleIndex:
         return np.where(self._keys[position] == hashes, self._df[position], 0).astype(np.int64), position
 
     def weights(self, hashes: U64) -> F64:
-        return np.log((self.size + 1.0) / np.maximum(self.df(hashes), 1))
+        """Each hash's IDF weight, ``log((N + 1) / max(df, 1))``."""
+        return self._df_weight[self.df(hashes)]
 
     def hashes_of(self, bench: int) -> tuple[U64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         span = slice(self._item_offsets[bench], self._item_offsets[bench + 1])
@@ -210,7 +215,7 @@ class ShingleIndex:
         hashes, owner, _, tail = item_shingles(segments, langs, self.n)
         # sorted within each record already: a sequential walk without sorting the batch first
         df, key_position = self._lookup(hashes, presorted=True)
-        weights: F64 = np.log((self.size + 1.0) / np.maximum(df, 1)).astype(np.float64)
+        weights: F64 = self._df_weight[df]
         own_mass: F64 = np.bincount(owner, weights=weights, minlength=len(segments)).astype(np.float64)
         own_tail: F64 = np.bincount(owner, weights=np.where(tail, weights, 0.0), minlength=len(segments)).astype(
             np.float64
@@ -235,9 +240,11 @@ class ShingleIndex:
                 self._may_reach(kept, by_owner, unique_keys, rough, weights, owner, df, own_mass, mc, threshold)
             ]
         records, benches = by_owner[kept], unique_keys[kept] % self.size
-        shared, stem_shared, tail_shared = self._shared(key_position, df, owner, tail, records, benches)
-        mass, stem_mass = self.mass[benches], self.stem_mass[benches]
         is_mc = np.asarray(mc, dtype=bool)[records]
+        shared, part_shared = self._shared(key_position, df, owner, tail, records, benches, is_mc)
+        # an MC pair's part is its question part, any other pair's its benchmark stem
+        stem_shared, tail_shared = part_shared, part_shared
+        mass, stem_mass = self.mass[benches], self.stem_mass[benches]
         whole = shared / np.maximum(np.where(is_mc, np.maximum(mass, own_mass[records]), mass), 1e-9)
         in_stem = np.where(is_mc, -1.0, stem_shared / np.maximum(stem_mass, 1e-9))
         question = np.where(
@@ -281,8 +288,15 @@ class ShingleIndex:
         return np.where(is_mc, as_mc, as_text) >= threshold
 
     def _shared(
-        self, key_position: I64, df: I64, owner: I64, tail: npt.NDArray[np.bool_], records: I64, benches: I64
-    ) -> tuple[F64, F64, F64]:
+        self,
+        key_position: I64,
+        df: I64,
+        owner: I64,
+        tail: npt.NDArray[np.bool_],
+        records: I64,
+        benches: I64,
+        is_mc: npt.NDArray[np.bool_],
+    ) -> tuple[F64, F64]:
         """Shared weight (all, in the benchmark stem, and between the two question parts) of each
         (record, benchmark item) pair, in one vectorised join: every benchmark shingle of a pair
         is looked up among the record's shingles that the index knows, in a bitmap of the batch
@@ -306,10 +320,16 @@ class ShingleIndex:
         pair = np.repeat(np.arange(len(benches), dtype=np.int64), lengths)[found]
         weight = self._key_weight[rank[found]]
         shared = np.bincount(pair, weights=weight, minlength=len(benches))
-        stem_shared = np.bincount(pair, weights=np.where(self._item_stem[at], weight, 0.0), minlength=len(benches))
-        in_tails = self._item_tail[at] & in_tail
-        tail_shared = np.bincount(pair, weights=np.where(in_tails, weight, 0.0), minlength=len(benches))
-        return shared.astype(np.float64), stem_shared.astype(np.float64), tail_shared.astype(np.float64)
+        # the part each pair is scored on: an MC pair's question parts (both items'), any other
+        # pair's benchmark stem; a pair's sum takes its shingles in the same order either way
+        if is_mc.all():
+            in_part = self._item_tail[at] & in_tail
+        elif not is_mc.any():
+            in_part = self._item_stem[at]
+        else:
+            in_part = np.where(is_mc[pair], self._item_tail[at] & in_tail, self._item_stem[at])
+        part_shared = np.bincount(pair, weights=np.where(in_part, weight, 0.0), minlength=len(benches))
+        return shared.astype(np.float64), part_shared.astype(np.float64)
 
     def _found(
         self, positions: I64, own_records: I64, own_tail: npt.NDArray[np.bool_], rank: Ranks, records: I64, lengths: I64

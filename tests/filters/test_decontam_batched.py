@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from mmed_ift.filters.base import normalized_item_text, texts_once
 from mmed_ift.filters.decontam_shingles import (
+    _BOUNDARY_CODES,
+    _IS_BOUNDARY,
     _SALT,
     CHARACTER_SCRIPT_N,
     WORD_SCRIPT_N,
@@ -151,6 +153,12 @@ def test_batch_stems_are_prepared_as_one_by_one(stems: list[tuple[str, str]]) ->
     normalized = [normalize_text(text) for text in texts]
     expected = [_prepare_stem(text, normal, lang) for text, normal, lang in zip(texts, normalized, langs, strict=True)]
     assert _prepared_stems(texts, normalized, langs) == expected
+
+
+def test_the_boundary_table_answers_isin_for_every_code_point() -> None:
+    # the table covers the Basic Multilingual Plane; a code point above it reads its last entry
+    every = np.arange(0x110000, dtype=np.uint32)
+    assert np.array_equal(_IS_BOUNDARY.take(every, mode="clip"), np.isin(every, _BOUNDARY_CODES))
 
 
 OPTIONS = ["Todas son correctas.", "ASPIRINA", "aspirina", "¿?", "１２ mg", "ninguna", "Σίσυφος", "x"]

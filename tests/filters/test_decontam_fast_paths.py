@@ -337,10 +337,23 @@ def test_item_shingles_flag_each_hash_as_a_plain_merge(
     assert list(zip(stem.tolist(), tail.tolist(), strict=True)) == [expected[key] for key in sorted(expected)]
 
 
-def test_shared_weights_are_the_plain_joins_to_the_bit() -> None:
+def test_weights_gathered_by_df_are_the_logarithms_of_each() -> None:
+    # a record's shingle weights come from a table by df: the very floats of the formula, for
+    # every df an index of this size can give, in arrays of any length (numpy's SIMD or not)
+    rng = np.random.default_rng(3)
+    bench = [Segments(_question(rng, 12), (_question(rng, 2),)) for _ in range(40)]
+    index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
+    for df in (np.arange(index.size + 1), rng.integers(0, index.size + 1, 1001), np.array([0]), np.array([7])):
+        expected = np.log((index.size + 1.0) / np.maximum(df, 1))
+        assert index._df_weight[df].view(np.uint64).tolist() == expected.view(np.uint64).tolist()
+
+
+@pytest.mark.parametrize("kinds", ["mixed", "all mc", "no mc"])
+def test_shared_weights_are_the_plain_joins_to_the_bit(kinds: str) -> None:
     """``ShingleIndex._shared`` (a bitmap of the batch) sums, for each (record, benchmark item)
     pair, the weights of the benchmark item's shingles the record holds, in the item's hash
-    order: the same sums, to the bit, as adding them one by one in that order."""
+    order: the same sums, to the bit, as adding them one by one in that order; the second sum is
+    an MC pair's question parts and any other pair's benchmark stem."""
     rng = np.random.default_rng(5)
     bench = [Segments(_question(rng, 30), tuple(_question(rng, 2) for _ in range(4))) for _ in range(30)]
     index = ShingleIndex(bench, ["es"] * len(bench), max_df=16, candidates=3)
@@ -350,8 +363,9 @@ def test_shared_weights_are_the_plain_joins_to_the_bit() -> None:
     pairs = [(record, int(rng.integers(30))) for record in range(70) for _ in range(2)] + [
         (69, at % 30) for at in range(40)
     ]
+    is_mc = np.array([kinds == "all mc" or (kinds == "mixed" and record % 2 == 0) for record, _ in pairs])
     got = index._shared(
-        key_position, df, owner, tail, *(np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
+        key_position, df, owner, tail, *(np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True)), is_mc
     )
     for at, (record, bench_at) in enumerate(pairs):
         own = {
@@ -367,4 +381,4 @@ def test_shared_weights_are_the_plain_joins_to_the_bit() -> None:
                 expected[0] += w
                 expected[1] += w if in_stem else 0.0
                 expected[2] += w if in_tail and own[h] else 0.0
-        assert [float(sums[at]) for sums in got] == expected
+        assert [float(sums[at]) for sums in got] == [expected[0], expected[2] if is_mc[at] else expected[1]]
