@@ -20,6 +20,9 @@ from mmed_ift.languages import LANGUAGE_CODES
 #: reach F, so the schema allows up to H rather than dropping real exam questions.
 OPTION_KEYS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G", "H")
 _OPTION_KEY_SET = frozenset(OPTION_KEYS)
+#: each option key -> the very string of ``OPTION_KEYS`` (an equal key made elsewhere, e.g. by
+#: ``"a".upper()``, is another object: code that shares keys between items maps it to this one)
+OPTION_KEY_STRINGS: dict[str, str] = {key: key for key in OPTION_KEYS}
 
 Split = Literal["train", "validation", "test"]
 DatasetName = Literal["ift", "mc"]

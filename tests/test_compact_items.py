@@ -102,3 +102,19 @@ def test_a_dict_of_other_keys_or_order_is_left_as_it_is() -> None:
     object.__setattr__(model, "__dict__", reordered)
     kept = SharedFieldSets()(model)
     assert kept.__dict__ is reordered and list(kept.__dict__) == list(reversed(MCQuestion.model_fields))
+
+
+def test_a_fields_set_iterating_in_another_order_still_shares_the_one_set() -> None:
+    shared = SharedFieldSets()
+    first = shared(item(1))
+    second = item(2)
+    reordered = set(reversed(list(second.model_fields_set)))  # equal names, built otherwise
+    object.__setattr__(second, "__pydantic_fields_set__", reordered)
+    assert shared(second).model_fields_set is first.model_fields_set
+    assert len(shared) == 1
+
+
+def test_option_keys_that_are_already_the_schemas_strings_keep_their_dict() -> None:
+    model = item(1)
+    options = model.options
+    assert SharedFieldSets()(model).options is options

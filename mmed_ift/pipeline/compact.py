@@ -28,19 +28,21 @@ they become the schema's own ``OPTION_KEYS`` strings, equal and in the same orde
 
 from __future__ import annotations
 
+import operator
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from mmed_ift.schemas import OPTION_KEYS
+from mmed_ift.schemas import OPTION_KEY_STRINGS
 
 M = TypeVar("M", bound=BaseModel)
 #: each option letter as one string object (an equal key of a decoded record maps to it)
-_OPTION_KEYS: dict[str, str] = {key: key for key in OPTION_KEYS}
 
 #: fields whose equal values items share: low-cardinality strings (few distinct per source),
 #: and the MC answer keys (a list, shared by equal content)
 SHARED_VALUES: tuple[str, ...] = ("answer", "exam", "subject", "year", "qtype")
+#: a bound on the option-key orders remembered (a build meets a handful)
+_MAX_KEY_ORDERS = 4096
 
 
 class SharedFieldSets:
@@ -50,22 +52,40 @@ class SharedFieldSets:
     def __init__(self) -> None:
         #: field names -> (the shared set, the names of :data:`SHARED_VALUES` among them)
         self._sets: dict[frozenset[str], tuple[set[str], tuple[str, ...]]] = {}
+        #: the same, by a fields-set's names in its iteration order: a tuple is made and hashed in
+        #: a fraction of a frozenset's time, and equal sets built alike iterate alike (one built
+        #: otherwise is one more key, found through ``_sets`` the first time)
+        self._by_order: dict[tuple[str, ...], tuple[set[str], tuple[str, ...]]] = {}
         self._values: dict[Any, Any] = {}
         #: per model class: its fields in order, and an instance dict of the class's shared keys
         self._layouts: dict[type, tuple[tuple[str, ...], dict[str, Any]]] = {}
+        #: an options dict's keys in order -> the same keys as the schema's strings
+        self._letters: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def __call__(self, model: M) -> M:
         """``model``, now sharing its fields-set with every earlier model that set the same fields,
-        and each value of its :data:`SHARED_VALUES` with every earlier equal one."""
+        and each value of its :data:`SHARED_VALUES` with every earlier equal one.
+
+        Written out in one function (it runs once per item read): the lookups that depend only
+        on the model's class and field names are tables, so per item it makes one tuple of names,
+        one of the ``__dict__``'s keys and one of the option keys."""
         own = model.__pydantic_fields_set__
-        key = frozenset(own)
-        found = self._sets.get(key)
+        found = self._by_order.get(order := tuple(own))
         if found is None:
-            found = self._sets[key] = (own, tuple(name for name in SHARED_VALUES if name in own))
+            found = self._by_order[order] = self._shared_set(own)
         shared, names = found
         if shared is not own:
             object.__setattr__(model, "__pydantic_fields_set__", shared)
-        fields = self._key_shared(model)
+        kind = model.__class__
+        layout = self._layouts.get(kind)
+        if layout is None:
+            layout = self._layouts[kind] = _layout(kind)
+        fields = model.__dict__
+        if tuple(fields) == layout[0]:  # exactly the class's fields in their order
+            moved = layout[1].copy()  # a copy of a key-sharing dict shares the keys too
+            moved.update(fields)
+            object.__setattr__(model, "__dict__", moved)
+            fields = moved
         if names:
             values = self._values
             for name in names:
@@ -75,25 +95,25 @@ class SharedFieldSets:
                 elif isinstance(value, list):  # keyed apart from strings: a tuple never equals a str
                     fields[name] = values.setdefault(tuple(value), value)
         options = fields.get("options")
-        if options.__class__ is dict and any(_OPTION_KEYS.get(key) is not key for key in options):
-            fields["options"] = {_OPTION_KEYS.get(key, key): text for key, text in options.items()}
+        if options.__class__ is dict:
+            keys = tuple(options)
+            letters = self._letters.get(keys)
+            if letters is None:
+                letters = tuple(OPTION_KEY_STRINGS.get(key, key) for key in keys)
+                if len(self._letters) < _MAX_KEY_ORDERS:
+                    self._letters[keys] = letters
+            if not all(map(operator.is_, keys, letters)):
+                fields["options"] = dict(zip(letters, options.values(), strict=True))
         return model
 
-    def _key_shared(self, model: BaseModel) -> dict[str, Any]:
-        """``model``'s ``__dict__``, moved into a dict that shares its class's table of keys when
-        it holds exactly the class's fields in their order (any other: left as it is)."""
-        kind = model.__class__
-        layout = self._layouts.get(kind)
-        if layout is None:
-            layout = self._layouts[kind] = _layout(kind)
-        own = model.__dict__
-        names, shared = layout
-        if len(own) != len(names) or tuple(own) != names:
-            return own
-        fields = shared.copy()  # a copy of a key-sharing dict shares the keys too
-        fields.update(own)
-        object.__setattr__(model, "__dict__", fields)
-        return fields
+    def _shared_set(self, own: set[str]) -> tuple[set[str], tuple[str, ...]]:
+        """The shared set for these field names (``own`` if they are new), and the names of
+        :data:`SHARED_VALUES` among them."""
+        key = frozenset(own)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = (own, tuple(name for name in SHARED_VALUES if name in own))
+        return found
 
     def __len__(self) -> int:
         return len(self._sets)

@@ -1,4 +1,5 @@
-"""Answer-key parsing shared by the Chinese exam adapters (CMExam, CMB).
+"""Answer-key parsing shared by the Chinese exam adapters (CMExam, CMB), and option keys as the
+schema's own strings.
 
 Both datasets write a multi-answer key as concatenated letters (``"ACE"``); some rows add
 separators (``"A,C"``, ``"A、C"``) or spaces.  The leading underscore keeps this module out of the
@@ -10,9 +11,24 @@ from __future__ import annotations
 import re
 
 from mmed_ift.errors import SourceFormatError
-from mmed_ift.schemas import OPTION_KEYS
+from mmed_ift.schemas import OPTION_KEY_STRINGS, OPTION_KEYS
 
 _SEPARATORS = re.compile(r"[\s,，、;；/]+")
+#: an option key as upstream writes it (either case) -> the schema's own letter string
+_LETTERS: dict[str, str] = {**{key.lower(): key for key in OPTION_KEYS}, **OPTION_KEY_STRINGS}
+
+
+def option_letter(key: object) -> str:
+    """``str(key).strip().upper()``, as the schema's own string where it is an option letter.
+
+    ``"a".upper()`` makes a new string per record, which the local engine then swaps for the
+    schema's (:class:`~mmed_ift.pipeline.compact.SharedFieldSets`, rebuilding the options dict);
+    a key that is already a letter maps to it here, in one lookup."""
+    if key.__class__ is str:
+        found = _LETTERS.get(key)  # type: ignore[call-overload]  # a str, as just checked
+        if found is not None:
+            return found
+    return str(key).strip().upper()
 
 
 def answer_letters(raw: str, where: str) -> list[str]:

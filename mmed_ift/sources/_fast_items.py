@@ -17,10 +17,11 @@ The leading underscore keeps this module out of the adapter auto-import.
 
 from __future__ import annotations
 
+import operator
 from typing import Any, get_args
 
 from mmed_ift.languages import LANGUAGE_CODES
-from mmed_ift.schemas import OPTION_KEYS, MCQuestion, Split
+from mmed_ift.schemas import OPTION_KEY_STRINGS, OPTION_KEYS, MCQuestion, Split
 
 _FIELDS = tuple(MCQuestion.model_fields)
 _DEFAULTS: dict[str, Any] = {
@@ -44,13 +45,16 @@ _IN_ORDER = frozenset(
     for mask in range(1 << len(_OPTION_KEYS))
 )
 _set = object.__setattr__
+_is = operator.is_
+#: an option key -> the schema's own string for it (a key that *is* that string is a plain ``str``)
+_SCHEMA_KEY = OPTION_KEY_STRINGS.get
 
 
 def _checked(fields: dict[str, Any]) -> bool:
     """True when validating ``fields`` as an ``MCQuestion`` can only succeed (see the module doc).
 
     Written out field by field, without a call per field: this runs once per record read."""
-    if not _REQUIRED.issubset(fields) or not _ALLOWED.issuperset(fields):
+    if not fields.keys() >= _REQUIRED or not _ALLOWED.issuperset(fields):  # no set made of the keys
         return False
     get = fields.get
     source, source_id, question = fields["source"], fields["source_id"], fields["question"]
@@ -71,7 +75,9 @@ def _checked(fields: dict[str, Any]) -> bool:
     options, answer = fields["options"], fields["answer"]
     if options.__class__ is not dict or len(options) < 2 or answer.__class__ is not list or not answer:
         return False
-    if not _OPTION_KEYS.issuperset(options) or not all(key.__class__ is str for key in options):
+    if not all(map(_is, options, map(_SCHEMA_KEY, options))) and (
+        not _OPTION_KEYS.issuperset(options) or not all(key.__class__ is str for key in options)
+    ):  # keys that are the schema's own strings (the adapters' usual case) pass in one C pass
         return False
     for text in options.values():
         if text.__class__ is not str or not text or text.isspace():

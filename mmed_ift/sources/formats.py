@@ -26,7 +26,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -258,12 +258,13 @@ def load_json(path: Path, root: Path) -> Any:
     return load_json_checked(path, root)[0]
 
 
-def load_json_checked(path: Path, root: Path) -> tuple[Any, bool]:
-    """:func:`load_json`, and whether the document is proven to repeat no key anywhere
-    (:func:`decode_json`): then its records need no :func:`first_duplicate_key` walk."""
+def load_json_checked(
+    path: Path, root: Path, decode: Callable[[str, str], tuple[Any, bool]] = decode_json
+) -> tuple[Any, bool]:
+    """:func:`load_json`, and whether ``decode`` (:func:`decode_json`) proved no key repeats."""
     shown = display_path(path, root)
     text = read_text(path, shown)
-    value, proven_unique = decode_json(text, shown)
+    value, proven_unique = decode(text, shown)
     if not proven_unique:
         _check_repeats(value, text, shown, 1, "top")
     return value, proven_unique

@@ -17,6 +17,7 @@ from typing import Any
 
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import MCQuestion
+from mmed_ift.sources._answers import option_letter
 from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
 from mmed_ift.sources.formats import iter_json_list, require_dict, require_list, require_str
@@ -31,7 +32,7 @@ def option_texts(record: dict[str, Any], where: str) -> dict[str, str]:
     for key, text in require_dict(record, "answers", where).items():
         if not isinstance(text, str):
             raise SourceFormatError(where, f"option {key!r} should be a string, got {type(text).__name__}")
-        options[str(key).strip().upper()] = text
+        options[option_letter(key)] = text
     return dict(sorted(options.items()))
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import MCQuestion
+from mmed_ift.sources._answers import option_letter
+from mmed_ift.sources._json_counted import load_json_counted
 from mmed_ift.sources._unique import unique_ids
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
 from mmed_ift.sources.formats import (
@@ -31,7 +33,6 @@ from mmed_ift.sources.formats import (
     first_duplicate_key,
     iter_csv,
     letter_keys,
-    load_json_checked,
     require_list,
     require_str,
 )
@@ -80,15 +81,16 @@ def options_by_aid(question: dict[str, Any], where: str) -> tuple[dict[str, str]
             text = require_str(answer, "atext", where)
         append((aid, text))
     pairs.sort()
-    if len({aid for aid, _ in pairs}) != len(pairs):
+    aids, texts = zip(*pairs, strict=True) if pairs else ((), ())  # in C: two tuples, in aid order
+    if len(set(aids)) != len(aids):
         raise SourceFormatError(where, "two answers share an aid")
     keys = _KEYS[len(pairs)] if len(pairs) < len(_KEYS) else letter_keys(len(pairs))
-    texts = [text for _, text in pairs]
-    return dict(zip(keys, texts, strict=True)), dict(zip([aid for aid, _ in pairs], keys, strict=True))
+    return dict(zip(keys, texts, strict=True)), dict(zip(aids, keys, strict=True))
 
 
-#: letter_keys(count) for the usual counts
-_KEYS = [letter_keys(count) for count in range(11)]
+#: letter_keys(count) for the usual counts, as the schema's own strings where they are option
+#: letters (``chr`` makes other string objects: each item's options dict would be rebuilt later)
+_KEYS = [[option_letter(key) for key in letter_keys(count)] for count in range(11)]
 
 
 @register
@@ -120,7 +122,7 @@ class HeadQA(SourceAdapter):
 
     def read_file(self, root: Path, path: Path) -> Iterator[ReadResult]:
         shown = display_path(path, root)
-        data, proven_unique = load_json_checked(path, root)
+        data, proven_unique = load_json_counted(path, root)
         if not isinstance(data, dict) or not isinstance(data.get("exams"), dict):
             raise SourceFormatError(shown, "expected an object with an 'exams' object, as in the HEAD-QA release")
         lang = data.get("language")
@@ -146,7 +148,7 @@ class HeadQA(SourceAdapter):
             gold_path = path.parent / f"{exam_id}.gold"
             gold = read_gold(gold_path, root) if gold_path.is_file() else None
             for index, question in enumerate(exam["data"]):
-                results.extend(
+                results.append(
                     self._question(question, f"{where}[{index}]", exam_id, exam, lang, split, gold, not proven_unique)
                 )
         yield from unique_ids(self, results)
@@ -161,24 +163,22 @@ class HeadQA(SourceAdapter):
         split: str | None,
         gold: dict[str, str] | None,
         check_repeats: bool = True,
-    ) -> Iterator[ReadResult]:
+    ) -> ReadResult:
+        """The one result of one question (a function, not a generator: it runs once per record)."""
         if not isinstance(question, dict):
-            yield self.reject(where, "bad_format", f"question is {type(question).__name__}, not an object", lang=lang)
-            return
+            return self.reject(where, "bad_format", f"question is {type(question).__name__}, not an object", lang=lang)
         duplicate = first_duplicate_key(question) if check_repeats else None
         if duplicate is not None:
-            yield self.reject(
+            return self.reject(
                 where, "duplicate_key", f"key {duplicate!r} appears twice with different values", lang=lang
             )
-            return
         qid = question.get("qid")
         source_id = f"{lang}/{exam_id}/{qid}"
         if split is None:
-            yield self.reject(
+            return self.reject(
                 where, "unknown_split", f"exam year {exam.get('year')!r} is not in the official split", lang=lang
             )
-            return
-        yield self.guarded_one(
+        return self.guarded_one(
             where,
             lambda row, at: self._item(row, at, source_id, exam, lang, split, gold),
             question,

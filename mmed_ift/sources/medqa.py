@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mmed_ift.errors import SourceFormatError
 from mmed_ift.schemas import MCQuestion
+from mmed_ift.sources._answers import option_letter
 from mmed_ift.sources.base import ReadResult, SourceAdapter, SourceSpec, register
 from mmed_ift.sources.formats import iter_jsonl, require_dict, require_str
 
@@ -93,7 +94,7 @@ class MedQA(SourceAdapter):
         for key, text in options_raw.items():
             if text.__class__ is not str and not isinstance(text, str):
                 raise SourceFormatError(where, f"option {key!r} should be a string, got {type(text).__name__}")
-            options[str(key).strip().upper()] = text
+            options[option_letter(key)] = text
         key = record.get("answer_idx")
         if key.__class__ is not str or not key or key.isspace():
             key = require_str(record, "answer_idx", where)

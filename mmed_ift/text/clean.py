@@ -23,9 +23,11 @@ longer than ``max_field_chars`` (after cleaning) is rejected with reason ``field
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 #: default for ``max_field_chars``: longer fields are rejected as ``field_too_long``
@@ -153,26 +155,100 @@ def all_untouched(data: dict[str, Any], max_field_chars: int) -> bool:
     record's own fields (source, kind, lang, split) are joined too rather than looked up by name:
     a field more can only turn a True into a False, and False only costs the per-field check.
     A value of another container type (a ``str`` or ``dict`` subclass) is also a False.
+
+    Which values are strings, dicts and lists is planned once per tuple of value types
+    (:func:`_plan`; a source's records have a handful), so the strings are taken in C rather
+    than one value at a time in a Python loop: the same parts, joined in another order, which
+    changes neither the joined length nor what the checks find.
     """
-    parts: list[str] = []
-    append = parts.append
+    values = tuple(data.values())
+    kinds = tuple(map(type, values))
+    plan = _PLANS.get(kinds)
+    if plan is None:
+        plan = _plan(kinds)
+        if len(_PLANS) < _MAX_PLANS:
+            _PLANS[kinds] = plan
+    if plan is _REFUSED:
+        return False
+    strings, dicts, lists = plan
+    parts = list(strings(values))
     try:
-        for value in data.values():
-            kind = value.__class__
-            if kind is str:
-                append(value)
-            elif kind is dict:
-                append(" ".join(value))
-                append(" ".join(value.values()))
-            elif kind is list:
-                append(" ".join(value))
-            elif value is not None and kind is not bool and isinstance(value, str | dict | list):
-                return False
+        for at in dicts:
+            inner = values[at]
+            parts.append(" ".join(inner))
+            parts.append(" ".join(inner.values()))
+        for at in lists:
+            parts.append(" ".join(values[at]))
     except TypeError:
         return False
     joined = " ".join(parts)
     if len(joined) > max_field_chars:
         return False
+    return _printable_in_nfc(joined)
+
+
+_Plan = tuple[Callable[[tuple[Any, ...]], tuple[str, ...]], tuple[int, ...], tuple[int, ...]]
+#: the refusal plan: a value of a ``str``, ``dict`` or ``list`` subclass
+_REFUSED: _Plan = (lambda values: (), (), ())
+#: per tuple of a record's value types: which values are strings, dicts and lists
+_PLANS: dict[tuple[type, ...], _Plan] = {}
+#: records of more shapes than this are planned each time (a bound on the table, never reached in a build)
+_MAX_PLANS = 4096
+
+
+def _plan(kinds: tuple[type, ...]) -> _Plan:
+    """Where a record of these value types keeps its strings, dicts and lists (in that order,
+    as :func:`all_untouched` joins them), or :data:`_REFUSED`."""
+    strings: list[int] = []
+    dicts: list[int] = []
+    lists: list[int] = []
+    for at, kind in enumerate(kinds):
+        if kind is str:
+            strings.append(at)
+        elif kind is dict:
+            dicts.append(at)
+        elif kind is list:
+            lists.append(at)
+        elif kind is not type(None) and kind is not bool and issubclass(kind, str | dict | list):
+            return _REFUSED
+    return _getter(tuple(strings)), tuple(dicts), tuple(lists)
+
+
+def _getter(positions: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[str, ...]]:
+    """The values at ``positions`` as a tuple, taken in C (``itemgetter`` of one position
+    returns the value itself, so one and none are spelled out)."""
+    if len(positions) >= 2:
+        return operator.itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda values: (values[only],)
+    return lambda values: ()
+
+
+#: the Latin-1 characters that are printable, and tab and newline: a Latin-1 text's bytes with
+#: these deleted are empty exactly when ``text`` is printable once its tabs and newlines are spaces
+_PRINTABLE_LATIN1 = bytes(code for code in range(256) if chr(code).isprintable() or chr(code) in "\t\n")
+#: ``sys.getsizeof(text) - len(text)`` of a compact one-byte-per-character text that is not ASCII
+#: (CPython stores such a text in Latin-1; other widths give other values)
+_LATIN1_OVERHEAD = sys.getsizeof("\xe9") - 1
+
+
+def _printable_in_nfc(joined: str) -> bool:
+    """``joined`` with tabs and newlines as spaces is printable and in NFC.
+
+    ``isprintable`` and the NFC check look up every character in Unicode's tables; for a text
+    stored one byte per character (ASCII: the English records; Latin-1: French, Spanish), one
+    C pass over its bytes (``bytes.translate`` deleting the printable ones) decides printability
+    at a fraction of the cost, and such a text is always in NFC (no Latin-1 character decomposes
+    or composes with its neighbour: ``tests/text/test_clean_fast_path.py`` checks this against
+    this Python's Unicode tables).  Other texts take the Unicode checks."""
+    if joined.isascii():
+        return not joined.encode("ascii").translate(None, _PRINTABLE_LATIN1)
+    if sys.getsizeof(joined) - len(joined) == _LATIN1_OVERHEAD:
+        try:
+            return not joined.encode("latin-1").translate(None, _PRINTABLE_LATIN1)
+        except UnicodeEncodeError:  # a wider text after all: the Unicode checks below
+            pass
     if "\n" in joined:
         joined = joined.replace("\n", " ")
     if "\t" in joined:

@@ -119,3 +119,56 @@ def test_an_items_own_fields_are_what_its_dump_holds(text: str, other: str, answ
     for item in items:
         assert item.__dict__ == item.model_dump()
         assert list(item.__dict__) == list(item.model_dump())
+
+
+def test_no_latin1_character_changes_or_composes_under_nfc() -> None:
+    # _printable_in_nfc calls every one-byte (Latin-1) text NFC without looking: each character
+    # is its own NFC, a starter, and never the second of a canonical pair (so nothing composes)
+    import unicodedata
+
+    latin1 = [chr(code) for code in range(256)]
+    assert all(unicodedata.normalize("NFC", char) == char and unicodedata.combining(char) == 0 for char in latin1)
+    seconds = set()
+    for code in range(sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    assert not seconds & set(range(256))
+
+
+def _reference_printable_in_nfc(text: str) -> bool:
+    import unicodedata
+
+    text = text.replace("\n", " ").replace("\t", " ")
+    return text.isprintable() and unicodedata.is_normalized("NFC", text)
+
+
+def test_the_byte_check_decides_every_latin1_character_as_the_unicode_checks() -> None:
+    from mmed_ift.text.clean import _printable_in_nfc
+
+    for code in range(256):
+        for text in (chr(code), "é" + chr(code), "a" + chr(code), chr(code) + "\u0301", chr(code) + "文"):
+            assert _printable_in_nfc(text) == _reference_printable_in_nfc(text), (code, text)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF) | st.sampled_from(_SPECIAL + "\u0301\u1100"), max_size=40))
+def test_the_byte_check_on_texts_of_every_width(text: str) -> None:
+    from mmed_ift.text.clean import _printable_in_nfc
+
+    assert _printable_in_nfc(text) == _reference_printable_in_nfc(text)
+
+
+def test_a_value_of_a_container_subclass_is_refused_whatever_its_position() -> None:
+    class Text(str):
+        pass
+
+    class Mapping(dict[str, str]):
+        pass
+
+    assert all_untouched({"question": Text("x"), "answer": ["A"]}, 100) is False
+    assert all_untouched({"answer": ["A"], "options": Mapping(A="x")}, 100) is False
+    assert all_untouched({"year": 2020, "question": "x", "rationale": None, "answer": []}, 100) is True
+    assert all_untouched({"question": "x", "answer": ["A"], "options": {"A": "é"}}, 100) is True
+    assert all_untouched({"question": "x", "answer": ["A"], "options": {"A": "\x85"}}, 100) is False
+    assert all_untouched({"question": "a\u0301", "options": {"A": "x"}}, 100) is False  # not NFC
