@@ -222,15 +222,19 @@ def choose(lang: str, task: str, *key: str, shift: int = 0) -> Phrasing:
     different targets for one prompt would teach a model that one input has two answers).
     """
     options = PHRASINGS[lang][task]
-    digest = hashlib.sha256("\x00".join((task, *key)).encode("utf-8")).digest()
-    index = (int.from_bytes(digest[:8], "big") + shift) % len(options)
-    text = options[index]
-    made = _MADE.get((lang, task, index))
-    if made is None or made.text is not text:  # the wordings are module data a test may swap
-        made = _MADE[(lang, task, index)] = Phrasing(template_id=f"{task}/{lang}/{index}", text=text)
-    return made
+    made = _MADE.get((lang, task))
+    if made is None or made[0] is not options:  # the wordings are module data a test may swap
+        made = _MADE[(lang, task)] = (
+            options,
+            tuple(Phrasing(template_id=f"{task}/{lang}/{index}", text=text) for index, text in enumerate(options)),
+        )
+    digest = _sha256("\x00".join((task, *key)).encode("utf-8")).digest()
+    return made[1][(int.from_bytes(digest[:8], "big") + shift) % len(options)]
 
 
-#: (lang, task, index) -> its :class:`Phrasing`, made once: a phrasing is frozen, so every record
-#: that draws it can share one (building it per record was a tenth of the template generator's CPU)
-_MADE: dict[tuple[str, str, int], Phrasing] = {}
+_sha256 = hashlib.sha256
+#: (lang, task) -> its wordings and their :class:`Phrasing`, made once per wording table: a
+#: phrasing is frozen, so every record that draws it can share one (building it per record was a
+#: tenth of the template generator's CPU; one look-up per (lang, task), not per wording, saves a
+#: key tuple per record)
+_MADE: dict[tuple[str, str], tuple[tuple[str, ...], tuple[Phrasing, ...]]] = {}

@@ -243,3 +243,47 @@ def test_the_mc_prompt_is_the_one_format_option_words() -> None:
             parts = ["Pick.", ""] + ([item.context.strip(), ""] if item.context else [])
             parts += [item.question.strip(), *(language.format_option(k, t.strip()) for k, t in item.options.items())]
             assert mc_prompt(item, language, "Pick.") == "\n".join(parts)
+
+
+def test_the_option_lines_follow_a_language_that_words_them_its_own_way() -> None:
+    """``mc_prompt`` and the MC target write the option lines themselves only for a plain
+    ``Language``: one whose ``format_option`` differs is asked for each line."""
+    from dataclasses import dataclass
+
+    from mmed_ift.generate.template import _option_lines, mc_prompt
+    from mmed_ift.languages import Language, get_language
+
+    @dataclass(frozen=True)
+    class Bracketed(Language):
+        def format_option(self, key: str, text: str) -> str:
+            return f"({key}) {text}"
+
+    english = get_language("en")
+    bracketed = Bracketed(**{name: getattr(english, name) for name in english.__dataclass_fields__})
+    item = items("en")[0]
+    assert isinstance(item, MCQuestion)
+    assert mc_prompt(item, bracketed, "Pick.").endswith("\n(A) un\u00a0;\n(B) deux\n(C) trois")
+    assert _option_lines(english, [("B", " deux ")]) == ["B. deux"]
+    assert _option_lines(bracketed, [("B", " deux "), ("B", "deux")]) == ["(B) deux", "(B) deux"]
+
+
+def test_the_cycle_collector_stays_paused_across_the_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """:func:`generate_rows_releasing` keeps the collector paused between its chunks (re-enabled
+    there, it fired passes over the pending rows and the items to go), and restores it after."""
+    import gc
+
+    from mmed_ift.pipeline import local
+
+    seen: list[bool] = []
+    generate = local.generate_template_rows
+
+    def watched(*args: object, **kwargs: object) -> list[Reject]:
+        seen.append(gc.isenabled())
+        return generate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(local, "GENERATE_CHUNK", 2)
+    monkeypatch.setattr(local, "generate_template_rows", watched)
+    assert gc.isenabled()
+    local.generate_rows_releasing(items("en"), BuildReport(), BuildConfig(languages=LANGUAGE_CODES), SampleStore())
+    assert len(seen) > 2 and not any(seen)
+    assert gc.isenabled()
