@@ -40,3 +40,33 @@ def test_release_free_memory_hands_back_what_arrow_freed() -> None:
     del arrays
     release_free_memory()
     assert _resident_mib() - before < 60
+
+
+def test_no_huge_pages_sets_the_flag_for_the_block_and_restores_it() -> None:
+    """Transparent huge pages off inside the block (the writer's), the flag as it was after -
+    nested, and after an error; a no-op without glibc's ``prctl``."""
+    import sys
+
+    import pytest
+
+    from mmed_ift.pipeline.memory import _PR_GET_THP_DISABLE, no_huge_pages
+
+    library = _libc()
+    if library is None or not sys.platform.startswith("linux"):
+        with no_huge_pages():
+            pass
+        pytest.skip("no prctl here: the block runs as it is")
+
+    def flag() -> int:
+        return int(library.prctl(_PR_GET_THP_DISABLE, 0, 0, 0, 0))
+
+    before = flag()
+    with no_huge_pages():
+        assert flag() == 1
+        with no_huge_pages():
+            assert flag() == 1
+        assert flag() == 1
+    assert flag() == before
+    with pytest.raises(RuntimeError), no_huge_pages():
+        raise RuntimeError("a failed write")
+    assert flag() == before

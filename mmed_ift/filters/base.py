@@ -20,6 +20,7 @@ step leaves it kept or rejected.
 
 from __future__ import annotations
 
+import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -275,11 +276,18 @@ def texts_once() -> Iterator[None]:
         _TEXTS.reset(token)
 
 
-def retain_texts(kept: Sequence[Item]) -> None:
+def retain_texts(kept: Sequence[Item], given: Sequence[Item] | None = None) -> None:
     """Forget the cached texts of every item not in ``kept`` (the survivors of a step): the
-    entries of rejected items would hold those items and their texts to the end of the chain."""
+    entries of rejected items would hold those items and their texts to the end of the chain.
+
+    ``given``: the items the step was given.  When it kept every one of them, the very objects
+    in order (a step that rejected nothing: most steps of most builds), there is nothing to
+    forget (a step asks for the texts of its own items only), and the set of every survivor's
+    id and the scans of the caches (~0.1 CPU s a step at 200k records) are skipped."""
     cache = _TEXTS.get()
     if cache is None or not cache.held:
+        return
+    if given is not None and len(given) == len(kept) and all(map(operator.is_, kept, given)):
         return
     cache.retain({id(item) for item in kept})
 

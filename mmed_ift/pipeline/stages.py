@@ -110,11 +110,11 @@ def _run_steps(
         for reject in result.rejected:
             report.record_reject(reject)
         rejects.extend(result.rejected)
+        retain_texts(result.kept, items)  # the rejected items' cached texts (and the items) go now
         items = result.kept
         if given is not None and given is not items:
             given.clear()
             given = None
-        retain_texts(items)  # the rejected items' cached texts (and the items) go now
         del result  # and the step's rejections (their reject records stay in ``rejects``)
         # A step frees its working memory (langid's views and scores, the dedup keys, near
         # dedup's shingle and signature arrays, a rejected item's raw text): the freed heap pages

@@ -99,6 +99,21 @@ def test_retain_texts_forgets_rejected_items() -> None:
     base.retain_texts(items)  # outside a block: nothing to do
 
 
+def test_retain_texts_given_the_steps_items_forgets_what_it_did_not_keep() -> None:
+    items = [_question("Kept stem?", "a"), _question("Rewritten stem?", "b"), _question("Third stem?", "c")]
+    with texts_once():
+        for item in items:
+            normalized_item_text(item)
+        base.retain_texts(list(items), items)  # every item kept, the same objects: all entries stay
+        assert set(_entries()) == {id(item) for item in items}
+        # as many items, one of them a new object (a step that rewrote it): the old one's entry goes
+        rewritten = [items[0], _question("Rewritten stem!", "b"), items[2]]
+        base.retain_texts(rewritten, items)
+        assert set(_entries()) == {id(items[0]), id(items[2])}
+        base.retain_texts([items[2]], [items[0], items[2]])  # one rejected
+        assert set(_entries()) == {id(items[2])}
+
+
 def test_run_filters_drops_the_entries_of_rejected_items() -> None:
     """The local chain forgets a rejected item's texts after the step that rejected it."""
     from mmed_ift.filters.exact_dedup import ExactDedup
